@@ -1,0 +1,89 @@
+"""Converge-NPS infrastructure: one stack per environment (`dev`, `staging`, `prod`).
+
+Reads the typed stack settings, declares the components, exports what an operator needs.
+"""
+
+import pulumi
+
+from components.backend_image import BackendImage, BackendImageArgs
+from components.github_environment import GitHubEnvironment, GitHubEnvironmentArgs
+from components.secrets import AppSecrets, AppSecretsArgs, RotationWindow
+from settings import runtime
+
+settings = runtime.stack_settings()
+
+secrets = AppSecrets(
+    "app",
+    AppSecretsArgs(
+        rotation=RotationWindow.containing(
+            runtime.today(), settings.secret_rotation.anchor, settings.secret_rotation.rotation_days
+        ),
+        sendgrid_api_key=settings.sendgrid_api_key.get_secret_value(),
+        smartsheet_api_key=settings.smartsheet_api_key.get_secret_value(),
+        sentry_dsn=settings.sentry_dsn.get_secret_value(),
+        frontend_sentry_dsn=settings.frontend_sentry_dsn.get_secret_value(),
+        slack_webhook_url=settings.slack_webhook_url.get_secret_value() if settings.slack_webhook_url else None,
+    ),
+)
+
+image = BackendImage(
+    "backend",
+    BackendImageArgs(
+        repository=settings.image.repository,
+        tag=settings.image.tag,
+        build_context=settings.image.build_context,
+        dockerfile=settings.image.dockerfile,
+        platform=settings.image.platform,
+        prebuilt_reference=settings.image.prebuilt_reference,
+    ),
+)
+
+api_url = f"https://{settings.backend.public_domain}" if settings.backend.public_domain else None
+deploy_variables: dict[str, pulumi.Input[str]] = {
+    "EVENT_MODE": str(settings.event_mode).lower(),
+    "BACKUP_S3_BUCKET": settings.backups.s3_bucket,
+    "BACKUP_CRON": settings.backup_cron,
+}
+if api_url:
+    deploy_variables |= {"VITE_API_BASE_URL": f"{api_url}/v1", "VITE_WS_URL": api_url.replace("https://", "wss://", 1)}
+deploy_secrets: dict[str, pulumi.Input[str]] = {"VITE_SENTRY_DSN": secrets.frontend_sentry_dsn}
+if secrets.slack_webhook_url is not None:
+    deploy_secrets["SLACK_WEBHOOK_URL"] = secrets.slack_webhook_url
+
+github_environment = GitHubEnvironment(
+    settings.environment,
+    GitHubEnvironmentArgs(
+        repository=settings.github.repository,
+        environment=settings.environment,
+        deploy_branch=settings.deploy_branch,
+        reviewer_teams=settings.github.reviewer_teams,
+        reviewer_users=settings.github.reviewer_users,
+        prevent_self_review=settings.github.prevent_self_review,
+        variables=deploy_variables,
+        secrets=deploy_secrets,
+    ),
+)
+
+pulumi.export("environment", settings.environment)
+pulumi.export("deployBranch", settings.deploy_branch)
+pulumi.export("githubEnvironment", github_environment.name)
+pulumi.export("frontendUrl", settings.frontend_url)
+if api_url:
+    pulumi.export("apiUrl", api_url)
+pulumi.export("backendImage", image.image_ref)
+pulumi.export(
+    "backendReplicas",
+    {
+        "deployed": settings.deployed_replicas,
+        "min": settings.backend.min_replicas,
+        "max": settings.backend.max_replicas,
+        "event": settings.backend.event_replicas,
+        "scaleUp": settings.backend.scale_up.model_dump(by_alias=True),
+        "scaleDown": settings.backend.scale_down.model_dump(by_alias=True),
+    },
+)
+pulumi.export("alerts", settings.alerts.model_dump(by_alias=True))
+pulumi.export("eventMode", settings.event_mode)
+pulumi.export("backupSchedule", settings.backup_cron)
+pulumi.export("secretsRotateOn", secrets.rotates_on)
+pulumi.export("budgetMonthlyUsd", settings.budget.monthly_usd)

@@ -1,0 +1,1 @@
+"""Component resources of the Converge-NPS stacks (type tokens `converge:index:<Name>`)."""

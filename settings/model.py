@@ -1,0 +1,456 @@
+"""The typed settings of one Converge-NPS stack.
+
+Everything a stack decides lives here, with the seed's rules
+(`INFRASTRUCTURE_SETUP_SUMMARY.md`) as validators. The model is the single source
+of truth: `Pulumi.yaml`'s `config:` block, the JSON schema of the stack files and
+the README's config reference are all generated from it (`python -m settings`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    AliasGenerator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from settings.seed import (
+    BACKUP_RETENTION_DAYS_BY_PLAN,
+    DEPLOY_BRANCH_BY_ENVIRONMENT,
+    MAX_REPLICAS,
+    MIN_PRODUCTION_REPLICAS,
+    PLAN_BY_ENVIRONMENT,
+    REDIS_EVICTION_POLICY,
+    SECRET_ROTATION_DAYS,
+)
+from settings.sources import CiOverrideSource, PulumiConfigSource
+
+Environment = Literal["development", "staging", "production"]
+SupabasePlan = Literal["free", "pro", "team", "enterprise"]
+# Compute sizes as the Management API names them (`ci_micro` ...), without the prefix; Free projects run nano.
+SupabaseComputeSize = Literal[
+    "nano", "micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"
+]
+
+_GIT_REF = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*@\{)[A-Za-z0-9._/-]+(?<![./])$")
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_CRON = re.compile(r"^(\S+\s+){4}\S+$")
+
+
+class _Settings(BaseModel):
+    """Shared model behaviour: camelCase keys as in Pulumi config, unknown keys rejected."""
+
+    model_config = ConfigDict(
+        alias_generator=AliasGenerator(alias=to_camel),
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        validate_default=True,
+    )
+
+
+class CpuRule(_Settings):
+    """A CPU threshold held for a duration, as the seed states its scaling rules."""
+
+    cpu_percent: Annotated[int, Field(gt=0, lt=100, description="CPU utilisation threshold, percent.")]
+    for_minutes: Annotated[int, Field(gt=0, le=60, description="How long the threshold must hold, minutes.")]
+
+
+class BackendSettings(_Settings):
+    """The Node.js/Express API service."""
+
+    min_replicas: Annotated[
+        int,
+        Field(ge=1, le=MAX_REPLICAS, description="Replicas deployed normally (Railway has no autoscaler)."),
+    ]
+    max_replicas: Annotated[
+        int, Field(ge=1, le=MAX_REPLICAS, description="Ceiling for the scaler and for manual scaling.")
+    ]
+    event_replicas: Annotated[
+        int,
+        Field(ge=1, le=MAX_REPLICAS, description="Replicas while `eventMode` is on (seed: 3, week 16)."),
+    ] = 3
+    vcpu_per_replica: Annotated[
+        float, Field(gt=0, le=32, description="CPU limit of one replica, vCPU (Railway limit).")
+    ]
+    memory_gb_per_replica: Annotated[
+        float, Field(gt=0, le=32, description="Memory limit of one replica, GB (Railway limit).")
+    ]
+    region: Annotated[str, Field(min_length=1, description="Railway region of the service.")] = "us-west2"
+    health_check_path: Annotated[str, Field(pattern=r"^/", description="HTTP path Railway probes.")] = "/health"
+    health_check_timeout_seconds: Annotated[
+        int, Field(gt=0, le=3600, description="How long a new deployment may take to become healthy.")
+    ] = 60
+    public_domain: Annotated[
+        str | None,
+        Field(description="Custom API domain with TLS; unset means the Railway-generated domain."),
+    ] = None
+    scale_up: Annotated[CpuRule, Field(description="Add a replica when CPU stays above this.")] = CpuRule(
+        cpu_percent=70, for_minutes=5
+    )
+    scale_down: Annotated[CpuRule, Field(description="Remove a replica when CPU stays below this.")] = CpuRule(
+        cpu_percent=30, for_minutes=15
+    )
+
+    @field_validator("public_domain")
+    @classmethod
+    def _hostname(cls, value: str | None) -> str | None:
+        if value is not None and not _HOSTNAME.match(value):
+            raise ValueError(f"{value!r} is not a lower-case DNS hostname (no scheme, no path)")
+        return value
+
+    @model_validator(mode="after")
+    def _replica_order(self) -> BackendSettings:
+        problems: list[tuple[str, str]] = []
+        if self.min_replicas > self.max_replicas:
+            problems.append(("minReplicas", f"{self.min_replicas} is above maxReplicas ({self.max_replicas})"))
+        if self.event_replicas > self.max_replicas:
+            problems.append(("eventReplicas", f"{self.event_replicas} is above maxReplicas ({self.max_replicas})"))
+        if self.scale_down.cpu_percent >= self.scale_up.cpu_percent:
+            problems.append(("scaleDown.cpuPercent", "must be below scaleUp.cpuPercent, or the scaler flaps"))
+        raise_rule_violations(problems)
+        return self
+
+
+class ImageSettings(_Settings):
+    """The backend container image: built here, or a pinned reference CI already built."""
+
+    repository: Annotated[
+        str,
+        Field(
+            pattern=r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$",
+            description="Registry repository the image is pushed to, e.g. `ghcr.io/converge-nps/backend`.",
+        ),
+    ]
+    tag: Annotated[
+        str,
+        Field(
+            pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+            description="Image tag. CI overrides it per run with `CONVERGE_IMAGE_TAG`.",
+        ),
+    ] = "latest"
+    prebuilt_reference: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[^@\s]+@sha256:[0-9a-f]{64}$",
+            description="A digest-pinned image CI already built and pushed; when set nothing is built. "
+            "CI sets it with `CONVERGE_IMAGE_REF`.",
+        ),
+    ] = None
+    build_context: Annotated[
+        str, Field(min_length=1, description="The backend source directory (the app repository's `backend/`).")
+    ] = "../converge-nps/backend"
+    dockerfile: Annotated[str, Field(min_length=1, description="Dockerfile used for the build.")] = (
+        "docker/backend/Dockerfile"
+    )
+    platform: Annotated[str, Field(description="Target platform of the build.")] = "linux/amd64"
+
+
+class RedisSettings(_Settings):
+    """The Redis cache on Railway."""
+
+    memory_mb: Annotated[
+        int, Field(ge=64, le=65536, description="`--maxmemory` of redis-server, MB (seed: 256/256/512).")
+    ]
+    eviction_policy: Annotated[
+        Literal["allkeys-lru"], Field(description="`--maxmemory-policy`; the seed fixes `allkeys-lru`.")
+    ] = REDIS_EVICTION_POLICY
+    rdb_snapshots: Annotated[bool, Field(description="RDB snapshots (`--save`).")] = True
+    append_only: Annotated[bool, Field(description="AOF persistence (`--appendonly yes`).")] = True
+    vcpu: Annotated[float, Field(gt=0, le=32, description="CPU limit of the Redis container, vCPU.")] = 0.1
+    volume_gb: Annotated[int, Field(ge=1, le=250, description="Size of the Railway volume for RDB/AOF files.")] = 1
+    image: Annotated[
+        str,
+        Field(pattern=r"^[^\s:@]+:[0-9][A-Za-z0-9_.-]*$", description="Pinned Redis image (a version tag)."),
+    ] = "redis:7.4.1-alpine"
+
+    @model_validator(mode="after")
+    def _persistence(self) -> RedisSettings:
+        raise_rule_violations(
+            [
+                (key, "the seed requires RDB snapshots plus AOF")
+                for key, on in (("rdbSnapshots", self.rdb_snapshots), ("appendOnly", self.append_only))
+                if not on
+            ]
+        )
+        return self
+
+
+class DatabaseSettings(_Settings):
+    """The Supabase PostgreSQL project."""
+
+    plan: Annotated[
+        SupabasePlan,
+        Field(description="Plan of the Supabase organization (set in Supabase, not by the API; checked here)."),
+    ]
+    organization: Annotated[
+        str, Field(min_length=1, description="Slug of the Supabase organization the project lives in.")
+    ]
+    region: Annotated[str, Field(min_length=1, description="Supabase region; changing it replaces the project.")] = (
+        "us-west-1"
+    )
+    compute_size: Annotated[SupabaseComputeSize, Field(description="Compute add-on size.")] = "micro"
+    postgres_major_version: Annotated[Literal[15], Field(description="PostgreSQL major version (seed: 15).")] = 15
+    pool_mode: Annotated[Literal["transaction"], Field(description="Supavisor pool mode (port 6543).")] = "transaction"
+    default_pool_size: Annotated[int, Field(ge=1, le=1000, description="Supavisor pool size per user/db.")] = 15
+    allowed_cidrs: Annotated[
+        tuple[str, ...], Field(description="CIDRs allowed to connect; empty means no network restriction.")
+    ] = ()
+    rls_schemas: Annotated[
+        tuple[str, ...], Field(min_length=1, description="Schemas whose every table must have RLS enabled.")
+    ] = ("public",)
+
+    @field_validator("allowed_cidrs")
+    @classmethod
+    def _cidrs(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            ipaddress.ip_network(value, strict=True)
+        return values
+
+    @property
+    def backup_retention_days(self) -> int:
+        """Daily backup retention the plan gives (0: no daily backups)."""
+        return BACKUP_RETENTION_DAYS_BY_PLAN[self.plan]
+
+
+class BudgetSettings(_Settings):
+    """Monthly spending of the stack."""
+
+    monthly_usd: Annotated[float, Field(gt=0, le=10000, description="Monthly budget of the stack, USD.")]
+    soft_limit_percent: Annotated[
+        int, Field(gt=0, le=100, description="Railway soft spend limit (alert) as a percent of the budget.")
+    ] = 80
+
+
+class AlertSettings(_Settings):
+    """Alert thresholds (seed: Monitoring & Alerting)."""
+
+    cpu_percent: Annotated[int, Field(gt=0, lt=100, description="CPU alert threshold, percent.")] = 80
+    cpu_for_minutes: Annotated[int, Field(gt=0, le=60, description="How long CPU must stay high.")] = 5
+    memory_percent: Annotated[int, Field(gt=0, lt=100, description="Memory alert threshold, percent.")] = 90
+    error_rate_percent: Annotated[float, Field(gt=0, lt=100, description="Error-rate alert threshold.")] = 5
+    p95_latency_ms: Annotated[int, Field(gt=0, le=60000, description="p95 response-time alert, ms.")] = 1000
+
+
+class BackupSettings(_Settings):
+    """Logical backups to S3 (ops/backup), on top of the provider's daily backups."""
+
+    s3_bucket: Annotated[
+        str,
+        Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", description="S3 bucket of the weekly/hourly dumps."),
+    ]
+    weekly_cron: Annotated[str, Field(description="When the weekly backup runs (UTC cron).")] = "0 3 * * 0"
+    event_cron: Annotated[str, Field(description="When backups run in event mode (UTC cron).")] = "0 * * * *"
+
+    @field_validator("weekly_cron", "event_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if not _CRON.match(value):
+            raise ValueError(f"{value!r} is not a five-field cron expression")
+        return value
+
+
+class GitHubSettings(_Settings):
+    """The GitHub repository whose deployment environments this stack manages."""
+
+    repository: Annotated[
+        str, Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Repository name (owner is `github:owner`).")
+    ]
+    reviewer_users: Annotated[
+        tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,39}$")], ...],
+        Field(description="GitHub logins allowed to approve deployments (ids are looked up)."),
+    ] = ()
+    reviewer_teams: Annotated[
+        tuple[Annotated[str, Field(pattern=r"^[a-z0-9-]{1,100}$")], ...],
+        Field(description="Slugs of the owner's teams allowed to approve deployments (ids are looked up)."),
+    ] = ()
+    prevent_self_review: Annotated[bool, Field(description="The deployer may not approve their own run.")] = True
+
+
+class SecretRotationSettings(_Settings):
+    """When the generated JWT secrets rotate."""
+
+    rotation_days: Annotated[
+        int, Field(ge=1, le=SECRET_ROTATION_DAYS, description="Rotation period, days (seed: at most 90).")
+    ] = SECRET_ROTATION_DAYS
+    anchor: Annotated[dt.date, Field(description="First day of the first rotation window.")] = dt.date(2026, 1, 1)
+
+
+class StackSettings(BaseSettings):
+    """Everything one stack (`dev`, `staging`, `prod`) decides.
+
+    Values come from the stack's Pulumi config (namespace `converge-nps`), with the few
+    environment variables CI decides per run on top (see `settings.sources.CI_OVERRIDES`).
+    Load it with `settings.load_stack_settings`, which turns errors into one message.
+    """
+
+    model_config = SettingsConfigDict(
+        alias_generator=AliasGenerator(alias=to_camel),
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        validate_default=True,
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Only the named CI overrides may come from the environment: a stray CONVERGE_* variable on a
+        # laptop must not silently change a stack.
+        return (init_settings, CiOverrideSource(settings_cls), PulumiConfigSource(settings_cls))
+
+    environment: Annotated[Environment, Field(description="Deployment environment on Railway and GitHub.")]
+    deploy_branch: Annotated[str, Field(description="The only git branch that deploys to this environment.")]
+    auto_deploy: Annotated[bool, Field(description="Deploy on push; false means a reviewer approves.")]
+    frontend_url: Annotated[str, Field(description="Public URL of the React front end (CORS origin).")]
+    event_mode: Annotated[
+        bool, Field(description="Conference week: event replicas and hourly backups (seed, week 16).")
+    ] = False
+    backend: BackendSettings
+    image: ImageSettings
+    redis: RedisSettings
+    database: DatabaseSettings
+    budget: BudgetSettings
+    alerts: Annotated[AlertSettings, Field(description="Alert thresholds.")] = AlertSettings()
+    backups: BackupSettings
+    github: GitHubSettings
+    secret_rotation: Annotated[SecretRotationSettings, Field(description="JWT secret rotation.")] = (
+        SecretRotationSettings()
+    )
+    sendgrid_api_key: Annotated[SecretStr, Field(description="SendGrid API key (`--secret`).")]
+    smartsheet_api_key: Annotated[SecretStr, Field(description="Smartsheet API key (`--secret`).")]
+    sentry_dsn: Annotated[SecretStr, Field(description="Backend Sentry DSN (`--secret`).")]
+    frontend_sentry_dsn: Annotated[
+        SecretStr, Field(description="Front-end Sentry DSN, `VITE_SENTRY_DSN` (`--secret`).")
+    ]
+    slack_webhook_url: Annotated[
+        SecretStr | None, Field(description="Slack incoming webhook the deploy job notifies (`--secret`).")
+    ] = None
+
+    @field_validator("frontend_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        return require_scheme(value, "https")
+
+    @field_validator("deploy_branch")
+    @classmethod
+    def _git_ref(cls, value: str) -> str:
+        if not _GIT_REF.match(value):
+            raise ValueError(f"{value!r} is not a valid git branch name")
+        return value
+
+    @field_validator("sentry_dsn", "frontend_sentry_dsn", "slack_webhook_url")
+    @classmethod
+    def _secret_https(cls, value: SecretStr | None) -> SecretStr | None:
+        # The message must not echo the secret, so only the scheme is named.
+        if value is not None and not value.get_secret_value().startswith("https://"):
+            raise ValueError("must be an https:// URL (value not shown: it is a secret)")
+        return value
+
+    @model_validator(mode="after")
+    def _seed_rules(self) -> StackSettings:
+        raise_rule_violations(
+            seed_rule_violations(
+                environment=self.environment,
+                deploy_branch=self.deploy_branch,
+                plan=self.database.plan,
+                min_replicas=self.backend.min_replicas,
+                auto_deploy=self.auto_deploy,
+                has_reviewers=bool(self.github.reviewer_users or self.github.reviewer_teams),
+            )
+        )
+        return self
+
+    @property
+    def deployed_replicas(self) -> int:
+        """Replicas Railway runs now: the event figure in event mode, the minimum otherwise."""
+        return (
+            max(self.backend.event_replicas, self.backend.min_replicas)
+            if self.event_mode
+            else self.backend.min_replicas
+        )
+
+    @property
+    def backup_cron(self) -> str:
+        """The S3 backup schedule in force: hourly in event mode, weekly otherwise."""
+        return self.backups.event_cron if self.event_mode else self.backups.weekly_cron
+
+
+def seed_rule_violations(
+    *,
+    environment: str | None,
+    deploy_branch: str | None = None,
+    plan: str | None = None,
+    min_replicas: int | None = None,
+    auto_deploy: bool | None = None,
+    has_reviewers: bool | None = None,
+) -> list[tuple[str, str]]:
+    """The seed's per-environment rules; a value passed as None is not checked.
+
+    Also run by the loader on raw values when other keys fail, so one message names every bad key.
+    """
+    if environment not in DEPLOY_BRANCH_BY_ENVIRONMENT:
+        return []
+    problems: list[tuple[str, str]] = []
+    expected_branch = DEPLOY_BRANCH_BY_ENVIRONMENT[environment]
+    if deploy_branch is not None and deploy_branch != expected_branch:
+        problems.append(("deployBranch", f"{environment} deploys from {expected_branch!r}, not {deploy_branch!r}"))
+    expected_plan = PLAN_BY_ENVIRONMENT[environment]
+    if plan is not None and plan != expected_plan:
+        problems.append(("database.plan", f"{environment} runs on the {expected_plan!r} plan, not {plan!r}"))
+    if environment == "production":
+        if min_replicas is not None and min_replicas < MIN_PRODUCTION_REPLICAS:
+            problems.append(
+                (
+                    "backend.minReplicas",
+                    f"production needs at least {MIN_PRODUCTION_REPLICAS} replicas, not {min_replicas}",
+                )
+            )
+        if auto_deploy:
+            problems.append(("autoDeploy", "production deploys only after manual approval (false)"))
+        if has_reviewers is False:
+            problems.append(
+                ("github.reviewerTeams", "production needs at least one required reviewer (a team or a user)")
+            )
+    return problems
+
+
+RULE_VIOLATIONS = "rule_violations"
+
+
+def raise_rule_violations(problems: list[tuple[str, str]]) -> None:
+    """Raise one validation error that still names each offending key (relative to the model)."""
+    if problems:
+        raise PydanticCustomError(
+            RULE_VIOLATIONS,
+            "{summary}",
+            {"summary": "; ".join(f"{key}: {message}" for key, message in problems), "problems": problems},
+        )
+
+
+def require_scheme(url: str, scheme: str) -> str:
+    """Validate that `url` is an absolute URL with the given scheme (https, wss) and a host."""
+    match = re.match(r"^([a-z][a-z0-9+.-]*)://([^/?#\s]+)", url)
+    if not match:
+        raise ValueError(f"{url!r} is not an absolute URL")
+    if match.group(1) != scheme:
+        raise ValueError(f"{url!r} must use {scheme}://, not {match.group(1)}://")
+    return url

@@ -1,0 +1,27 @@
+"""Rules the seed (`INFRASTRUCTURE_SETUP_SUMMARY.md`) fixes for every stack.
+
+Per-stack figures (replica counts, Redis size, budgets) live in `Pulumi.<stack>.yaml`;
+what is here are the invariants those files are checked against, each stated once.
+"""
+
+from typing import Final
+
+# "Development (auto-deploy from develop branch)", "Staging (staging)", "Production (manual deploy from main)".
+DEPLOY_BRANCH_BY_ENVIRONMENT: Final = {"development": "develop", "staging": "staging", "production": "main"}
+
+# "Development: Free tier", "Staging: Pro", "Production: Pro".
+PLAN_BY_ENVIRONMENT: Final = {"development": "free", "staging": "pro", "production": "pro"}
+
+# Supabase daily backups by organization plan: none on Free, 7 days on Pro, 14 on Team (specs/README.md).
+BACKUP_RETENTION_DAYS_BY_PLAN: Final = {"free": 0, "pro": 7, "team": 14, "enterprise": 30}
+
+# "Auto-scaling limits (max 5 replicas)", "Min replicas: 2" in production.
+MAX_REPLICAS: Final = 5
+MIN_PRODUCTION_REPLICAS: Final = 2
+
+# "Eviction: allkeys-lru".
+REDIS_EVICTION_POLICY: Final = "allkeys-lru"
+
+# "Rotate secrets - Every 90 days"; "Strong secrets - 256-bit random keys".
+SECRET_ROTATION_DAYS: Final = 90
+SECRET_BITS: Final = 256
