@@ -1,0 +1,1 @@
+"""Pulumi dynamic providers for the services that have no usable Pulumi provider (Railway, Supabase)."""

@@ -1,0 +1,181 @@
+"""The HTTP core shared by the Railway and Supabase API clients.
+
+Bounded retries with backoff on 429 and 5xx (honouring `Retry-After` and `X-RateLimit-Reset`),
+timeouts, and errors that name the API operation and carry the API's own message. The bearer
+token is read from the environment on every request, so it is never held by a provider object
+that Pulumi serializes into the state.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class ApiError(Exception):
+    """A request failed for good. `status` is None when no HTTP response arrived."""
+
+    def __init__(
+        self,
+        api: str,
+        operation: str,
+        message: str,
+        *,
+        status: int | None = None,
+        ambiguous: bool = False,
+    ) -> None:
+        self.api = api
+        self.operation = operation
+        self.status = status
+        self.api_message = message
+        # True when the request may have been applied although no success came back (a timeout or
+        # a 5xx on a non-idempotent call): the caller must look before it tries to create again.
+        self.ambiguous = ambiguous
+        where = f"HTTP {status}" if status is not None else "no response"
+        super().__init__(f"{api} {operation} failed ({where}): {message}")
+
+
+class MissingCredentialsError(ApiError):
+    pass
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    # The longest a rate limit may make one request wait in total before it gives up.
+    max_total_wait: float = 120.0
+
+
+@dataclass
+class ApiClient:
+    """One API (Railway GraphQL, Supabase REST): base URL, credentials variable, retry rules."""
+
+    api: str
+    base_url: str
+    token_variable: str
+    auth_header: Callable[[str], Mapping[str, str]] = lambda token: {"Authorization": f"Bearer {token}"}
+    timeout: float = 30.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    transport: httpx.BaseTransport | None = None
+    user_agent: str = "converge-nps-pulumi"
+    requests_sent: int = 0
+
+    def token(self) -> str:
+        token = os.environ.get(self.token_variable, "").strip()
+        if not token:
+            raise MissingCredentialsError(
+                self.api, "authentication", f"set {self.token_variable} in the environment of `pulumi up`"
+            )
+        return token
+
+    def request(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        idempotent: bool | None = None,
+        ok_statuses: frozenset[int] = frozenset(range(200, 300)),
+    ) -> httpx.Response:
+        """Send one request with retries. Non-idempotent requests (POST unless told otherwise) are
+        retried only when the API says it did not process them (429) or the connection never opened."""
+        if idempotent is None:
+            idempotent = method.upper() != "POST"
+        headers = {**self.auth_header(self.token()), "User-Agent": self.user_agent, "Accept": "application/json"}
+        waited = 0.0
+        with httpx.Client(base_url=self.base_url, timeout=self.timeout, transport=self.transport) as client:
+            for attempt in range(1, self.retry.attempts + 1):
+                last = attempt == self.retry.attempts
+                try:
+                    self.requests_sent += 1
+                    response = client.request(method, path, json=json, params=params, headers=headers)
+                except httpx.ConnectError as error:
+                    if last:
+                        raise ApiError(self.api, operation, f"cannot connect: {error}") from None
+                    delay = self._backoff(attempt)
+                except httpx.TimeoutException:
+                    if last or not idempotent:
+                        raise ApiError(
+                            self.api, operation, f"timed out after {self.timeout:g}s", ambiguous=not idempotent
+                        ) from None
+                    delay = self._backoff(attempt)
+                except httpx.TransportError as error:
+                    if last or not idempotent:
+                        raise ApiError(self.api, operation, str(error), ambiguous=not idempotent) from None
+                    delay = self._backoff(attempt)
+                else:
+                    if response.status_code in ok_statuses:
+                        return response
+                    retryable = response.status_code == 429 or (
+                        idempotent and response.status_code in RETRYABLE_STATUSES
+                    )
+                    if last or not retryable:
+                        raise ApiError(
+                            self.api,
+                            operation,
+                            api_message(response),
+                            status=response.status_code,
+                            ambiguous=not idempotent and response.status_code >= 500,
+                        )
+                    delay = self._server_delay(response) or self._backoff(attempt)
+                if waited + delay > self.retry.max_total_wait:
+                    raise ApiError(self.api, operation, f"still rate limited after waiting {waited:.0f}s", status=429)
+                waited += delay
+                self.sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _backoff(self, attempt: int) -> float:
+        # Full jitter keeps parallel Pulumi resource operations from retrying in lockstep.
+        ceiling = min(self.retry.max_delay, self.retry.base_delay * 2 ** (attempt - 1))
+        return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not cryptography
+
+    def _server_delay(self, response: httpx.Response) -> float | None:
+        """How long the API asked us to wait, from `Retry-After` or `X-RateLimit-Reset`."""
+        retry_after = response.headers.get("Retry-After")
+        if retry_after:
+            if retry_after.strip().isdigit():
+                return float(retry_after)
+            when = email.utils.parsedate_to_datetime(retry_after)
+            return max(0.0, when.timestamp() - self.clock())
+        reset = response.headers.get("X-RateLimit-Reset")
+        if reset:
+            try:
+                value = float(reset)
+            except ValueError:
+                return None
+            # Some APIs send an epoch timestamp, others the seconds left in the window.
+            return max(0.0, value - self.clock()) if value > 1_000_000_000 else value
+        return None
+
+
+def api_message(response: httpx.Response) -> str:
+    """The API's own explanation of a failure, without echoing request data."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return text[:300] if text else response.reason_phrase
+    if isinstance(body, dict):
+        for key in ("message", "error", "msg", "error_description"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            return "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
+    return str(body)[:300]
