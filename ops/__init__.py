@@ -1,0 +1,1 @@
+"""Operational tooling for Converge-NPS that runs outside the Pulumi program (backups, drills)."""

@@ -1,0 +1,268 @@
+"""A comparable description of a database's contents: tables, row counts, per-table checksums, RLS flags,
+policies, indexes, constraints and sequences, plus the roles a restore needs.
+
+The per-table checksum is order-independent: the md5 of each row's text form, summed as two 64-bit halves
+(exact numeric sums, so duplicates count and no sort or large aggregate is needed), combined with the row
+count. Session settings that change a row's text (time zone, date and float formats) are pinned, and
+row_security is off so that a policy can never silently hide rows (PostgreSQL raises an error instead).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+Conn = psycopg.Connection[tuple[Any, ...]]
+
+_SESSION = (
+    "SET TimeZone TO 'UTC'",
+    "SET DateStyle TO 'ISO, YMD'",
+    "SET IntervalStyle TO 'postgres'",
+    "SET extra_float_digits TO 3",
+    "SET bytea_output TO 'hex'",
+    "SET row_security TO off",
+)
+
+_USER_SCHEMA = """
+    n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND n.nspname NOT LIKE 'pg\\_toast%%' AND n.nspname NOT LIKE 'pg\\_temp\\_%%'
+    AND (cardinality(%(schemas)s::text[]) = 0 OR n.nspname = ANY(%(schemas)s::text[]))
+"""
+
+_NOT_EXTENSION_MEMBER = """
+    NOT EXISTS (SELECT 1 FROM pg_depend d
+                WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+"""
+
+
+def _query(template: str) -> sql.Composed:
+    """A catalogue query with {user_schema} and {not_extension_member} filled in (no user input)."""
+    return sql.SQL(template).format(
+        user_schema=sql.SQL(_USER_SCHEMA), not_extension_member=sql.SQL(_NOT_EXTENSION_MEMBER)
+    )
+
+
+@dataclass
+class TableFingerprint:
+    kind: str
+    rows: int
+    checksum: str
+    rls: bool
+    force_rls: bool
+
+
+@dataclass
+class Fingerprint:
+    tables: dict[str, TableFingerprint] = field(default_factory=dict)
+    policies: dict[str, str] = field(default_factory=dict)
+    indexes: dict[str, str] = field(default_factory=dict)
+    constraints: dict[str, str] = field(default_factory=dict)
+    sequences: dict[str, int | None] = field(default_factory=dict)
+    roles: list[str] = field(default_factory=list)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(t.rows for t in self.tables.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Fingerprint:
+        return cls(
+            tables={name: TableFingerprint(**t) for name, t in data.get("tables", {}).items()},
+            policies=dict(data.get("policies", {})),
+            indexes=dict(data.get("indexes", {})),
+            constraints=dict(data.get("constraints", {})),
+            sequences=dict(data.get("sequences", {})),
+            roles=list(data.get("roles", [])),
+        )
+
+
+def prepare_session(conn: Conn) -> None:
+    for statement in _SESSION:
+        conn.execute(statement)
+
+
+def take(conn: Conn, schemas: Sequence[str] = ()) -> Fingerprint:
+    """Fingerprint the database `conn` is connected to (in its current transaction/snapshot, if any)."""
+    prepare_session(conn)
+    params = {"schemas": list(schemas)}
+    fp = Fingerprint()
+    tables = conn.execute(
+        _query(
+            """
+        SELECT n.nspname, c.relname, c.relkind::text, c.relrowsecurity, c.relforcerowsecurity
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND {user_schema}
+          AND {not_extension_member}
+        ORDER BY 1, 2
+        """
+        ),
+        params,
+    ).fetchall()
+    for schema, name, kind, rls, force_rls in tables:
+        count, low, high = _row_sums(conn, schema, name)
+        checksum = hashlib.md5(f"{count}:{low}:{high}".encode(), usedforsecurity=False).hexdigest()
+        fp.tables[f"{schema}.{name}"] = TableFingerprint(
+            kind=kind, rows=count, checksum=checksum, rls=bool(rls), force_rls=bool(force_rls)
+        )
+
+    for schema, table, policy, permissive, roles, cmd, qual, check in conn.execute(
+        _query(
+            """
+        SELECT p.schemaname, p.tablename, p.policyname, p.permissive,
+               array_to_string(ARRAY(SELECT r FROM unnest(p.roles) AS r ORDER BY 1), ','),
+               p.cmd, coalesce(p.qual, ''), coalesce(p.with_check, '')
+        FROM pg_policies p JOIN pg_namespace n ON n.nspname = p.schemaname
+        WHERE {user_schema}
+        ORDER BY 1, 2, 3
+        """
+        ),
+        params,
+    ).fetchall():
+        fp.policies[f"{schema}.{table}.{policy}"] = f"{permissive} {cmd} TO {roles} USING ({qual}) WITH CHECK ({check})"
+
+    for schema, index, definition in conn.execute(
+        _query(
+            """
+        SELECT n.nspname, c.relname, pg_get_indexdef(c.oid)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('i', 'I') AND {user_schema}
+          AND {not_extension_member}
+        ORDER BY 1, 2
+        """
+        ),
+        params,
+    ).fetchall():
+        fp.indexes[f"{schema}.{index}"] = definition
+
+    for table, constraint, definition in conn.execute(
+        _query(
+            """
+        SELECT k.conrelid::regclass::text, k.conname, pg_get_constraintdef(k.oid)
+        FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace
+        WHERE k.conrelid <> 0 AND {user_schema}
+        ORDER BY 1, 2
+        """
+        ),
+        params,
+    ).fetchall():
+        fp.constraints[f"{table}.{constraint}"] = definition
+
+    for schema, sequence, last_value in conn.execute(
+        _query(
+            """
+        SELECT s.schemaname, s.sequencename, s.last_value
+        FROM pg_sequences s JOIN pg_namespace n ON n.nspname = s.schemaname
+        WHERE {user_schema}
+        ORDER BY 1, 2
+        """
+        ),
+        params,
+    ).fetchall():
+        fp.sequences[f"{schema}.{sequence}"] = None if last_value is None else int(last_value)
+
+    fp.roles = required_roles(conn, schemas)
+    return fp
+
+
+def _row_sums(conn: Conn, schema: str, table: str) -> tuple[int, int, int]:
+    query = sql.SQL(
+        """
+        SELECT count(*),
+               coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint::numeric), 0),
+               coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint::numeric), 0)
+        FROM (SELECT md5(t::text) AS h FROM ONLY {}.{} AS t) AS rows
+        """
+    ).format(sql.Identifier(schema), sql.Identifier(table))
+    row = conn.execute(query).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def required_roles(conn: Conn, schemas: Sequence[str] = ()) -> list[str]:
+    """Roles that own, are granted on, or are named by policies of the dumped objects."""
+    rows = conn.execute(
+        _query(
+            """
+        WITH objects AS (
+            SELECT c.relowner AS owner, c.relacl AS acl FROM pg_class c
+              JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {user_schema}
+            UNION ALL
+            SELECT n.nspowner, n.nspacl FROM pg_namespace n WHERE {user_schema}
+            UNION ALL
+            SELECT p.proowner, p.proacl FROM pg_proc p
+              JOIN pg_namespace n ON n.oid = p.pronamespace WHERE {user_schema}
+            UNION ALL
+            SELECT t.typowner, t.typacl FROM pg_type t
+              JOIN pg_namespace n ON n.oid = t.typnamespace WHERE {user_schema}
+            UNION ALL
+            SELECT d.defaclrole, d.defaclacl FROM pg_default_acl d
+        ), role_ids AS (
+            SELECT owner AS oid FROM objects
+            UNION
+            SELECT (aclexplode(acl)).grantee FROM objects WHERE acl IS NOT NULL
+            UNION
+            SELECT (aclexplode(acl)).grantor FROM objects WHERE acl IS NOT NULL
+        ), names AS (
+            SELECT r.rolname::text AS name FROM role_ids i JOIN pg_roles r ON r.oid = i.oid
+            UNION
+            SELECT unnest(p.roles)::text FROM pg_policies p
+              JOIN pg_namespace n ON n.nspname = p.schemaname WHERE {user_schema}
+        )
+        SELECT name FROM names WHERE name <> 'public' AND name NOT LIKE 'pg\\_%%' ORDER BY 1
+        """
+        ),
+        {"schemas": list(schemas)},
+    ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def compare(expected: Fingerprint, actual: Fingerprint) -> list[str]:
+    """Human-readable differences; empty when the two databases hold the same things."""
+    diffs: list[str] = []
+    for name in sorted(expected.tables.keys() | actual.tables.keys()):
+        want, got = expected.tables.get(name), actual.tables.get(name)
+        if want is None:
+            diffs.append(f"table {name}: not in the source, present after restore")
+            continue
+        if got is None:
+            diffs.append(f"table {name}: missing after restore")
+            continue
+        if want.rows != got.rows:
+            diffs.append(f"table {name}: {want.rows} rows in the source, {got.rows} after restore")
+        elif want.checksum != got.checksum:
+            diffs.append(f"table {name}: same row count ({want.rows}) but the rows differ (checksum)")
+        if (want.rls, want.force_rls) != (got.rls, got.force_rls):
+            diffs.append(
+                f"table {name}: row level security enabled/forced {want.rls}/{want.force_rls} in the source, "
+                f"{got.rls}/{got.force_rls} after restore"
+            )
+        if want.kind != got.kind:
+            diffs.append(f"table {name}: kind {want.kind!r} in the source, {got.kind!r} after restore")
+    for label, want_map, got_map in (
+        ("policy", expected.policies, actual.policies),
+        ("index", expected.indexes, actual.indexes),
+        ("constraint", expected.constraints, actual.constraints),
+        ("sequence", expected.sequences, actual.sequences),
+    ):
+        diffs += _compare_map(label, dict(want_map), dict(got_map))
+    return diffs
+
+
+def _compare_map(label: str, want: dict[str, object], got: dict[str, object]) -> list[str]:
+    diffs: list[str] = []
+    for name in sorted(want.keys() | got.keys()):
+        if name not in got:
+            diffs.append(f"{label} {name}: missing after restore")
+        elif name not in want:
+            diffs.append(f"{label} {name}: not in the source, present after restore")
+        elif want[name] != got[name]:
+            diffs.append(f"{label} {name}: {want[name]!r} in the source, {got[name]!r} after restore")
+    return diffs
