@@ -189,6 +189,7 @@ class ProgramRun:
     resources: list[Registration]
     outputs: dict[str, Any]  # resolved stack outputs, with Secret / UNKNOWN markers
     mocks: RecordingMocks
+    error: BaseException | None = None
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_]
@@ -238,6 +239,7 @@ def run_stack(
     config: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
     today: dt.date = FIXED_TODAY,
+    raise_errors: bool = True,
 ) -> ProgramRun:
     """Run `__main__.py` for `stack` as the engine would, with a fresh event loop and fresh mocks.
 
@@ -260,19 +262,25 @@ def run_stack(
 
     original_today = settings_runtime.today
     settings_runtime.today = lambda: today  # type: ignore[assignment]
+    outputs: dict[str, Any] = {}
+    error: BaseException | None = None
     try:
         with _environment(environ or {}):
             cwd = os.getcwd()
             os.chdir(ROOT)
             try:
                 outputs = _sync_await(_run_program())
+            except Exception as failure:
+                if raise_errors:
+                    raise
+                error = failure
             finally:
                 os.chdir(cwd)
     finally:
         settings_runtime.today = original_today  # type: ignore[assignment]
         asyncio.set_event_loop(None)
         loop.close()
-    return ProgramRun(stack, preview, list(monitor.registrations.values()), outputs, mocks)
+    return ProgramRun(stack, preview, list(monitor.registrations.values()), outputs, mocks, error)
 
 
 async def _run_program() -> dict[str, Any]:

@@ -1,0 +1,33 @@
+"""Shared fixtures. The mock harness itself lives in tests/support/program.py (importable by other suites)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.support.program import STACKS, ProgramRun, run_stack
+
+_RUNS: dict[tuple[str, bool], ProgramRun] = {}
+
+
+@pytest.fixture(scope="session")
+def stack_run() -> Callable[[str, bool], ProgramRun]:
+    """The real program run once per (stack, preview) with the stack's real config, shared read-only."""
+
+    def get(stack: str, preview: bool) -> ProgramRun:
+        if (stack, preview) not in _RUNS:
+            _RUNS[stack, preview] = run_stack(stack, preview=preview)
+        return _RUNS[stack, preview]
+
+    return get
+
+
+@pytest.fixture(params=STACKS)
+def stack(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(params=[True, False], ids=["preview", "update"])
+def preview(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)

@@ -1,0 +1,184 @@
+"""The stack settings model on its own: no Pulumi runtime involved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from settings import StackConfigError, load_stack_settings, read_stack_file
+from settings.seed import MAX_REPLICAS, MIN_PRODUCTION_REPLICAS
+from tests.support.program import ROOT, STACKS, TEST_SECRETS
+
+NS = "converge-nps"
+
+
+def config(stack: str, **changes: Any) -> dict[str, Any]:
+    """The stack's real config plus test secrets; `changes` maps `key` or `key.sub` to a new value (None drops)."""
+    values = {**read_stack_file(ROOT / f"Pulumi.{stack}.yaml"), **TEST_SECRETS}
+    for dotted, value in changes.items():
+        key, _, sub = dotted.replace("__", ".").partition(".")
+        full = f"{NS}:{key}"
+        if sub:
+            values[full] = {**values.get(full, {}), sub: value}
+        elif value is None:
+            values.pop(full, None)
+        else:
+            values[full] = value
+    return values
+
+
+def error_for(stack: str, environ: dict[str, str] | None = None, **changes: Any) -> StackConfigError:
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_settings(stack, config(stack, **changes), environ or {})
+    return caught.value
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_file_is_valid(stack: str) -> None:
+    settings_ = load_stack_settings(stack, config(stack), {})
+    assert settings_.environment == {"dev": "development", "staging": "staging", "prod": "production"}[stack]
+
+
+def test_seed_figures_per_stack() -> None:
+    dev, staging, prod = (load_stack_settings(s, config(s), {}) for s in STACKS)
+    assert [s.deploy_branch for s in (dev, staging, prod)] == ["develop", "staging", "main"]
+    assert [s.auto_deploy for s in (dev, staging, prod)] == [True, True, False]
+    assert [s.redis.memory_mb for s in (dev, staging, prod)] == [256, 256, 512]
+    assert [s.database.plan for s in (dev, staging, prod)] == ["free", "pro", "pro"]
+    assert [s.budget.monthly_usd for s in (dev, staging, prod)] == [20, 60, 285]
+    assert (prod.backend.min_replicas, prod.backend.max_replicas, prod.backend.event_replicas) == (2, 5, 3)
+    for s in (dev, staging, prod):
+        assert (s.backend.scale_up.cpu_percent, s.backend.scale_up.for_minutes) == (70, 5)
+        assert (s.backend.scale_down.cpu_percent, s.backend.scale_down.for_minutes) == (30, 15)
+        assert (s.alerts.cpu_percent, s.alerts.cpu_for_minutes, s.alerts.memory_percent) == (80, 5, 90)
+        assert (s.alerts.error_rate_percent, s.alerts.p95_latency_ms) == (5, 1000)
+        assert (s.redis.eviction_policy, s.redis.rdb_snapshots, s.redis.append_only) == ("allkeys-lru", True, True)
+        assert s.secret_rotation.rotation_days == 90
+    assert prod.database.backup_retention_days == 7
+    assert dev.database.backup_retention_days == 0
+
+
+def test_event_mode_raises_prod_to_three_replicas_and_hourly_backups() -> None:
+    normal = load_stack_settings("prod", config("prod"), {})
+    event = load_stack_settings("prod", config("prod", eventMode=True), {})
+    assert (normal.deployed_replicas, normal.backup_cron) == (2, "0 3 * * 0")
+    assert (event.deployed_replicas, event.backup_cron) == (3, "0 * * * *")
+
+
+def test_one_message_names_every_bad_key_and_the_stack_file() -> None:
+    error = error_for(
+        "prod",
+        frontendUrl="http://converge-nps.com",
+        deployBranch="develop",
+        **{"backend.minReplicas": 1, "backend.maxReplicas": 7, "redis.evictionPolicy": "volatile-lru"},
+    )
+    text = str(error)
+    assert "Pulumi.prod.yaml" in text
+    for key in (
+        "converge-nps:frontendUrl",
+        "converge-nps:deployBranch",
+        "converge-nps:backend.minReplicas",
+        "converge-nps:backend.maxReplicas",
+        "converge-nps:redis.evictionPolicy",
+    ):
+        assert key in text
+    assert {key for key, _, _ in error.problems} >= {"converge-nps:backend.maxReplicas", "converge-nps:deployBranch"}
+
+
+def test_missing_secret_says_how_to_set_it() -> None:
+    error = error_for("dev", sendgridApiKey=None)
+    assert "pulumi config set --secret converge-nps:sendgridApiKey <value> -s dev" in str(error)
+
+
+def test_secret_values_are_never_echoed() -> None:
+    leaked = "http://leaky-dsn-value.example/1"
+    error = error_for("dev", sentryDsn=leaked)
+    assert "converge-nps:sentryDsn" in str(error)
+    assert leaked not in str(error)
+
+
+def test_unknown_keys_are_rejected_as_typos() -> None:
+    error = error_for("staging", **{"redis.memoryMB": 256})
+    assert "converge-nps:redis.memoryMB: unknown key" in str(error)
+
+
+def test_ci_overrides_come_from_the_environment_and_are_named_when_bad() -> None:
+    good = load_stack_settings("prod", config("prod"), {"CONVERGE_IMAGE_TAG": "sha-1234abc"})
+    assert good.image.tag == "sha-1234abc"
+    digest = "ghcr.io/converge-nps/backend@sha256:" + "a" * 64
+    pinned = load_stack_settings("prod", config("prod"), {"CONVERGE_IMAGE_REF": digest})
+    assert pinned.image.prebuilt_reference == digest
+    error = error_for("prod", environ={"CONVERGE_IMAGE_REF": "ghcr.io/converge-nps/backend:latest"})
+    assert "[from environment variable CONVERGE_IMAGE_REF]" in str(error)
+
+
+def test_unrelated_environment_variables_do_not_change_a_stack() -> None:
+    settings_ = load_stack_settings("dev", config("dev"), {"CONVERGE_REDIS__MEMORY_MB": "4096", "REDIS_MEMORY_MB": "1"})
+    assert settings_.redis.memory_mb == 256
+
+
+@pytest.mark.parametrize(
+    ("stack", "change", "key"),
+    [
+        ("prod", {"autoDeploy": True}, "autoDeploy"),
+        ("prod", {"github.reviewerTeams": []}, "github.reviewerTeams"),
+        ("dev", {"database.plan": "pro"}, "database.plan"),
+        ("staging", {"database.plan": "free"}, "database.plan"),
+        ("staging", {"redis.appendOnly": False}, "redis.appendOnly"),
+        ("dev", {"budget.monthlyUsd": 0}, "budget.monthlyUsd"),
+        ("dev", {"backend.publicDomain": "https://api.dev.converge-nps.com"}, "backend.publicDomain"),
+        ("dev", {"backups.weeklyCron": "weekly"}, "backups.weeklyCron"),
+        ("prod", {"database.allowedCidrs": ["10.0.0.1/8"]}, "database.allowedCidrs"),
+        ("prod", {"backend.eventReplicas": 6}, "backend.eventReplicas"),
+        ("prod", {"backend.scaleDown": {"cpuPercent": 75, "forMinutes": 15}}, "backend.scaleDown.cpuPercent"),
+        ("prod", {"environment": "qa"}, "environment"),
+    ],
+)
+def test_seed_rules(stack: str, change: dict[str, Any], key: str) -> None:
+    assert f"converge-nps:{key}" in str(error_for(stack, **change))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    stack=st.sampled_from(STACKS),
+    low=st.integers(min_value=-1, max_value=MAX_REPLICAS + 2),
+    high=st.integers(min_value=-1, max_value=MAX_REPLICAS + 2),
+)
+def test_replica_bounds_property(stack: str, low: int, high: int) -> None:
+    valid = 1 <= low <= high <= MAX_REPLICAS and (stack != "prod" or low >= MIN_PRODUCTION_REPLICAS)
+    changes = {"backend.minReplicas": low, "backend.maxReplicas": high, "backend.eventReplicas": max(1, min(low, 5))}
+    try:
+        settings_ = load_stack_settings(stack, config(stack, **changes), {})
+    except StackConfigError as error:
+        assert not valid, str(error)
+        assert any(k.startswith("converge-nps:backend.") for k, _, _ in error.problems)
+    else:
+        assert valid
+        assert settings_.deployed_replicas == low
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    scheme=st.sampled_from(["http", "https", "ftp", "ws", "wss"]),
+    host=st.from_regex(r"[a-z]{1,12}\.[a-z]{2,6}", fullmatch=True),
+)
+def test_frontend_url_must_be_https_property(scheme: str, host: str) -> None:
+    url = f"{scheme}://{host}"
+    try:
+        load_stack_settings("dev", config("dev", frontendUrl=url), {})
+    except StackConfigError as error:
+        assert scheme != "https"
+        assert "converge-nps:frontendUrl" in str(error)
+    else:
+        assert scheme == "https"
+
+
+def test_stack_file_that_is_not_a_mapping_is_rejected(tmp_path: Path) -> None:
+    bad = tmp_path / "Pulumi.qa.yaml"
+    bad.write_text("config: [1, 2]\n")
+    with pytest.raises(StackConfigError, match="Pulumi.qa.yaml"):
+        read_stack_file(bad)

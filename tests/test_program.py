@@ -1,0 +1,227 @@
+"""The real `__main__.py` under Pulumi mocks, for each stack with its real `Pulumi.<stack>.yaml`,
+in preview (unknown outputs) and update mode."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+
+from tests.support.program import (
+    TEST_SECRETS,
+    UNKNOWN,
+    ProgramRun,
+    Registration,
+    Secret,
+    github_id,
+    plain,
+    run_stack,
+    stack_config,
+)
+
+StackRun = Callable[[str, bool], ProgramRun]
+ENVIRONMENT = {"dev": "development", "staging": "staging", "prod": "production"}
+BRANCH = {"dev": "develop", "staging": "staging", "prod": "main"}
+
+
+def component(run: ProgramRun, type_name: str) -> Registration:
+    return run.one(f"converge:index:{type_name}")
+
+
+def test_components_are_registered_with_children_parented(stack: str, preview: bool, stack_run: StackRun) -> None:
+    run = stack_run(stack, preview)
+    for name in ("AppSecrets", "BackendImage", "GitHubEnvironment"):
+        parent = component(run, name)
+        assert run.children_of(parent), f"{name} has no children"
+    # Nothing but components hangs directly off the stack.
+    for resource in run.resources:
+        if resource.parent.endswith(f"pulumi:pulumi:Stack::converge-nps-{stack}"):
+            assert resource.type.startswith("converge:index:"), resource.type
+
+
+def test_jwt_secrets_are_256_bits_and_rotate_with_the_window(stack: str, stack_run: StackRun) -> None:
+    run = stack_run(stack, False)
+    keys = run.of_type("random:index/randomBytes:RandomBytes")
+    assert sorted(k.name for k in keys) == ["app-jwt", "app-jwt-refresh"]
+    for key in keys:
+        assert key.inputs["length"] == 32
+        assert key.inputs["keepers"] == {"rotationWindowStart": "2026-09-28"}
+        assert set(key.additional_secret_outputs) >= {"hex", "base64"}
+    assert run.outputs["secretsRotateOn"] == "2026-12-27"
+
+
+def test_rotation_window_moves_every_90_days() -> None:
+    before = run_stack("dev", today=dt.date(2026, 12, 26))
+    after = run_stack("dev", today=dt.date(2026, 12, 27))
+    window = {
+        r.inputs["keepers"]["rotationWindowStart"] for r in before.of_type("random:index/randomBytes:RandomBytes")
+    }
+    moved = {r.inputs["keepers"]["rotationWindowStart"] for r in after.of_type("random:index/randomBytes:RandomBytes")}
+    assert (window, moved) == ({"2026-09-28"}, {"2026-12-27"})
+    assert after.outputs["secretsRotateOn"] == "2027-03-27"
+
+
+def test_jwt_secrets_differ_per_stack_and_per_purpose(stack_run: StackRun) -> None:
+    values = [
+        plain(r.outputs["hex"])
+        for stack in ("dev", "staging", "prod")
+        for r in stack_run(stack, False).of_type("random:index/randomBytes:RandomBytes")
+    ]
+    assert len(set(values)) == 6
+
+
+def test_github_environment_deploys_only_its_branch(stack: str, preview: bool, stack_run: StackRun) -> None:
+    run = stack_run(stack, preview)
+    environment = run.one("github:index/repositoryEnvironment:RepositoryEnvironment")
+    assert environment.inputs["environment"] == ENVIRONMENT[stack]
+    assert environment.inputs["repository"] == "converge-nps"
+    assert environment.inputs["deploymentBranchPolicy"] == {"customBranchPolicies": True, "protectedBranches": False}
+    policy = run.one("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy")
+    assert policy.inputs["branchPattern"] == BRANCH[stack]
+    assert run.outputs["deployBranch"] == BRANCH[stack]
+
+
+def test_production_requires_reviewers_and_prevents_self_review(stack_run: StackRun) -> None:
+    environment = stack_run("prod", False).one("github:index/repositoryEnvironment:RepositoryEnvironment")
+    assert environment.inputs["reviewers"] == [{"teams": [github_id("devops")]}]
+    assert environment.inputs["preventSelfReview"] is True
+    assert environment.inputs["canAdminsBypass"] is False
+    dev = stack_run("dev", False).one("github:index/repositoryEnvironment:RepositoryEnvironment")
+    assert "reviewers" not in dev.inputs
+
+
+def test_deploy_workflow_gets_its_variables_and_secrets(stack: str, preview: bool, stack_run: StackRun) -> None:
+    run = stack_run(stack, preview)
+    variables = {
+        r.inputs["variableName"]: r.inputs["value"]
+        for r in run.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+    }
+    secrets = {
+        r.inputs["secretName"]: r.inputs["plaintextValue"]
+        for r in run.of_type("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")
+    }
+    assert variables["EVENT_MODE"] == "false"
+    assert variables["BACKUP_S3_BUCKET"] == f"converge-nps-backups-{stack}"
+    assert "VITE_SENTRY_DSN" in secrets
+    for value in secrets.values():
+        assert isinstance(value, Secret) or value is UNKNOWN
+    if stack == "prod":
+        assert variables["VITE_API_BASE_URL"] == "https://api.converge-nps.com/v1"
+        assert variables["VITE_WS_URL"] == "wss://api.converge-nps.com"
+
+
+def test_backend_image_is_built_from_our_dockerfile_and_pinned_by_digest(stack: str, stack_run: StackRun) -> None:
+    update = stack_run(stack, False)
+    image = update.one("docker:index/image:Image")
+    assert image.inputs["imageName"] == "ghcr.io/converge-nps/backend:latest"
+    assert image.inputs["build"]["dockerfile"] == "docker/backend/Dockerfile"
+    assert image.inputs["build"]["target"] == "runtime"
+    assert update.outputs["backendImage"].startswith("ghcr.io/converge-nps/backend@sha256:")
+    assert stack_run(stack, True).outputs["backendImage"] is UNKNOWN
+
+
+def test_a_prebuilt_image_from_ci_is_used_instead_of_building() -> None:
+    digest = "ghcr.io/converge-nps/backend@sha256:" + "b" * 64
+    run = run_stack("prod", environ={"CONVERGE_IMAGE_REF": digest})
+    assert run.of_type("docker:index/image:Image") == []
+    assert run.outputs["backendImage"] == digest
+
+
+def test_ci_image_tag_override(stack_run: StackRun) -> None:
+    run = run_stack("staging", environ={"CONVERGE_IMAGE_TAG": "sha-0a1b2c3"})
+    assert run.one("docker:index/image:Image").inputs["imageName"] == "ghcr.io/converge-nps/backend:sha-0a1b2c3"
+
+
+def test_stack_outputs_carry_the_seed_figures(stack: str, preview: bool, stack_run: StackRun) -> None:
+    outputs = stack_run(stack, preview).outputs
+    assert outputs["environment"] == ENVIRONMENT[stack]
+    replicas = outputs["backendReplicas"]
+    assert (replicas["min"], replicas["max"]) == {"dev": (1, 2), "staging": (1, 2), "prod": (2, 5)}[stack]
+    assert replicas["scaleUp"] == {"cpuPercent": 70, "forMinutes": 5}
+    assert replicas["scaleDown"] == {"cpuPercent": 30, "forMinutes": 15}
+    assert outputs["alerts"] == {
+        "cpuPercent": 80,
+        "cpuForMinutes": 5,
+        "memoryPercent": 90,
+        "errorRatePercent": 5.0,
+        "p95LatencyMs": 1000,
+    }
+    assert outputs["budgetMonthlyUsd"] == {"dev": 20, "staging": 60, "prod": 285}[stack]
+
+
+def test_event_mode_in_prod() -> None:
+    config = stack_config("prod", {"converge-nps:eventMode": True})
+    run = run_stack("prod", config=config)
+    assert run.outputs["backendReplicas"]["deployed"] == 3
+    assert run.outputs["backupSchedule"] == "0 * * * *"
+    variables = {
+        r.inputs["variableName"]: r.inputs["value"]
+        for r in run.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+    }
+    assert (variables["EVENT_MODE"], variables["BACKUP_CRON"]) == ("true", "0 * * * *")
+
+
+def _plaintext_leaks(value: Any, secrets: set[str], path: str = "") -> list[str]:
+    """Paths where a secret value sits outside a `Secret` marker."""
+    if isinstance(value, Secret):
+        return []
+    if isinstance(value, dict):
+        return [leak for k, v in value.items() for leak in _plaintext_leaks(v, secrets, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [leak for i, v in enumerate(value) for leak in _plaintext_leaks(v, secrets, f"{path}[{i}]")]
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return [path] if any(s in text for s in secrets) else []
+
+
+def generated_secrets(run: ProgramRun) -> set[str]:
+    return {
+        plain(r.outputs[key])
+        for r in run.of_type("random:index/randomBytes:RandomBytes")
+        for key in ("hex", "base64")
+        if r.outputs.get(key) not in (None, UNKNOWN)
+    }
+
+
+def test_no_secret_in_plaintext_in_any_input_or_output(stack: str, preview: bool, stack_run: StackRun) -> None:
+    run = stack_run(stack, preview)
+    secrets = set(TEST_SECRETS.values()) | generated_secrets(run)
+    leaks = [f"output {name}{p}" for name, v in run.outputs.items() for p in _plaintext_leaks(v, secrets)]
+    for resource in run.resources:
+        if resource.type.startswith("random:"):
+            continue  # the generator's own outputs are covered by additionalSecretOutputs
+        leaks += [f"{resource.name} input{p}" for p in _plaintext_leaks(resource.inputs, secrets)]
+        leaks += [f"{resource.name} output{p}" for p in _plaintext_leaks(resource.outputs, secrets)]
+    assert leaks == []
+
+
+def test_a_bad_stack_file_registers_nothing_and_names_every_key() -> None:
+    config = stack_config(
+        "prod",
+        {
+            "converge-nps:backend": {"minReplicas": 1, "maxReplicas": 9, "vcpuPerReplica": 2, "memoryGbPerReplica": 1},
+            "converge-nps:frontendUrl": "http://converge-nps.com",
+        },
+    )
+    run = run_stack("prod", config=config, raise_errors=False)
+    assert isinstance(run.error, pulumi.RunError)
+    message = str(run.error)
+    assert "Pulumi.prod.yaml" in message
+    assert "converge-nps:backend.maxReplicas" in message
+    assert "converge-nps:backend.minReplicas" in message
+    assert "converge-nps:frontendUrl" in message
+    assert run.resources == []
+
+
+def test_preview_and_update_register_the_same_resources(stack: str, stack_run: StackRun) -> None:
+    # A resource that exists only in one mode would mean an apply() decides the program's shape.
+    assert sorted(r.urn for r in stack_run(stack, False).resources) == sorted(
+        r.urn for r in stack_run(stack, True).resources
+    )
+
+
+def test_leak_detector_finds_plaintext_and_ignores_secrets() -> None:
+    secrets = {"s3cr3t-value"}
+    assert _plaintext_leaks({"a": Secret("s3cr3t-value"), "b": ["x", "pre-s3cr3t-value"]}, secrets) == [".b[1]"]
