@@ -8,8 +8,10 @@ import os
 import pwd
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -263,3 +265,14 @@ def harness(s3: Any, pg_server: PgServer, clock: FakeClock) -> Harness:
     store = BackupStore(s3, BUCKET, PREFIX, reporter)
     ctx = Context(store=store, tools=PgTools(pg_server.bindir), reporter=reporter, clock=clock)
     return Harness(ctx=ctx, log=log, clock=clock, server=pg_server)
+
+
+def fake_bin(tmp_path: Path, real: Path, script: str) -> Path:
+    """A bin dir whose pg_dump is `script`; pg_restore is the real one."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    dump = bindir / "pg_dump"
+    dump.write_text("#!/bin/sh\n" + textwrap.dedent(script))
+    dump.chmod(dump.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    os.symlink(real / "pg_restore", bindir / "pg_restore")
+    return bindir

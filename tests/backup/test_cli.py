@@ -1,0 +1,151 @@
+"""The command line as an operator and CI use it: outputs, exit codes, progress, and no password anywhere."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from ops.backup import cli
+from ops.backup.pg import DatabaseUrl
+from ops.backup.redact import redact, register_secret
+from tests.backup.conftest import BUCKET, PASSWORD, PgServer, _free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_redact_masks_url_passwords_pairs_and_registered_secrets() -> None:
+    assert redact("postgresql://app:hunter2@db:5432/x") == "postgresql://app:***@db:5432/x"
+    assert redact("host=db password='a b c' user=x") == "host=db password=*** user=x"
+    assert redact("postgres://u@db/x?password=zzz&sslmode=require") == "postgres://u@db/x?password=***&sslmode=require"
+    register_secret("correct-horse-battery")
+    assert redact("oops correct-horse-battery leaked") == "oops *** leaked"
+    assert redact("encoded correct-horse-battery%20") == "encoded ***%20"
+
+
+def test_the_password_goes_to_libpq_by_environment_not_argv() -> None:
+    url = DatabaseUrl(f"postgresql://app:{quote('p@ss/w:rd', safe='')}@db.example:6543/converge?sslmode=require")
+    assert url.without_password() == "postgresql://app@db.example:6543/converge?sslmode=require"
+    assert url.subprocess_env()["PGPASSWORD"] == "p@ss/w:rd"
+    assert "p@ss" not in str(url)
+    assert url.dbname == "converge"
+    assert url.host == "db.example"
+    assert url.with_dbname("other").raw.startswith("postgresql://app:p%40ss%2Fw%3Ard@db.example:6543/other")
+
+
+def test_cli_in_process_never_prints_the_password(
+    s3: Any, source_db: DatabaseUrl, pg_server: PgServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["--stack", "staging", "--bucket", BUCKET, "--pg-bin", str(pg_server.bindir)]
+    outputs: list[str] = []
+    stdout: list[str] = []
+
+    def run(*args: str) -> int:
+        code = cli.main([args[0], *common, *args[1:]])
+        captured = capsys.readouterr()
+        outputs.append(captured.out + captured.err)
+        stdout.append(captured.out)
+        return code
+
+    assert run("backup", "--database-url", source_db.raw) == 0
+    key = outputs[-1].splitlines()[0]
+    assert key.startswith("converge-nps/staging/")
+    assert "pg_dump -> s3:" in outputs[-1]  # progress: size, elapsed, rate
+    assert run("list") == 0
+    assert key in outputs[-1]
+    assert run("restore", "--target-url", pg_server.url("cli_restored").raw, "--create") == 0
+    assert run("drill", "--json", "--scratch-url", pg_server.url().raw) == 0
+    report = json.loads(stdout[-1])
+    assert report["ok"] is True
+    assert report["key"] == key
+    assert report["rto_seconds"] == 8 * 3600
+    assert report["rpo_seconds"] == 3600
+    assert run("drill", "--scratch-url", pg_server.url().raw) == 0
+    assert "no differences" in outputs[-1]
+    assert run("prune", "--dry-run") == 0
+    # Failures print the URL too, redacted.
+    assert run("backup", "--database-url", pg_server.url("missing_db").raw) == 1
+    assert run("restore", "--target-url", pg_server.url("missing_db").raw) == 1
+    assert "postgresql://postgres:***@127.0.0.1" in outputs[-1]
+    everything = "\n".join(outputs)
+    assert PASSWORD not in everything
+    assert quote(PASSWORD, safe="") not in everything
+    subprocess.run(
+        [str(pg_server.bindir / "dropdb"), "--if-exists", "--force", "cli_restored"],
+        env={**os.environ, **pg_server.url().subprocess_env(), "PGHOST": "127.0.0.1", "PGPORT": str(pg_server.port),
+             "PGUSER": "postgres"},
+        check=True,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def moto_server(aws_env: None) -> Iterator[str]:
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(Bucket=BUCKET)
+    try:
+        yield endpoint
+    finally:
+        server.stop()
+
+
+def test_cli_as_a_process(
+    moto_server: str, source_db: DatabaseUrl, pg_server: PgServer, make_db: Callable[..., DatabaseUrl]
+) -> None:
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": moto_server,
+        "BACKUP_BUCKET": BUCKET,
+        "BACKUP_STACK": "prod",
+        "DATABASE_URL": source_db.raw,
+        "PG_BIN": str(pg_server.bindir),
+    }
+
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ops.backup", *args],
+            cwd=ROOT,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    done = run("backup")
+    assert done.returncode == 0, done.stderr
+    key = done.stdout.strip()
+    assert key.startswith("converge-nps/prod/")
+    assert "published s3://" in done.stderr
+
+    drill = run("drill", "--json", "--scratch-url", pg_server.url().raw)
+    assert drill.returncode == 0, drill.stderr
+    assert json.loads(drill.stdout)["differences"] == []
+
+    # Restoring over a prod-stack database without the flag: refused with exit 3, nothing touched.
+    target = make_db()
+    refused = run("restore", "--target-url", target.raw)
+    assert refused.returncode == 3
+    assert refused.stderr.splitlines()[-1].startswith("error: refusing to restore over a production database")
+    ok = run("restore", "--target-url", target.raw, "--i-understand-this-replaces-production")
+    assert ok.returncode == 0, ok.stderr
+
+    missing = run("list", BACKUP_BUCKET="no-such-bucket")
+    assert missing.returncode == 1
+    assert missing.stderr == "error: bucket 'no-such-bucket' does not exist\n"
+
+    for result in (done, drill, refused, ok, missing):
+        assert "Traceback" not in result.stderr
+        assert PASSWORD not in result.stdout + result.stderr
+        assert quote(PASSWORD, safe="") not in result.stdout + result.stderr
