@@ -1,0 +1,112 @@
+"""Railway's public GraphQL API over the shared HTTP core (`providers/http.py`).
+
+Retries, backoff and rate limits are the core's job; this module adds what is GraphQL-specific:
+the request envelope, `errors` in a 200 response turned into exceptions that name the operation,
+and which operations may be repeated safely. The token (`RAILWAY_TOKEN`, an account or workspace
+token sent as `Authorization: Bearer`) and the endpoint (`RAILWAY_API_URL`) are read from the
+environment each time a client is made, inside a provider call, so no provider object that Pulumi
+serializes ever holds them.
+
+This machine cannot reach Railway: everything here is checked against the official schema and a
+local fake server (`tests/railway/`), not against the live API.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from providers.http import ApiClient, ApiError
+from providers.railway.operations import Operation
+
+API = "Railway"
+DEFAULT_API_URL = "https://backboard.railway.com/graphql/v2"
+API_URL_VARIABLE = "RAILWAY_API_URL"
+TOKEN_VARIABLE = "RAILWAY_TOKEN"  # noqa: S105 - the name of the variable, not a token
+TIMEOUT_VARIABLE = "RAILWAY_API_TIMEOUT_SECONDS"
+DEFAULT_TIMEOUT_SECONDS = 30.0
+
+# Railway words a missing object as "<Thing> not found"; anything else (notably "Not Authorized")
+# must not be read as "gone", or a wrong token would make a refresh drop live resources from state.
+_NOT_FOUND = re.compile(r"\bnot found\b|\bdoes not exist\b", re.IGNORECASE)
+
+
+class RailwayGraphQLError(ApiError):
+    """The API answered, but with GraphQL `errors`: nothing in the request was applied."""
+
+    def __init__(self, operation: str, messages: list[str], status: int | None) -> None:
+        self.messages = messages
+        super().__init__(API, operation, "; ".join(messages) or "GraphQL error without a message", status=status)
+
+
+class RailwayNotFoundError(RailwayGraphQLError):
+    """Every error says the object asked for does not exist."""
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+@dataclass
+class RailwayClient:
+    http: ApiClient
+    path: str
+
+    def execute(
+        self, operation: Operation, variables: Mapping[str, Any], *, idempotent: bool | None = None
+    ) -> dict[str, Any]:
+        """Send `operation`; return its `data`. Queries are retried on 5xx and timeouts; a mutation
+        only when the caller says repeating it is harmless (an upsert, a set, a delete)."""
+        if idempotent is None:
+            idempotent = not operation.mutation
+        response = self.http.request(
+            operation.name,
+            "POST",
+            self.path,
+            json={"query": operation.document, "variables": dict(variables), "operationName": operation.name},
+            idempotent=idempotent,
+        )
+        try:
+            body = response.json()
+        except ValueError:
+            raise ApiError(API, operation.name, "the response is not JSON", status=response.status_code) from None
+        if not isinstance(body, dict):
+            raise ApiError(API, operation.name, "the response is not a JSON object", status=response.status_code)
+        errors = body.get("errors")
+        if errors:
+            messages = [
+                str(error.get("message", error)) if isinstance(error, dict) else str(error)
+                for error in (errors if isinstance(errors, list) else [errors])
+            ]
+            if messages and all(_NOT_FOUND.search(message) for message in messages):
+                raise RailwayNotFoundError(operation.name, messages, response.status_code)
+            raise RailwayGraphQLError(operation.name, messages, response.status_code)
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise ApiError(API, operation.name, "the response has no data", status=response.status_code)
+        return data
+
+
+def connect(*, transport: httpx.BaseTransport | None = None) -> RailwayClient:
+    """A client for the endpoint and token in the environment right now."""
+    url = httpx.URL(os.environ.get(API_URL_VARIABLE, "").strip() or DEFAULT_API_URL)
+    if url.scheme not in ("https", "http") or not url.host:
+        raise ApiError(API, "configuration", f"{API_URL_VARIABLE} must be an absolute http(s) URL")
+    timeout = float(os.environ.get(TIMEOUT_VARIABLE, "").strip() or DEFAULT_TIMEOUT_SECONDS)
+    origin = str(url.copy_with(raw_path=b"/", query=None, fragment=None)).rstrip("/")
+    http = ApiClient(
+        api=API,
+        base_url=origin,
+        token_variable=TOKEN_VARIABLE,
+        timeout=timeout,
+        # Looked up at call time so tests can stand in a recording sleep.
+        sleep=lambda seconds: _sleep(seconds),
+        transport=transport,
+    )
+    return RailwayClient(http=http, path=url.raw_path.decode("ascii") or "/")
