@@ -1,0 +1,457 @@
+"""Behaviour of the Supabase dynamic providers against the fake Management API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from providers.http import ApiError, MissingCredentialsError
+from providers.supabase import client as client_module
+from providers.supabase.common import SupabaseError, password_digest
+from providers.supabase.config import (
+    ComputeProvider,
+    NetworkRestrictionsProvider,
+    PoolerProvider,
+    SslEnforcementProvider,
+)
+from providers.supabase.info import ApiKeysProvider, BackupsProvider
+from providers.supabase.project import ProjectProvider
+from providers.supabase.rls import RowLevelSecurityProvider
+from tests.supabase.conftest import ORG_FREE, ORG_PRO
+from tests.supabase.engine_sim import Declared, Stack
+from tests.supabase.fake_api import FakeSupabase, Fault
+
+PASSWORD = "Z9x-generated-password-0123456789"
+NAME = "converge-nps-production"
+
+
+def project_inputs(**overrides: Any) -> dict[str, Any]:
+    return {
+        "name": NAME,
+        "organization_slug": ORG_PRO,
+        "region": "us-west-1",
+        "db_pass": PASSWORD,
+        "plan": "pro",
+        "postgres_major_version": 15,
+    } | overrides
+
+
+def graph(
+    project: dict[str, Any] | None = None,
+    *,
+    size: str = "micro",
+    cidrs: list[str] | None = None,
+    pool_size: int = 15,
+    schemas: tuple[str, ...] = ("public",),
+    retention: int = 7,
+) -> list[Declared]:
+    """The resources SupabaseDatabase declares, in dependency order."""
+    ref = lambda s: s.out("project", "ref")  # noqa: E731
+    declared = [
+        Declared("project", ProjectProvider(), lambda s: project or project_inputs()),
+        Declared("compute", ComputeProvider(), lambda s: {"project_ref": ref(s), "size": size}),
+        Declared("ssl", SslEnforcementProvider(), lambda s: {"project_ref": ref(s), "enforced": True}),
+    ]
+    if cidrs:
+        declared.append(
+            Declared(
+                "network", NetworkRestrictionsProvider(), lambda s: {"project_ref": ref(s), "allowed_cidrs": cidrs}
+            )
+        )
+    declared += [
+        Declared(
+            "pooler",
+            PoolerProvider(),
+            lambda s: {"project_ref": ref(s), "pool_mode": "transaction", "default_pool_size": pool_size},
+        ),
+        Declared("rls", RowLevelSecurityProvider(), lambda s: {"project_ref": ref(s), "schemas": list(schemas)}),
+        Declared("api-keys", ApiKeysProvider(), lambda s: {"project_ref": ref(s)}),
+        Declared("backups", BackupsProvider(), lambda s: {"project_ref": ref(s), "retention_days": retention}),
+    ]
+    return declared
+
+
+def test_full_lifecycle_and_call_counts(fake: FakeSupabase, capsys: pytest.CaptureFixture[str]) -> None:
+    stack = Stack()
+    declared = graph(cidrs=["203.0.113.0/24"])
+
+    stack.up(declared)
+    project = fake.only_project()
+    assert project.status == "ACTIVE_HEALTHY" and project.password == PASSWORD
+    assert project.ssl_enforced and project.v4 == ["203.0.113.0/24"] and project.v6 == []
+    assert project.compute_variant == "ci_micro"
+    first_up = list(fake.calls)
+
+    fake.reset_calls()
+    stack.up(declared)
+    assert fake.calls == [], "a no-change up sends no request at all"
+    assert {op for op, _ in stack.operations[-len(declared) :]} == {"same"}
+
+    stack.refresh(declared)
+    refresh = list(fake.calls)
+    assert not [call for call in refresh if call.writes], "refresh only reads"
+
+    fake.reset_calls()
+    stack.up(declared)
+    assert fake.calls == [], "a no-change up after a refresh sends nothing either"
+
+    with capsys.disabled():
+        print(
+            f"\nSupabase API calls, one stack with network restrictions: first up {len(first_up)} "
+            f"({len([c for c in first_up if c.writes])} writes, {_polls(first_up)} status polls); "
+            f"no-change up 0; refresh {len(refresh)} (0 writes)"
+        )
+
+    fake.reset_calls()
+    stack.destroy(declared)
+    assert project.status == "REMOVED"
+    assert project.v4 == ["0.0.0.0/0"] and project.v6 == ["::/0"], "deleting the restriction lifts it"
+
+
+def _polls(calls: list[Any]) -> int:
+    return len(
+        [c for c in calls if c.method == "GET" and c.path.count("/") == 3 and c.path.startswith("/v1/projects/")]
+    )
+
+
+def test_first_up_call_counts_per_stack_shape(fake: FakeSupabase, capsys: pytest.CaptureFixture[str]) -> None:
+    """Dev (Free, nano, no backups) and staging/prod (Pro, micro, 7 days) as the stack files declare them."""
+    counts = {}
+    for label, project, size, retention in (
+        ("dev", project_inputs(name="converge-nps-development", organization_slug=ORG_FREE, plan="free"), "nano", 0),
+        ("prod", project_inputs(), "micro", 7),
+    ):
+        fake.reset_calls()
+        stack, declared = Stack(), graph(project, size=size, retention=retention)
+        stack.up(declared)
+        first = len(fake.calls)
+        writes = [f"{c.method} {c.path.split('/', 4)[-1]}" for c in fake.writes()]
+        fake.reset_calls()
+        stack.up(declared)
+        assert fake.calls == []
+        stack.refresh(declared)
+        counts[label] = (first, writes, len(fake.calls))
+    # Project creation, SSL enforcement and the RLS statement are the only writes; compute already fits.
+    assert [w.split(" ")[0] for w in counts["dev"][1]] == ["POST", "PUT", "POST"]
+    assert [w.split(" ")[0] for w in counts["prod"][1]] == ["POST", "PUT", "POST"]
+    with capsys.disabled():
+        for label, (first, writes, refresh) in counts.items():
+            print(f"\n{label}: first up {first} calls (writes: {', '.join(writes)}); no-change up 0; refresh {refresh}")
+
+
+def test_project_waits_from_coming_up_to_active_healthy(fake: FakeSupabase, sleeps: list[float]) -> None:
+    fake.polls_until_healthy = 4
+    created = ProjectProvider().create(project_inputs())
+    assert created.outs is not None and created.outs["status"] == "ACTIVE_HEALTHY"
+    statuses = [c.path for c in fake.calls if c.method == "GET" and c.path == f"/v1/projects/{created.id}"]
+    assert len(statuses) == 5  # four COMING_UP answers, then ACTIVE_HEALTHY
+    assert sleeps == [5.0] * 4, "polls are spaced by SUPABASE_POLL_INTERVAL"
+    assert created.outs["database_host"] == f"db.{created.id}.supabase.co"
+    assert created.outs["postgres_version"].startswith("15.")
+
+
+def test_init_failed_is_a_clear_error(fake: FakeSupabase) -> None:
+    fake.fail_init = True
+    with pytest.raises(SupabaseError, match=r"INIT_FAILED.*delete it there, then run `pulumi up` again"):
+        ProjectProvider().create(project_inputs())
+
+
+def test_waiting_has_a_timeout(fake: FakeSupabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake.polls_until_healthy = 10**6
+    monkeypatch.setattr(client_module, "_sleep", time.sleep)
+    monkeypatch.setenv("SUPABASE_POLL_INTERVAL", "0.05")
+    monkeypatch.setenv("SUPABASE_WAIT_TIMEOUT", "0.3")
+    started = time.monotonic()
+    with pytest.raises(SupabaseError, match=r"still not done after 0.3s \(last seen: status COMING_UP\)"):
+        ProjectProvider().create(project_inputs())
+    assert time.monotonic() - started < 3
+
+
+def test_429_waits_as_long_as_x_ratelimit_reset_says(fake: FakeSupabase, sleeps: list[float]) -> None:
+    fake.fail(Fault("GET", r"/v1/organizations/[\w-]+", status=429, headers={"X-RateLimit-Reset": "7"}))
+    ProjectProvider().create(project_inputs())
+    assert sleeps[0] == 7.0
+    assert [c.status for c in fake.calls[:2]] == [429, 200]
+
+
+def test_429_on_create_is_retried_once_and_makes_one_project(fake: FakeSupabase, sleeps: list[float]) -> None:
+    # A 429 means the API did not process the request, so even the non-idempotent create is retried.
+    fake.fail(Fault("POST", "/v1/projects", status=429, headers={"X-RateLimit-Reset": "3"}))
+    ProjectProvider().create(project_inputs())
+    assert len(fake.projects) == 1 and 3.0 in sleeps
+
+
+def test_5xx_then_success_on_a_read(fake: FakeSupabase, sleeps: list[float]) -> None:
+    fake.fail(Fault("GET", r"/v1/organizations/[\w-]+/projects", status=503, times=2))
+    created = ProjectProvider().create(project_inputs())
+    assert created.id in fake.projects
+    statuses = [c.status for c in fake.calls if c.path.endswith("/projects") and c.method == "GET"]
+    assert statuses == [503, 503, 200]
+    assert len(sleeps) >= 2 and all(0 < s <= 1.0 for s in sleeps[:2]), "bounded, jittered backoff"
+
+
+def test_5xx_that_never_ends_fails_naming_the_endpoint(fake: FakeSupabase) -> None:
+    fake.fail(Fault("GET", r"/v1/organizations/[\w-]+", status=502, body={"message": "upstream down"}, times=99))
+    with pytest.raises(
+        ApiError, match=r"get organization \(GET /v1/organizations/converge-nps\).*HTTP 502.*upstream down"
+    ):
+        ProjectProvider().create(project_inputs())
+    assert len(fake.calls) == 5, "retries are bounded"
+
+
+def test_timeout_on_a_read_is_retried(fake: FakeSupabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUPABASE_HTTP_TIMEOUT", "0.2")
+    fake.fail(Fault("GET", r"/v1/organizations/[\w-]+", status=200, delay=0.6))
+    created = ProjectProvider().create(project_inputs())
+    assert created.id in fake.projects
+
+
+def test_a_retried_create_adopts_the_project_a_lost_response_made(fake: FakeSupabase) -> None:
+    # The API makes the project, then the answer is lost (5xx on a POST is ambiguous, so not retried).
+    fake.fail(Fault("POST", "/v1/projects", status=502, apply_first=True))
+    created = ProjectProvider().create(project_inputs())
+    assert len(fake.projects) == 1
+    assert created.id == fake.only_project().ref
+    assert len([c for c in fake.calls if c.method == "POST" and c.path == "/v1/projects"]) == 1
+    # Adopting sets the password, so the URLs built from it work whatever the lost attempt sent.
+    assert [c.body for c in fake.calls if c.path.endswith("/database/password")] == [{"password": PASSWORD}]
+
+
+def test_a_create_that_timed_out_is_adopted_on_the_next_up(fake: FakeSupabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUPABASE_HTTP_TIMEOUT", "0.3")
+    fake.fail(Fault("POST", "/v1/projects", status=201, delay=0.8, apply_first=True))
+    # The look before the create works; the look after the timeout meets an outage.
+    fake.fail(Fault("GET", r"/v1/organizations/[\w-]+/projects", status=503, times=10, skip=1))
+    with pytest.raises(ApiError, match="HTTP 503"):
+        ProjectProvider().create(project_inputs())
+    assert len(fake.projects) == 1
+    fake.faults.clear()
+    # The engine recorded nothing; the next `pulumi up` creates again and finds the project first.
+    created = ProjectProvider().create(project_inputs())
+    assert created.id == fake.only_project().ref and len(fake.projects) == 1
+
+
+def test_an_ambiguous_failure_with_no_project_says_a_rerun_is_safe(fake: FakeSupabase) -> None:
+    fake.fail(Fault("POST", "/v1/projects", status=500, body={"message": "internal error"}))
+    with pytest.raises(ApiError, match=r"internal error; no project named .* `pulumi up` again is safe"):
+        ProjectProvider().create(project_inputs())
+    assert fake.projects == {}
+
+
+def test_a_project_of_the_same_name_in_another_region_is_not_adopted(fake: FakeSupabase) -> None:
+    ProjectProvider().create(project_inputs(region="eu-west-1"))
+    with pytest.raises(SupabaseError, match="in region 'eu-west-1', not 'us-west-1'; it is not adopted"):
+        ProjectProvider().create(project_inputs())
+
+
+def test_the_organization_plan_is_checked_before_anything_is_created(fake: FakeSupabase) -> None:
+    with pytest.raises(
+        SupabaseError, match="organization 'converge-nps-free' is on the 'free' plan but the stack declares 'pro'"
+    ):
+        ProjectProvider().create(project_inputs(organization_slug=ORG_FREE))
+    assert fake.writes() == []
+
+
+def test_a_postgres_major_version_other_than_the_seeds_fails_loudly(fake: FakeSupabase) -> None:
+    fake.postgres_version = "17.4.1.043"
+    with pytest.raises(SupabaseError, match=r"runs PostgreSQL 17.4.1.043 but the stack expects major version 15"):
+        ProjectProvider().create(project_inputs())
+
+
+def test_read_after_out_of_band_delete_drops_every_resource(fake: FakeSupabase) -> None:
+    stack, declared = Stack(), graph()
+    stack.up(declared)
+    fake.only_project().status = "REMOVED"
+    stack.refresh(declared)
+    assert stack.ids == {}
+    assert [op for op, _ in stack.operations[-len(declared) :]] == ["gone"] * len(declared)
+
+
+def test_region_change_replaces_and_name_change_updates(fake: FakeSupabase) -> None:
+    provider = ProjectProvider()
+    created = provider.create(project_inputs())
+    olds = created.outs or {}
+    moved = provider.diff(created.id, olds, project_inputs(region="eu-west-1"))
+    assert moved.changes and moved.replaces == ["region"] and moved.delete_before_replace
+    renamed = provider.diff(created.id, olds, project_inputs(name="converge-nps-prod"))
+    assert renamed.changes and not renamed.replaces
+    assert not provider.diff(created.id, olds, project_inputs()).changes
+
+    fake.reset_calls()
+    provider.update(created.id, olds, project_inputs(name="converge-nps-prod"))
+    assert [f"{c.method} {c.path}" for c in fake.writes()] == [f"PATCH /v1/projects/{created.id}"]
+    assert fake.only_project().name == "converge-nps-prod"
+
+
+def test_password_is_write_only_and_a_new_one_is_patched(fake: FakeSupabase) -> None:
+    provider = ProjectProvider()
+    created = provider.create(project_inputs())
+    olds = created.outs or {}
+    assert PASSWORD not in str(olds) and olds["db_pass_digest"] == password_digest(PASSWORD)
+    news = project_inputs(db_pass="another-generated-password-42")
+    assert provider.diff(created.id, olds, news).changes
+    fake.reset_calls()
+    updated = provider.update(created.id, olds, news)
+    assert [c.path for c in fake.writes()] == [f"/v1/projects/{created.id}/database/password"]
+    assert fake.only_project().password == "another-generated-password-42"
+    assert "another-generated-password-42" not in str(updated.outs)
+
+
+def test_unknown_password_in_preview_is_a_change(fake: FakeSupabase) -> None:
+    from pulumi.runtime import rpc
+
+    created = ProjectProvider().create(project_inputs())
+    assert ProjectProvider().diff(created.id, created.outs or {}, project_inputs(db_pass=rpc.UNKNOWN)).changes
+
+
+def test_compute_resize_waits_for_the_restart_and_reads_back(fake: FakeSupabase) -> None:
+    stack = Stack()
+    stack.up(graph())
+    fake.reset_calls()
+    stack.up(graph(size="small"))
+    assert ("update", "compute") in stack.operations
+    assert fake.only_project().compute_variant == "ci_small" and fake.only_project().status == "ACTIVE_HEALTHY"
+    assert [c.body for c in fake.writes()] == [{"addon_type": "compute_instance", "addon_variant": "ci_small"}]
+    assert stack.out("compute", "size") == "small"
+
+
+def test_compute_back_to_the_baseline_removes_the_add_on(fake: FakeSupabase) -> None:
+    stack = Stack()
+    stack.up(graph(size="small"))
+    fake.reset_calls()
+    stack.up(graph(size="nano"))
+    assert [f"{c.method} {c.path.rsplit('/', 1)[-1]}" for c in fake.writes()] == ["DELETE ci_small"]
+
+
+def test_compute_add_on_refused_on_free_is_an_error(fake: FakeSupabase) -> None:
+    stack = Stack()
+    dev = project_inputs(name="converge-nps-development", organization_slug=ORG_FREE, plan="free")
+    with pytest.raises(ApiError, match=r"apply compute add-on .*HTTP 400.*not available on the Free plan"):
+        stack.up(graph(dev, size="micro", retention=0))
+
+
+def test_pooler_patch_sends_only_what_differs(fake: FakeSupabase) -> None:
+    stack = Stack()
+    stack.up(graph())
+    fake.reset_calls()
+    stack.up(graph(pool_size=25))
+    assert [c.body for c in fake.writes()] == [{"default_pool_size": 25}]
+    assert stack.out("pooler", "default_pool_size") == 25
+    assert stack.out("pooler", "db_port") == 6543
+
+
+def test_ssl_enforcement_waits_for_applied_successfully(fake: FakeSupabase) -> None:
+    stack = Stack()
+    stack.up(graph()[:1])
+    fake.only_project().ssl_applies_after_polls = 2
+    stack.up(graph()[:3])
+    assert stack.out("ssl", "enforced") is True and stack.out("ssl", "applied_successfully") is True
+    # Read, PUT (answered appliedSuccessfully: false), then polled until it is true.
+    assert [c.method for c in fake.calls if c.path.endswith("/ssl-enforcement")] == ["GET", "PUT", "GET"]
+
+
+def test_ssl_enforcement_turned_off_outside_pulumi_is_drift(fake: FakeSupabase) -> None:
+    stack, declared = Stack(), graph()
+    stack.up(declared)
+    fake.only_project().ssl_enforced = False
+    stack.refresh(declared)
+    fake.reset_calls()
+    stack.up(declared)
+    assert ("update", "ssl") in stack.operations and fake.only_project().ssl_enforced
+    assert [c.path.rsplit("/", 1)[-1] for c in fake.writes()] == ["ssl-enforcement"]
+
+
+def test_network_restrictions_are_compared_as_networks(fake: FakeSupabase) -> None:
+    stack = Stack()
+    stack.up(graph(cidrs=["203.0.113.0/24", "2001:DB8::/32"]))
+    assert fake.only_project().v6 == ["2001:db8::/32"]
+    fake.reset_calls()
+    stack.up(graph(cidrs=["2001:db8::/32", "203.0.113.0/24"]))
+    assert fake.calls == []
+
+
+def test_network_restrictions_not_allowed_by_the_plan_fail(fake: FakeSupabase) -> None:
+    stack = Stack()
+    stack.up(graph()[:1])
+    fake.only_project().network_entitlement = "disallowed"
+    with pytest.raises(SupabaseError, match="does not allow network restrictions"):
+        stack.up(graph(cidrs=["203.0.113.0/24"])[:4])
+
+
+def test_rls_is_enabled_on_every_table_and_lost_rls_is_drift(fake: FakeSupabase) -> None:
+    stack, declared = Stack(), graph(schemas=("public", "app"))
+    stack.up(declared[:1])
+    project = fake.only_project()
+    project.catalog = {"public": {"users": False, "events": True}, "app": {"audit": False}, "other": {"x": False}}
+    stack.up(declared)
+    assert project.catalog["public"] == {"users": True, "events": True} and project.catalog["app"]["audit"]
+    assert project.catalog["other"]["x"] is False, "other schemas are left alone"
+    assert stack.out("rls", "tables") == ["app.audit", "public.events", "public.users"]
+
+    project.catalog["public"]["users"] = False  # someone ran ALTER TABLE ... DISABLE ROW LEVEL SECURITY
+    stack.refresh(declared)
+    assert stack.out("rls", "tables_without_rls") == ["public.users"]
+    fake.reset_calls()
+    stack.up(declared)
+    assert ("update", "rls") in stack.operations and project.catalog["public"]["users"]
+    assert len(fake.writes()) == 1
+
+
+def test_rls_read_back_failure_is_loud(fake: FakeSupabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack = Stack()
+    stack.up(graph()[:1])
+    fake.only_project().catalog = {"public": {"users": False}}
+    monkeypatch.setattr(
+        fake,
+        "_query",
+        lambda p, body: (
+            201,
+            []
+            if "enable row level security" in body["query"]
+            else [{"schema_name": "public", "table_name": "users", "rls_enabled": False}],
+        ),
+    )
+    with pytest.raises(SupabaseError, match=r"RLS is still off on public.users after enabling it"):
+        stack.up([d for d in graph() if d.name in ("project", "rls")])
+
+
+def test_api_keys_and_backups_are_read_only(fake: FakeSupabase) -> None:
+    stack = Stack()
+    stack.up(graph())
+    project = fake.only_project()
+    assert stack.out("api-keys", "anon_key") == project.anon_key
+    assert stack.out("api-keys", "service_role_key") == project.service_role_key
+    assert stack.out("backups", "walg_enabled") is True
+    project.backups = [
+        {"id": 1, "is_physical_backup": True, "status": "COMPLETED", "inserted_at": "2026-11-26T03:00:00.000Z"},
+        {"id": 2, "is_physical_backup": True, "status": "FAILED", "inserted_at": "2026-11-27T03:00:00.000Z"},
+    ]
+    fake.reset_calls()
+    stack.refresh(graph())
+    assert stack.out("backups", "last_backup_at") == "2026-11-26T03:00:00.000Z"
+    assert stack.out("backups", "completed_backups") == 1
+    assert fake.writes() == []
+
+
+def test_missing_daily_backups_on_pro_fail_loudly(fake: FakeSupabase) -> None:
+    fake.walg_enabled = False
+    with pytest.raises(SupabaseError, match="daily backups are off, but the stack's plan promises 7 days"):
+        Stack().up(graph())
+
+
+def test_missing_token_is_a_clear_error(fake: FakeSupabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SUPABASE_ACCESS_TOKEN")
+    with pytest.raises(MissingCredentialsError, match="set SUPABASE_ACCESS_TOKEN"):
+        ProjectProvider().create(project_inputs())
+    assert fake.calls == []
+
+
+def test_check_rejects_bad_inputs_before_any_call(fake: FakeSupabase) -> None:
+    failures = ProjectProvider().check({}, project_inputs(region="mars-1", db_pass="x")).failures
+    assert {f.property for f in failures} == {"region", "db_pass"}
+    assert ComputeProvider().check({}, {"project_ref": "short", "size": "huge"}).failures
+    assert RowLevelSecurityProvider().check({}, {"project_ref": "a" * 20, "schemas": ["public; drop"]}).failures
+    assert NetworkRestrictionsProvider().check({}, {"project_ref": "a" * 20, "allowed_cidrs": ["10.0.0.1/8"]}).failures
+    assert fake.calls == []
