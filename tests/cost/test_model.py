@@ -1,0 +1,179 @@
+"""The price table and the cost model against the seed's Cost Breakdown (INFRASTRUCTURE_SETUP_SUMMARY.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from cost.model import (
+    BackendSizes,
+    DatabaseSizes,
+    RedisSizes,
+    StackSizes,
+    UnpricedError,
+    estimate,
+    sizes_from_settings,
+    workspace_estimate,
+)
+from cost.prices import PRICES_FILE, PriceTableError, load_prices, parse_price_table
+from settings import load_stack_settings, read_stack_file
+from tests.support.program import ROOT, STACKS, TEST_SECRETS
+
+D = Decimal
+
+
+def settings_of(stack: str, overrides: dict[str, Any] | None = None) -> Any:
+    config = {**read_stack_file(ROOT / f"Pulumi.{stack}.yaml"), **TEST_SECRETS, **(overrides or {})}
+    return load_stack_settings(stack, config, {})
+
+
+def test_every_price_has_a_unit_a_source_and_a_date() -> None:
+    table = load_prices()
+    assert len(table.prices) >= 20
+    for price in table.prices.values():
+        assert price.unit
+        assert price.source.startswith(("https://", "../shared/specs/"))
+        assert dt.date(2026, 1, 1) <= price.as_of <= dt.date(2026, 11, 27)
+
+
+def _document() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(Path(PRICES_FILE).read_text())
+    return document
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("source", "nowhere", "is not one of `sources`"),
+        ("as_of", "last week", "as_of must be a date"),
+        ("usd", -1, "cannot be negative"),
+        ("usd", "twenty", "is not a number"),
+    ],
+)
+def test_a_price_without_a_real_source_or_date_is_refused(field: str, value: Any, message: str) -> None:
+    document = _document()
+    document["railway"]["vcpu_month"][field] = value
+    with pytest.raises(PriceTableError, match=message):
+        parse_price_table(document)
+
+
+# The seed's figures per stack and component (USD/month); prod's backend is 2-5 instances.
+SEED = {
+    "dev": {"backend": (15, 15), "redis": (5, 5), "database": (0, 0), "total": (20, 20)},
+    "staging": {"backend": (30, 30), "redis": (5, 5), "database": (25, 25), "total": (60, 60)},
+    "prod": {"backend": (100, 250), "redis": (10, 10), "database": (25, 25), "total": (135, 285)},
+}
+# Ours, exactly (prices.yaml as committed).
+EXPECTED = {
+    "dev": {"backend": ("15.00", "30.00"), "redis": ("4.65", "4.65"), "database": ("0.00", "0.00")},
+    "staging": {"backend": ("30.00", "60.00"), "redis": ("4.65", "4.65"), "database": ("25.00", "25.00")},
+    "prod": {"backend": ("100.00", "250.00"), "redis": ("10.15", "10.15"), "database": ("25.00", "25.00")},
+}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_estimates_are_the_expected_figures(stack: str) -> None:
+    result = estimate(sizes_from_settings(settings_of(stack)))
+    for name, (deployed, at_max) in EXPECTED[stack].items():
+        component = result.component(name)
+        assert component is not None
+        assert (str(component.monthly_usd.quantize(D("0.01"))), str(component.max_usd.quantize(D("0.01")))) == (
+            deployed,
+            at_max,
+        ), name
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_estimates_land_inside_the_seed_figures(stack: str) -> None:
+    """Seed figures are "~$X": each component and the total within 5% (and $0.50) of the seed's; prod's
+    deployed figure at the low end of $135-285 and its 5-replica figure at the high end."""
+    result = estimate(sizes_from_settings(settings_of(stack)))
+    # The seed prices dev and staging at one instance (their deployed size) and gives no maximum.
+    figures = {c.component: (c.monthly_usd, c.max_usd if stack == "prod" else c.monthly_usd) for c in result.components}
+    figures["total"] = (result.monthly_usd, result.max_usd if stack == "prod" else result.monthly_usd)
+    for name, (low, high) in SEED[stack].items():
+        ours_low, ours_high = figures[name]
+        for ours, seed in ((ours_low, low), (ours_high, high)):
+            tolerance = max(D("0.50"), D(seed) * D("0.05"))
+            assert abs(ours - D(seed)) <= tolerance, f"{stack} {name}: ${ours} vs the seed's ~${seed}"
+
+
+def test_event_mode_prices_the_event_replicas() -> None:
+    result = estimate(sizes_from_settings(settings_of("prod", {"converge-nps:eventMode": True})))
+    backend = result.component("backend")
+    assert backend is not None
+    assert backend.monthly_usd == D("150.00")  # 3 x (2 vCPU x $20 + 1 GB x $10)
+    assert result.monthly_usd == D("185.15")
+
+
+def test_supabase_plan_fee_and_credit_are_per_organization() -> None:
+    """The seed counts Supabase Pro at $25 for staging and again for prod; in one organization the
+    fee and the $10 credit come once: $25 + 2 x $10 micro - $10 = $35, not $50."""
+    sizes = {stack: sizes_from_settings(settings_of(stack)) for stack in STACKS}
+    combined = workspace_estimate(sizes, at="min")
+    assert combined.supabase_by_organization == {"converge-nps-free": D("0.00"), "converge-nps": D("35.00")}
+    assert combined.stacks_sum_usd == D("214.45")
+    assert combined.combined_usd == D("199.45")
+    assert combined.railway_plan_usd == D("0.00")  # $164.45 of usage covers Pro's $20 commitment
+    at_max = workspace_estimate(sizes, at="max")
+    assert (at_max.stacks_sum_usd, at_max.combined_usd) == (D("409.45"), D("394.45"))
+
+
+def test_railway_plan_minimum_shows_when_usage_is_below_it() -> None:
+    tiny = StackSizes(backend=BackendSizes(1, 1, 1, D("0.1"), D("0.1")))  # $3 of usage
+    result = workspace_estimate({"tiny": tiny}, railway_plan="pro")
+    assert result.railway_usage_usd == D("3.00")
+    assert result.railway_plan_usd == D("17.00")
+    assert result.combined_usd == D("20.00")
+
+
+def test_the_seeds_database_size_is_the_large_add_on() -> None:
+    """ "Supabase Pro (2 vCPU, 8GB RAM)" is the Large compute add-on: $25 + $110 - $10 credit = $125/month."""
+    result = estimate(StackSizes(database=DatabaseSizes("pro", "large", "converge-nps")))
+    assert result.monthly_usd == D("125.00")
+
+
+def test_nano_in_a_paid_organization_is_priced_as_micro() -> None:
+    result = estimate(StackSizes(database=DatabaseSizes("pro", "nano")))
+    database = result.component("database")
+    assert database is not None
+    assert result.monthly_usd == D("25.00")
+    assert any("priced as micro" in note for note in database.notes)
+
+
+def test_free_plan_gets_no_credit_and_costs_nothing_on_nano() -> None:
+    result = estimate(StackSizes(database=DatabaseSizes("free", "nano")))
+    assert result.monthly_usd == D("0.00")
+
+
+def test_an_unpriced_plan_or_size_is_an_error_not_zero() -> None:
+    with pytest.raises(UnpricedError, match="custom contract"):
+        estimate(StackSizes(database=DatabaseSizes("enterprise", "micro")))
+    with pytest.raises(UnpricedError, match="compute size"):
+        estimate(StackSizes(database=DatabaseSizes("pro", "huge")))
+
+
+def test_redis_volume_and_fractions_are_exact_cents() -> None:
+    result = estimate(StackSizes(redis=RedisSizes(D("0.25"), D("0.1"), D("1"))))
+    assert result.monthly_usd == D("4.65")  # 0.25 GB x $10 + 0.1 vCPU x $20 + 1 GB x $0.15
+
+
+def test_the_output_form_is_json_numbers() -> None:
+    output = estimate(sizes_from_settings(settings_of("prod"))).as_output()
+    assert output["monthlyUsd"] == 135.15
+    assert output["maxUsd"] == 285.15
+    assert output["components"]["backend"]["charges"][0] == {
+        "label": "2 x 2 vCPU",
+        "quantity": 4.0,
+        "unit": "vCPU-month",
+        "unitUsd": 20.0,
+        "amountUsd": 80.0,
+        "price": "railway.vcpu_month",
+        "source": "../shared/specs/README.md",
+        "asOf": "2026-08-21",
+    }
