@@ -181,6 +181,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             )
         return response
 
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        # A component's `register_outputs` become its outputs in the engine's state: what a stack
+        # policy sees as the component's properties (e.g. BackendService's maxReplicas).
+        registration = self.registrations.get(request.urn)
+        if registration is not None:
+            registration.outputs = _mark(rpc.deserialize_properties(request.outputs, keep_unknowns=True))
+        return super().RegisterResourceOutputs(request)
+
 
 @dataclass
 class ProgramRun:
