@@ -40,6 +40,10 @@ def _env(name: str) -> str | None:
     return value if value else None
 
 
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").replace(" ", ",").split(",") if item.strip()]
+
+
 def _require(value: str | None, flag: str, env: str | None) -> str:
     if not value:
         hint = f" (or set {env})" if env else ""
@@ -54,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--stack", default=_env("BACKUP_STACK"), help="stack name, e.g. prod (env BACKUP_STACK)")
-    common.add_argument("--bucket", default=_env("BACKUP_BUCKET"), help="S3 bucket (env BACKUP_BUCKET)")
+    common.add_argument("--bucket", default=_env("BACKUP_S3_BUCKET"), help="S3 bucket (env BACKUP_S3_BUCKET)")
     common.add_argument(
         "--prefix", default=_env("BACKUP_PREFIX") or KEY_PREFIX, help=f"key prefix (default {KEY_PREFIX})"
     )
@@ -69,7 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kms-key-id", default=_env("BACKUP_KMS_KEY_ID"), help="use SSE-KMS with this key")
     p.add_argument("--compress", type=int, default=6, help="pg_dump compression level 0-9 (default 6)")
     p.add_argument("--part-size-mib", type=int, default=8, help="multipart part size (default 8, minimum 5)")
-    p.add_argument("--schema", action="append", default=[], help="dump only this schema (repeatable)")
+    p.add_argument(
+        "--schema",
+        action="append",
+        default=_env_list("BACKUP_SCHEMAS"),
+        help="dump only this schema (repeatable; env BACKUP_SCHEMAS, comma-separated; default: all)",
+    )
     p.add_argument(
         "--no-fingerprint",
         action="store_true",
@@ -116,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-acl", action="store_true", help="pg_restore --no-acl")
     p.add_argument("--keep-scratch", action="store_true", help="do not drop the scratch database")
     p.add_argument("--enforce-rpo", action="store_true", help=f"fail when the backup is older than the RPO ({RPO})")
-    p.add_argument("--schema", action="append", default=[], help="compare only this schema (repeatable)")
+    p.add_argument(
+        "--schema", action="append", default=[], help="compare only this schema (default: the backup's schemas)"
+    )
     p.add_argument("--work-dir", type=Path, help="where the downloaded archive is kept")
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     p.set_defaults(func=cmd_drill)
@@ -133,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _context(args: argparse.Namespace) -> tuple[Context, str]:
     stack = _require(args.stack, "--stack", "BACKUP_STACK")
-    bucket = _require(args.bucket, "--bucket", "BACKUP_BUCKET")
+    bucket = _require(args.bucket, "--bucket", "BACKUP_S3_BUCKET")
     reporter = Reporter(quiet=args.quiet)
     store = BackupStore(make_client(args.endpoint_url, args.region), bucket, args.prefix, reporter)
     return Context(store=store, tools=PgTools(args.pg_bin), reporter=reporter), stack

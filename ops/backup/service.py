@@ -481,8 +481,10 @@ def drill(ctx: Context, opts: DrillOptions) -> DrillReport:
     report.rpo_met = report.backup_age_seconds <= RPO.total_seconds()
 
     expected: fingerprint.Fingerprint | None = None
+    manifest = store.manifest_of(backup)
+    # Compare what the backup covers: its schemas unless the caller names others.
+    schemas = opts.schemas or tuple(str(s) for s in (manifest or {}).get("schemas", []))
     if opts.against in ("auto", "snapshot"):
-        manifest = store.manifest_of(backup)
         if manifest and manifest.get("fingerprint"):
             expected = fingerprint.Fingerprint.from_json(manifest["fingerprint"])
             report.compared_against = "the source as dumped (fingerprint taken in the dump's snapshot)"
@@ -511,7 +513,7 @@ def drill(ctx: Context, opts: DrillOptions) -> DrillReport:
         try:
             if live_source is not None:
                 with connect(live_source) as conn:
-                    expected = fingerprint.take(conn, opts.schemas)
+                    expected = fingerprint.take(conn, schemas)
             assert expected is not None
             if opts.create_missing_roles:
                 _create_roles(server, expected.roles, reporter)
@@ -526,7 +528,7 @@ def drill(ctx: Context, opts: DrillOptions) -> DrillReport:
             else:
                 phase = time.monotonic()
                 with connect(server.with_dbname(scratch)) as conn:
-                    actual = fingerprint.take(conn, opts.schemas)
+                    actual = fingerprint.take(conn, schemas)
                 report.differences = fingerprint.compare(expected, actual)
                 report.compare_seconds = round(time.monotonic() - phase, 3)
                 report.tables = len(actual.tables)

@@ -106,7 +106,7 @@ def test_cli_as_a_process(
     env = {
         **os.environ,
         "AWS_ENDPOINT_URL": moto_server,
-        "BACKUP_BUCKET": BUCKET,
+        "BACKUP_S3_BUCKET": BUCKET,
         "BACKUP_STACK": "prod",
         "DATABASE_URL": source_db.raw,
         "PG_BIN": str(pg_server.bindir),
@@ -141,7 +141,7 @@ def test_cli_as_a_process(
     ok = run("restore", "--target-url", target.raw, "--i-understand-this-replaces-production")
     assert ok.returncode == 0, ok.stderr
 
-    missing = run("list", BACKUP_BUCKET="no-such-bucket")
+    missing = run("list", BACKUP_S3_BUCKET="no-such-bucket")
     assert missing.returncode == 1
     assert missing.stderr == "error: bucket 'no-such-bucket' does not exist\n"
 
