@@ -8,6 +8,7 @@ import pulumi
 from components.backend_image import BackendImage, BackendImageArgs
 from components.github_environment import GitHubEnvironment, GitHubEnvironmentArgs
 from components.secrets import AppSecrets, AppSecretsArgs, RotationWindow
+from components.supabase_database import SupabaseDatabase, SupabaseDatabaseArgs
 from settings import runtime
 
 settings = runtime.stack_settings()
@@ -38,6 +39,26 @@ image = BackendImage(
     ),
 )
 
+# Supabase (issue 4): the PostgreSQL database, a project in the organization the stack names.
+database = SupabaseDatabase(
+    "database",
+    SupabaseDatabaseArgs(
+        project_name=f"converge-nps-{settings.environment}",
+        organization=settings.database.organization,
+        plan=settings.database.plan,
+        region=settings.database.region,
+        compute_size=settings.database.compute_size,
+        postgres_major_version=settings.database.postgres_major_version,
+        pool_mode=settings.database.pool_mode,
+        default_pool_size=settings.database.default_pool_size,
+        backup_retention_days=settings.database.backup_retention_days,
+        rls_schemas=settings.database.rls_schemas,
+        allowed_cidrs=settings.database.allowed_cidrs,
+        # Production data: `pulumi destroy` or a replacing change must not delete it.
+        protect=settings.environment == "production",
+    ),
+)
+
 api_url = f"https://{settings.backend.public_domain}" if settings.backend.public_domain else None
 deploy_variables: dict[str, pulumi.Input[str]] = {
     "EVENT_MODE": str(settings.event_mode).lower(),
@@ -47,6 +68,8 @@ deploy_variables: dict[str, pulumi.Input[str]] = {
 if api_url:
     deploy_variables |= {"VITE_API_BASE_URL": f"{api_url}/v1", "VITE_WS_URL": api_url.replace("https://", "wss://", 1)}
 deploy_secrets: dict[str, pulumi.Input[str]] = {"VITE_SENTRY_DSN": secrets.frontend_sentry_dsn}
+# The deploy job's migrations connect in session mode (see SupabaseDatabase.direct_url).
+deploy_secrets["DATABASE_URL"] = database.direct_url
 if secrets.slack_webhook_url is not None:
     deploy_secrets["SLACK_WEBHOOK_URL"] = secrets.slack_webhook_url
 
@@ -70,6 +93,19 @@ pulumi.export("githubEnvironment", github_environment.name)
 pulumi.export("frontendUrl", settings.frontend_url)
 if api_url:
     pulumi.export("apiUrl", api_url)
+pulumi.export(
+    "database",
+    {
+        "projectRef": database.project_ref,
+        "region": database.region,
+        "organization": settings.database.organization,
+        "plan": database.plan,
+        "computeSize": database.compute_size,
+        "postgresMajorVersion": settings.database.postgres_major_version,
+        "backupRetentionDays": database.backup_retention_days,
+        "backups": database.backups,
+    },
+)
 pulumi.export("backendImage", image.image_ref)
 pulumi.export(
     "backendReplicas",

@@ -47,6 +47,7 @@ SupabaseComputeSize = Literal[
 _GIT_REF = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*@\{)[A-Za-z0-9._/-]+(?<![./])$")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _CRON = re.compile(r"^(\S+\s+){4}\S+$")
+_SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 
 
 class _Settings(BaseModel):
@@ -218,6 +219,25 @@ class DatabaseSettings(_Settings):
         for value in values:
             ipaddress.ip_network(value, strict=True)
         return values
+
+    @field_validator("rls_schemas")
+    @classmethod
+    def _schema_names(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        # They are spliced into SQL as literals; plain identifiers keep that safe and unambiguous.
+        for value in values:
+            if not _SQL_IDENTIFIER.match(value):
+                raise ValueError(f"{value!r} is not a plain PostgreSQL schema name")
+        return values
+
+    @model_validator(mode="after")
+    def _compute_fits_plan(self) -> DatabaseSettings:
+        # Free projects run nano and cannot buy compute add-ons; paid plans start at micro.
+        if (self.plan == "free") != (self.compute_size == "nano"):
+            expected = "nano" if self.plan == "free" else "micro or larger"
+            raise_rule_violations(
+                [("computeSize", f"a {self.plan!r} organization runs {expected}, not {self.compute_size!r}")]
+            )
+        return self
 
     @property
     def backup_retention_days(self) -> int:

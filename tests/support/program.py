@@ -105,6 +105,11 @@ def _digest(seed: str) -> str:
     return hashlib.sha256(seed.encode()).hexdigest()
 
 
+def _supabase_ref(seed: str) -> str:
+    """A Supabase project ref (20 lower-case letters) derived from the seed."""
+    return "".join(chr(ord("a") + int(c, 16)) for c in _digest(seed)[:20])
+
+
 # Outputs the real providers compute, so that preview-vs-update behaves as with the engine.
 def _random_bytes(inputs: dict[str, Any], seed: str) -> dict[str, Any]:
     raw = hashlib.sha256(seed.encode()).digest()[: int(inputs["length"])]
@@ -120,6 +125,42 @@ COMPUTED_OUTPUTS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
     "docker:index/image:Image": lambda inputs, seed: {
         "repoDigest": f"{str(inputs['imageName']).rsplit(':', 1)[0]}@sha256:{_digest(seed)}",
         "baseImageName": inputs["imageName"],
+    },
+    # Supabase dynamic resources (providers/supabase): what their `create` reads back from the API.
+    "pulumi-python:dynamic/supabase:Project": lambda inputs, seed: {
+        "ref": _supabase_ref(seed),
+        "status": "ACTIVE_HEALTHY",
+        "database_host": f"db.{_supabase_ref(seed)}.supabase.co",
+        "postgres_version": f"{inputs['postgres_major_version']}.8.1.085",
+        "organization_plan": inputs["plan"],
+        "created_at": "2026-11-27T00:00:00Z",
+        "db_pass_digest": f"sha256:{_digest(seed)}",
+    },
+    "pulumi-python:dynamic/supabase:Compute": lambda inputs, seed: {
+        "variant": None if inputs["size"] == "nano" else f"ci_{inputs['size']}"
+    },
+    "pulumi-python:dynamic/supabase:Pooler": lambda inputs, seed: {
+        "db_host": "aws-0-us-west-1.pooler.supabase.com",
+        "db_user": f"postgres.{inputs['project_ref']}",
+        "db_name": "postgres",
+        "db_port": 6543,
+        "max_client_conn": 200,
+    },
+    "pulumi-python:dynamic/supabase:SslEnforcement": lambda inputs, seed: {"applied_successfully": True},
+    "pulumi-python:dynamic/supabase:NetworkRestrictions": lambda inputs, seed: {
+        "entitlement": "allowed",
+        "status": "applied",
+    },
+    "pulumi-python:dynamic/supabase:RowLevelSecurity": lambda inputs, seed: {"tables": [], "tables_without_rls": []},
+    "pulumi-python:dynamic/supabase:ApiKeys": lambda inputs, seed: {
+        "anon_key": f"mock-anon-key-{_digest(seed)}",
+        "service_role_key": f"mock-service-role-key-{_digest(seed)}",
+        "key_names": ["anon", "service_role"],
+    },
+    "pulumi-python:dynamic/supabase:Backups": lambda inputs, seed: {
+        "walg_enabled": int(inputs["retention_days"]) > 0,
+        "pitr_enabled": False,
+        "completed_backups": 0,
     },
 }
 
