@@ -1,0 +1,22 @@
+"""Entry point the Pulumi CLI runs for `--policy-pack policies` (`python -m pulumi.policy <engine> policies`).
+
+The pack prices resources with the program's own cost model (cost/) and reads the seed's rules
+(settings/seed.py), so the repository root goes on the import path; the pack is run from this
+checkout, not published to Pulumi Cloud.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pulumi_policy import EnforcementLevel, PolicyPack
+
+from policies.converge_policies import POLICIES
+
+PolicyPack(
+    name="converge-nps",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    policies=POLICIES,
+    description="Converge-NPS: TLS everywhere, non-root containers, spending caps and the seed's guarantees.",
+)

@@ -1,0 +1,31 @@
+"""The policies of the converge-nps pack, one per module; `POLICIES` is the pack in its order."""
+
+from pulumi_policy import Policy
+
+from policies.converge_policies import (
+    cost_table,
+    database_backups,
+    non_root,
+    production_gate,
+    redis_persistence,
+    replicas,
+    secrets,
+    spending,
+    tls,
+    tls_endpoints,
+)
+
+POLICIES: list[Policy] = [
+    tls.POLICY,
+    tls_endpoints.POLICY,
+    non_root.POLICY,
+    spending.POLICY,
+    cost_table.POLICY,
+    replicas.POLICY,
+    secrets.POLICY,
+    production_gate.POLICY,
+    redis_persistence.POLICY,
+    database_backups.POLICY,
+]
+
+__all__ = ["POLICIES"]

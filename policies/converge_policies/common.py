@@ -1,0 +1,256 @@
+"""What every policy of the pack needs: property access that survives unknowns, secrets made visible
+where the analyzer keeps them, walking properties, and reading a policy's config.
+
+pulumi-policy hands a policy `args.props` wrapped in a proxy that raises `UnknownValueError` on any
+unknown value (during preview, outputs of resources not yet created). An unhandled one ends the whole
+policy for that resource with a generic "can't run during preview" note, so every policy here first
+turns the proxy into plain Python with `Unknown` markers (`plain`) and decides per check what an
+unknown means (usually: judge it when `pulumi up` knows the value).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from pulumi_policy import Secret as PolicySecret
+from pulumi_policy import proxy as policy_proxy
+
+from cost.resources import Resource
+
+PACK_NAME = "converge-nps"
+
+# Sentinels the engine sends for unknown values, one per type (sdk/go/common/resource/sig).
+UNKNOWN_SENTINELS = frozenset(
+    {
+        policy_proxy.UNKNOWN_BOOLEAN_VALUE,
+        policy_proxy.UNKNOWN_NUMBER_VALUE,
+        policy_proxy.UNKNOWN_STRING_VALUE,
+        policy_proxy.UNKNOWN_ARRAY_VALUE,
+        policy_proxy.UNKNOWN_ASSET_VALUE,
+        policy_proxy.UNKNOWN_ARCHIVE_VALUE,
+        policy_proxy.UNKNOWN_OBJECT_VALUE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value not known yet (preview). Keeps the engine's sentinel so a remediation can send it back."""
+
+    sentinel: str = policy_proxy.UNKNOWN_STRING_VALUE
+
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+@dataclass(frozen=True)
+class SecretValue:
+    """A value marked secret. Only remediations see these: validations get secrets unwrapped
+    (pulumi-policy deserializes them as plain values, pulumi/pulumi-policy#241)."""
+
+    value: Any
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+def plain(value: Any) -> Any:
+    """Proxied properties -> dicts, lists and scalars, with `Unknown` and `SecretValue` markers."""
+    # The proxies expose their wrapped container under "__target" (pulumi_policy.deserialize relies on it).
+    if isinstance(value, Mapping) and not isinstance(value, dict):
+        target = value["__target"]
+        return {str(key): plain(target[key]) for key in target}
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes | list | tuple):
+        return [plain(item) for item in value["__target"]]  # type: ignore[call-overload]
+    if isinstance(value, PolicySecret):
+        return SecretValue(plain(value.value))
+    if isinstance(value, str) and value in UNKNOWN_SENTINELS:
+        return Unknown(value)
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def reveal(value: Any) -> Any:
+    """Strip `SecretValue` markers (for checks that judge the value, not its secrecy)."""
+    if isinstance(value, SecretValue):
+        return reveal(value.value)
+    if isinstance(value, dict):
+        return {key: reveal(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [reveal(item) for item in value]
+    return value
+
+
+def to_wire(value: Any) -> Any:
+    """The inverse of `plain`, for a remediation's returned properties."""
+    if isinstance(value, SecretValue):
+        return PolicySecret(to_wire(value.value))
+    if isinstance(value, Unknown):
+        return value.sentinel
+    if isinstance(value, dict):
+        return {key: to_wire(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_wire(item) for item in value]
+    return value
+
+
+Path = tuple[str | int, ...]
+
+
+def leaves(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """Every scalar (and `Unknown`) in a property tree with its path; secrets are looked through."""
+    if isinstance(value, SecretValue):
+        yield from leaves(value.value, path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from leaves(item, (*path, index))
+    else:
+        yield path, value
+
+
+def show_path(path: Path) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(root)"
+
+
+def get(props: Mapping[str, Any], *path: str | int, default: Any = None) -> Any:
+    """props[a][b]... on plain properties; `default` when a step is missing, the `Unknown` when one is."""
+    node: Any = props
+    for part in path:
+        if isinstance(node, SecretValue):
+            node = node.value
+        if isinstance(node, Unknown):
+            return node
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                return default
+            node = node[part]
+        else:
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+    return node.value if isinstance(node, SecretValue) else node
+
+
+def config(args: Any, key: str, default: Any) -> Any:
+    """A policy config value. The CLI fills schema defaults in; the same defaults apply when a pack is
+    run without the CLI (tests, the report), so a policy never depends on who ran it."""
+    value = args.get_config().get(key)
+    return default if value is None else value
+
+
+# --- URLs ---------------------------------------------------------------------------------------
+
+_URL = re.compile(r"\b([a-z][a-z0-9+.-]*)://[^\s\"'<>]+", re.IGNORECASE)
+
+
+def urls_in(text: str) -> Iterator[str]:
+    for match in _URL.finditer(text):
+        yield match.group(0)
+
+
+def url_host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def url_query(url: str) -> dict[str, list[str]]:
+    try:
+        return parse_qs(urlsplit(url).query)
+    except ValueError:
+        return {}
+
+
+def host_matches(host: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(host, pattern.lower()) for pattern in patterns)
+
+
+def has_password(url: str) -> bool:
+    try:
+        return bool(urlsplit(url).password)
+    except ValueError:
+        return False
+
+
+# --- Sensitive names ----------------------------------------------------------------------------
+
+# Parts of a property or variable name that mean its value is a credential (compared lower-case,
+# without separators, so JWT_SECRET, jwtSecret and jwt-secret all match).
+SENSITIVE_NAME_PARTS = (
+    "secret",
+    "token",
+    "password",
+    "passwd",
+    "apikey",
+    "privatekey",
+    "accesskey",
+    "secretkey",
+    "signingkey",
+    "servicerolekey",
+    "credential",
+    "dsn",
+    "webhook",
+    "connectionstring",
+    "databaseurl",
+    "redisurl",
+    "plaintextvalue",
+)
+# ...unless the name only names or describes one: secretName, tokenId, passwordLength, ...
+NON_SECRET_NAME_SUFFIXES = ("name", "names", "id", "ids", "length", "path", "version", "rotation", "enforcement")
+
+
+def normalized(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def is_sensitive_name(name: str) -> bool:
+    key = normalized(name)
+    if key.endswith(NON_SECRET_NAME_SUFFIXES):
+        return False
+    return any(part in key for part in SENSITIVE_NAME_PARTS)
+
+
+def is_credential_url(value: Any) -> bool:
+    """A URL that carries a password (postgres://user:pass@host, redis://default:pass@host)."""
+    return isinstance(value, str) and any(has_password(url) for url in urls_in(value))
+
+
+# --- Stack resources ----------------------------------------------------------------------------
+
+
+def stack_resources(args: Any) -> list[Resource]:
+    """A stack validation's resources as the cost model's neutral view (secrets revealed, unknowns kept)."""
+    result: list[Resource] = []
+    for resource in args.resources:
+        parent = resource.parent.urn if resource.parent is not None else (resource.opts.parent or None)
+        result.append(
+            Resource(
+                type=resource.resource_type,
+                urn=resource.urn,
+                name=resource.name,
+                props=reveal(plain(resource.props)),
+                parent=parent,
+                dependencies=tuple(dependency.urn for dependency in resource.dependencies),
+            )
+        )
+    return result
+
+
+def money(amount: Any) -> str:
+    return f"${float(amount):,.2f}"

@@ -1,0 +1,155 @@
+"""non-root-containers: every container runs as a non-root user (seed: "Docker containers run as nodejs user").
+
+- An image the stack builds (`docker:index/image:Image`): the Dockerfile it builds is read and the
+  stage it builds (`build.target`, else the last) must end with a USER that is not root or UID 0.
+- An image a Railway service runs: when its repository is one this project builds (`builtImages`,
+  e.g. a digest CI built from our Dockerfile), that Dockerfile is checked the same way; any other
+  image passes only if `externalImages` lists it with the reason it is safe.
+
+Relative Dockerfile paths are resolved against `projectRoot` (default: the repository holding this
+pack; the Pulumi program's working directory, which is what pulumi-docker resolves them against).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from cost.resources import image_repository
+from policies.converge_policies import types
+from policies.converge_policies.common import config, get, is_unknown, plain, reveal
+from policies.converge_policies.dockerfile import DockerfileError, final_user
+
+NAME = "non-root-containers"
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_BUILT_IMAGES = {
+    "ghcr.io/converge-nps/backend": {"dockerfile": "docker/backend/Dockerfile", "target": "runtime"},
+}
+
+
+def dockerfile_problem(root: Path, dockerfile: str, context: str | None, target: str | None, args: Any) -> str | None:
+    """Why the image built from this Dockerfile would run as root; None when it does not."""
+    candidates = [Path(dockerfile)] if Path(dockerfile).is_absolute() else [root / dockerfile]
+    if context and not Path(dockerfile).is_absolute():
+        candidates.append(root / context / dockerfile)
+    path = next((candidate for candidate in candidates if candidate.is_file()), None)
+    if path is None:
+        return f"Dockerfile {dockerfile} not found (looked in {', '.join(str(c) for c in candidates)})"
+    build_args = {str(k): str(v) for k, v in args.items() if isinstance(v, str | int | float)} if args else {}
+    try:
+        user = final_user(path.read_text(), target, build_args)
+    except DockerfileError as error:
+        return f"{dockerfile}: {error}"
+    stage = f"{dockerfile} stage {user.stage}"
+    if user.user is None:
+        return f"{stage} sets no USER, so it runs as the base image's user (root for {user.base})"
+    if not user.resolved:
+        return f"{stage}: USER {user.written} (line {user.line}) cannot be resolved without building"
+    if user.is_root:
+        return f"{stage}: USER {user.written} (line {user.line}) is root"
+    return None
+
+
+def _root(args: ResourceValidationArgs) -> Path:
+    configured = config(args, "projectRoot", "")
+    return Path(configured) if configured else REPOSITORY_ROOT
+
+
+def check_image(args: ResourceValidationArgs, report_violation: ReportViolation, props: dict[str, Any]) -> None:
+    build = props.get("build")
+    dockerfile = get(props, "build", "dockerfile", default="Dockerfile") if isinstance(build, dict) else "Dockerfile"
+    context, target = get(props, "build", "context"), get(props, "build", "target")
+    if any(is_unknown(value) for value in (dockerfile, context, target)):
+        return  # judged by `pulumi up`, when the build inputs are known
+    problem = dockerfile_problem(_root(args), dockerfile, context, target, get(props, "build", "args"))
+    if problem:
+        report_violation(f"image '{props.get('imageName')}' would run as root: {problem}.", None)
+
+
+def check_service(args: ResourceValidationArgs, report_violation: ReportViolation, props: dict[str, Any]) -> None:
+    image = props.get("image")
+    if not isinstance(image, str) or not image:
+        return  # unknown in preview when it is the digest of an image built in this run (checked above)
+    built = dict(config(args, "builtImages", DEFAULT_BUILT_IMAGES))
+    repository = image_repository(image)
+    if repository in built:
+        entry = built[repository]
+        problem = dockerfile_problem(_root(args), entry["dockerfile"], None, entry.get("target"), None)
+        if problem:
+            report_violation(
+                f"service '{props.get('name')}' runs {repository}, which would run as root: {problem}.", None
+            )
+        return
+    for allowed in config(args, "externalImages", []):
+        if fnmatch.fnmatchcase(image, allowed["image"]) and str(allowed.get("reason", "")).strip():
+            return
+    report_violation(
+        f"service '{props.get('name')}' runs {image}, which this project does not build and `externalImages` does "
+        "not list; nothing shows it runs as a non-root user.",
+        None,
+    )
+
+
+def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type == types.DOCKER_IMAGE:
+        check_image(args, report_violation, reveal(plain(args.props)))
+    elif args.resource_type == types.RAILWAY_SERVICE:
+        check_service(args, report_violation, reveal(plain(args.props)))
+
+
+POLICY = ResourceValidationPolicy(
+    name=NAME,
+    description="Containers run as a non-root user: built images end with a non-root USER, other images are "
+    "allow-listed with a reason.",
+    validate=validate,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=PolicyConfigSchema(
+        properties={
+            "projectRoot": {
+                "type": "string",
+                "description": "Directory relative Dockerfile paths are resolved against (default: the repository "
+                "this pack is in).",
+                "default": "",
+            },
+            "builtImages": {
+                "type": "object",
+                "description": "Image repository -> the Dockerfile (and target stage) it is built from, for "
+                "images deployed by reference.",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {"dockerfile": {"type": "string"}, "target": {"type": "string"}},
+                    "required": ["dockerfile"],
+                },
+                "default": DEFAULT_BUILT_IMAGES,
+            },
+            "externalImages": {
+                "type": "array",
+                "description": "Images from elsewhere allowed to run, each with why it is safe (fnmatch patterns).",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "image": {"type": "string", "minLength": 1},
+                        "reason": {"type": "string", "minLength": 20},
+                    },
+                    "required": ["image", "reason"],
+                    "additionalProperties": False,
+                },
+                "default": [],
+            },
+        }
+    ),
+    remediation_steps=(
+        "End the built stage with `USER <non-root name or UID>` (docker/backend/Dockerfile: USER 10001:10001). For "
+        "an image from elsewhere, check how it drops privileges and add it to `externalImages` in "
+        "policies/config/<stack>.json with that reason."
+    ),
+)

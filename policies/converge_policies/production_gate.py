@@ -1,0 +1,126 @@
+"""production-deploy-gate: production deploys only `main`, and only after a required reviewer approves.
+
+Seed: "Production (manual deploy from main)", "Production: manual approval". The GitHub environment
+is what enforces it in the deploy workflow, so the environment itself is checked:
+- it names required reviewers (a team or a user) and admins cannot bypass them;
+- deployments are limited to custom branch policies (not "any protected branch"), and the only one is
+  the production branch, as an exact name (no wildcard, no tag pattern).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from cost.resources import Resource
+from policies.converge_policies import types
+from policies.converge_policies.common import config, is_unknown, stack_resources
+
+NAME = "production-deploy-gate"
+
+
+def _has_reviewers(reviewers: Any) -> bool | None:
+    """True/False, or None when unknown (preview: ids looked up from team slugs)."""
+    if is_unknown(reviewers):
+        return None
+    if not isinstance(reviewers, list):
+        return False
+    found = False
+    for entry in reviewers:
+        if is_unknown(entry):
+            return None
+        if isinstance(entry, dict):
+            for key in ("teams", "users"):
+                ids = entry.get(key)
+                if is_unknown(ids):
+                    return None
+                if isinstance(ids, list) and ids:
+                    found = True
+    return found
+
+
+def check_environment(
+    environment: Resource, policies: list[Resource], branch: str, report_violation: ReportViolation
+) -> None:
+    props = environment.props
+    name = props.get("environment")
+    reviewers = _has_reviewers(props.get("reviewers"))
+    if reviewers is False:
+        report_violation(f"GitHub environment '{name}' has no required reviewers.", environment.urn)
+    if props.get("canAdminsBypass") is not False and not is_unknown(props.get("canAdminsBypass")):
+        report_violation(
+            f"GitHub environment '{name}' lets admins bypass its reviewers (canAdminsBypass is not false).",
+            environment.urn,
+        )
+    branch_policy = props.get("deploymentBranchPolicy")
+    if not isinstance(branch_policy, dict) or branch_policy.get("customBranchPolicies") is not True:
+        report_violation(
+            f"GitHub environment '{name}' does not restrict deployments to custom branch policies, so other branches "
+            f"than '{branch}' can deploy.",
+            environment.urn,
+        )
+    patterns = [p.props.get("branchPattern") for p in policies]
+    tags = [p.props.get("tagPattern") for p in policies if p.props.get("tagPattern")]
+    known = [p for p in patterns if isinstance(p, str)]
+    if not policies:
+        report_violation(
+            f"GitHub environment '{name}' has no deployment branch policy for '{branch}'.", environment.urn
+        )
+    for pattern in known:
+        if pattern != branch:
+            report_violation(
+                f"GitHub environment '{name}' allows deployments from branch pattern '{pattern}'; only '{branch}' "
+                "may deploy.",
+                environment.urn,
+            )
+    if tags:
+        report_violation(f"GitHub environment '{name}' allows deployments from tags {tags}.", environment.urn)
+
+
+def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    production = set(config(args, "environments", ["production"]))
+    branch = str(config(args, "branch", "main"))
+    resources = stack_resources(args)
+    deployment_policies = [r for r in resources if r.type == types.GITHUB_DEPLOYMENT_POLICY]
+    for environment in resources:
+        if environment.type != types.GITHUB_ENVIRONMENT or environment.props.get("environment") not in production:
+            continue
+        name = environment.props.get("environment")
+        # A branch policy belongs to the environment it names, or (name unknown in preview) depends on.
+        mine = [
+            p
+            for p in deployment_policies
+            if p.props.get("environment") == name
+            or (is_unknown(p.props.get("environment")) and environment.urn in p.dependencies)
+        ]
+        check_environment(environment, mine, branch, report_violation)
+
+
+POLICY = StackValidationPolicy(
+    name=NAME,
+    description="The production GitHub environment requires reviewers and deploys only from main.",
+    validate=validate,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=PolicyConfigSchema(
+        properties={
+            "environments": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "GitHub environments that are production.",
+                "default": ["production"],
+            },
+            "branch": {"type": "string", "description": "The only branch that deploys to them.", "default": "main"},
+        }
+    ),
+    remediation_steps=(
+        "Set github.reviewerTeams (or reviewerUsers) in Pulumi.prod.yaml and deployBranch: main; the "
+        "GitHubEnvironment component then sets reviewers, canAdminsBypass=false and one branch policy."
+    ),
+)

@@ -1,0 +1,61 @@
+"""tls-endpoints: what is reachable from outside is reachable over TLS, and nothing plaintext is exposed.
+
+A stack policy, because it judges resources by what else the stack declares:
+- every Supabase project has SSL enforcement declared and on (a project without the resource keeps
+  whatever the dashboard says, which is off for new projects);
+- the backend service has a public domain (Railway serves service and custom domains over HTTPS with
+  certificates it manages), so clients reach it over TLS;
+- the Redis service has no public domain: redis-server speaks plaintext, it must stay on the private
+  network (`*.railway.internal`).
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
+
+from cost.resources import view
+from policies.converge_policies.common import stack_resources
+
+NAME = "tls-endpoints"
+
+
+def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    stack = view(stack_resources(args))
+    for db in stack.databases:
+        if not db.ssl:
+            report_violation(
+                f"Supabase project '{db.project.name}' has no SslEnforcement resource: SSL enforcement is not "
+                "managed, so plaintext connections may be accepted.",
+                db.project.urn,
+            )
+        for ssl in db.ssl:
+            if ssl.props.get("enforced") is False:
+                report_violation(f"Supabase project '{db.project.name}': SSL enforcement is off.", ssl.urn)
+    for group in stack.role("backend"):
+        if not group.domains:
+            report_violation(
+                f"backend service '{group.service.name}' has no public domain: add a RailwayServiceDomain or "
+                "RailwayCustomDomain (Railway serves both over HTTPS).",
+                group.service.urn,
+            )
+    for group in stack.role("redis"):
+        for domain in group.domains:
+            report_violation(
+                f"Redis service '{group.service.name}' has a public domain ({domain.name}): redis-server speaks "
+                "plaintext and must stay on the private network.",
+                domain.urn,
+            )
+
+
+POLICY = StackValidationPolicy(
+    name=NAME,
+    description="Public endpoints use TLS: Supabase SSL enforcement on, the backend behind an HTTPS domain, "
+    "Redis not exposed.",
+    validate=validate,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    remediation_steps=(
+        "Declare SupabaseSslEnforcement(enforced=True) for each project; give the backend a RailwayServiceDomain "
+        "(or a RailwayCustomDomain for `backend.publicDomain`); remove domains from the Redis service and reach it "
+        "at <service>.railway.internal."
+    ),
+)

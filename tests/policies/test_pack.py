@@ -1,0 +1,657 @@
+"""The policy pack over the real program of each stack: every stack passes, every policy catches its
+violating variants (a changed stack config, a changed pack config or one changed resource), and
+unknown values during preview never stop a policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ops.report.pack import PackConfigError
+from policies.converge_policies import POLICIES, types
+from tests.policies.harness import CONFIG_DIR, Resources, all_unknown, judge, pack_config
+from tests.support.program import STACKS, Secret
+
+MANDATORY = [p.name for p in POLICIES if p.name != "cost-estimate"]
+ENVIRONMENT = {"dev": "development", "staging": "staging", "prod": "production"}
+
+
+def test_every_stack_passes_every_policy(stack: str, preview: bool) -> None:
+    judged = judge(stack, preview=preview)
+    verdicts = {p.name: judged.result.verdict(p.name) for p in POLICIES}
+    assert verdicts == {**dict.fromkeys(MANDATORY, "pass"), "cost-estimate": "warn"}
+    assert not judged.result.remediations
+    assert not judged.result.not_applicable
+
+
+@pytest.mark.parametrize(
+    ("stack", "line"),
+    [
+        ("dev", "total          $19.65     $19.65     $34.65"),
+        ("staging", "total          $59.65     $59.65     $89.65"),
+        ("prod", "total         $135.15    $135.15    $285.15"),
+    ],
+)
+def test_the_cost_table_is_advisory_output_with_the_models_figures(stack: str, line: str) -> None:
+    [table] = judge(stack).messages("cost-estimate")
+    assert line in table
+    assert "prices as of" in table
+
+
+def test_the_cost_table_never_blocks_even_over_budget() -> None:
+    judged = judge("prod", config={"cost-estimate": {"monthlyBudgetUsd": 50}, "spending-cap": {"monthlyBudgetUsd": 50}})
+    [table] = judged.messages("cost-estimate")
+    assert "at maximum replicas the stack would cost $235.15 more than its budget" in table
+    assert all(d.level == "advisory" for d in judged.result.of("cost-estimate"))
+    assert judged.result.verdict("spending-cap") == "fail"
+
+
+# --- violating variants ------------------------------------------------------------------------------
+
+ROOT_DOCKERFILE = 'FROM node:20.18.1-alpine3.20 AS runtime\nWORKDIR /app\nUSER root\nCMD ["node"]\n'
+NO_USER_DOCKERFILE = 'FROM node:20.18.1-alpine3.20 AS runtime\nWORKDIR /app\nCMD ["node"]\n'
+UID0_DOCKERFILE = "FROM node:20.18.1-alpine3.20 AS build\nUSER node\nFROM build AS runtime\nUSER 0:0\n"
+
+
+def _set(type_: str, name: str | None, key: str, value: Any) -> Callable[[Resources], None]:
+    def change(resources: Resources) -> None:
+        resources.set(type_, name, key, value)
+
+    return change
+
+
+def _drop(type_: str, name: str | None = None) -> Callable[[Resources], None]:
+    def change(resources: Resources) -> None:
+        resources.drop(type_, name)
+
+    return change
+
+
+def _add_property(type_: str, name: str, key: str, value: Any) -> Callable[[Resources], None]:
+    return _set(type_, name, key, value)
+
+
+def _unsecret(type_: str, name: str, key: str) -> Callable[[Resources], None]:
+    def change(resources: Resources) -> None:
+        resource = resources.one(type_, name)
+        for props in (resource.inputs, resource.outputs):
+            if isinstance(props.get(key), Secret):
+                props[key] = props[key].value
+
+    return change
+
+
+def _no_secret_outputs(type_: str, name: str) -> Callable[[Resources], None]:
+    def change(resources: Resources) -> None:
+        resources.one(type_, name).additional_secret_outputs = ()
+
+    return change
+
+
+def _domain_on_redis(resources: Resources) -> None:
+    backend = resources.one(types.RAILWAY_SERVICE, "backend")
+    redis = resources.one(types.RAILWAY_SERVICE, "redis")
+    domain = resources.one(types.RAILWAY_CUSTOM_DOMAIN)
+    domain.dependencies = tuple(redis.urn if d == backend.urn else d for d in domain.dependencies)
+
+
+def _redis_command(old: str, new: str) -> Callable[[Resources], None]:
+    def change(resources: Resources) -> None:
+        redis = resources.one(types.RAILWAY_SERVICE, "redis")
+        command = redis.inputs["startCommand"]
+        assert old in command
+        resources.set(types.RAILWAY_SERVICE, "redis", "startCommand", command.replace(old, new))
+
+    return change
+
+
+def _component_output(type_: str, key: str, value: Any) -> Callable[[Resources], None]:
+    def change(resources: Resources) -> None:
+        resources.one(type_).outputs[key] = value
+
+    return change
+
+
+BACKEND_COMPONENT = "converge:index:BackendService"
+DB_URL_NO_TLS = "postgresql://postgres.ref:pw@aws-0-us-west-1.pooler.supabase.com:6543/postgres"
+
+VARIANTS = [
+    # tls-in-transit
+    pytest.param(
+        "tls-in-transit",
+        "prod",
+        {"change": _set(types.GITHUB_ENVIRONMENT_VARIABLE, "production-vite_ws_url", "value", "ws://api.example.com")},
+        "ws://api.example.com is plaintext; use wss://",
+        id="tls-websocket-url-ws",
+    ),
+    pytest.param(
+        "tls-in-transit",
+        "staging",
+        {
+            "change": _set(
+                types.RAILWAY_VARIABLES,
+                "backend-variables",
+                "variables",
+                {"FRONTEND_URL": "http://staging.example.com"},
+            )
+        },
+        "http://staging.example.com is plaintext; use https://",
+        id="tls-frontend-url-http",
+    ),
+    pytest.param(
+        "tls-in-transit",
+        "prod",
+        {
+            "change": _set(
+                types.GITHUB_ENVIRONMENT_SECRET, "production-database_url", "plaintextValue", Secret(DB_URL_NO_TLS)
+            )
+        },
+        "postgresql://aws-0-us-west-1.pooler.supabase.com has no sslmode; add sslmode=require",
+        id="tls-database-url-without-sslmode",
+    ),
+    pytest.param(
+        "tls-in-transit",
+        "prod",
+        {
+            "change": _set(
+                types.RAILWAY_VARIABLES,
+                "backend-variables",
+                "secrets",
+                Secret(
+                    {
+                        "REDIS_URL": "redis://default:pw@redis.example.com:6379",
+                        "DATABASE_URL": DB_URL_NO_TLS + "?sslmode=prefer",
+                    }
+                ),
+            )
+        },
+        "redis://redis.example.com is plaintext Redis outside the private network",
+        id="tls-public-redis-url",
+    ),
+    pytest.param(
+        "tls-in-transit",
+        "prod",
+        {"change": _set(types.SUPABASE_SSL_ENFORCEMENT, "database-ssl", "enforced", False)},
+        "Supabase SSL enforcement is off",
+        id="tls-ssl-enforcement-off",
+    ),
+    pytest.param(
+        "tls-in-transit",
+        "prod",
+        {"change": _add_property(types.RAILWAY_CUSTOM_DOMAIN, "backend-domain", "minTlsVersion", "TLSv1.2")},
+        "minTlsVersion: minimum TLS version 'TLSv1.2' is below TLS 1.3",
+        id="tls-minimum-version-1.2",
+    ),
+    # tls-endpoints
+    pytest.param(
+        "tls-endpoints",
+        "prod",
+        {"change": _drop(types.RAILWAY_CUSTOM_DOMAIN)},
+        "backend service 'backend' has no public domain",
+        id="endpoints-backend-without-domain",
+    ),
+    pytest.param(
+        "tls-endpoints",
+        "dev",
+        {"change": _drop(types.RAILWAY_SERVICE_DOMAIN)},
+        "backend service 'backend' has no public domain",
+        id="endpoints-dev-backend-without-generated-domain",
+    ),
+    pytest.param(
+        "tls-endpoints",
+        "prod",
+        {"change": _domain_on_redis},
+        "Redis service 'redis' has a public domain (backend-domain)",
+        id="endpoints-redis-exposed",
+    ),
+    pytest.param(
+        "tls-endpoints",
+        "staging",
+        {"change": _drop(types.SUPABASE_SSL_ENFORCEMENT)},
+        "Supabase project 'database-project' has no SslEnforcement resource",
+        id="endpoints-no-ssl-enforcement",
+    ),
+    # non-root-containers
+    pytest.param(
+        "non-root-containers",
+        "prod",
+        {"dockerfile": ROOT_DOCKERFILE},
+        "stage runtime: USER root (line 3) is root",
+        id="nonroot-user-root",
+    ),
+    pytest.param(
+        "non-root-containers",
+        "dev",
+        {"dockerfile": NO_USER_DOCKERFILE},
+        "stage runtime sets no USER, so it runs as the base image's user (root for node:20.18.1-alpine3.20)",
+        id="nonroot-no-user",
+    ),
+    pytest.param(
+        "non-root-containers",
+        "staging",
+        {"dockerfile": UID0_DOCKERFILE},
+        "stage runtime: USER 0:0 (line 4) is root",
+        id="nonroot-uid-0",
+    ),
+    pytest.param(
+        "non-root-containers",
+        "prod",
+        {"overrides": {"converge-nps:redis": {"memoryMb": 512, "vcpu": 0.25, "image": "bitnami/redis:7.4.1"}}},
+        "runs bitnami/redis:7.4.1, which this project does not build and `externalImages` does not list",
+        id="nonroot-redis-image-not-allowlisted",
+    ),
+    pytest.param(
+        "non-root-containers",
+        "dev",
+        {"config": {"non-root-containers": {"externalImages": []}}},
+        "runs redis:7.4.1-alpine, which this project does not build",
+        id="nonroot-allowlist-removed",
+    ),
+    pytest.param(
+        "non-root-containers",
+        "prod",
+        {"preview": False, "built_dockerfile": ROOT_DOCKERFILE},
+        "service 'backend' runs ghcr.io/converge-nps/backend, which would run as root",
+        id="nonroot-deployed-image-from-root-dockerfile",
+    ),
+    # spending-cap
+    pytest.param(
+        "spending-cap",
+        "prod",
+        {
+            "overrides": {
+                "converge-nps:eventMode": True,
+                "converge-nps:backend": {
+                    "minReplicas": 2,
+                    "maxReplicas": 5,
+                    "eventReplicas": 5,
+                    "vcpuPerReplica": 2,
+                    "memoryGbPerReplica": 1,
+                    "publicDomain": "api.converge-nps.com",
+                },
+            }
+        },
+        "estimated $285.15/month as deployed exceeds the budget of $285.00 by $0.15",
+        id="spending-event-mode-at-five-replicas",
+    ),
+    pytest.param(
+        "spending-cap",
+        "prod",
+        {"config": {"spending-cap": {"estimateAt": "max"}}},
+        "estimated $285.15/month at maximum replicas exceeds the budget of $285.00 by $0.15",
+        id="spending-strict-maximum",
+    ),
+    pytest.param(
+        "spending-cap",
+        "staging",
+        {"overrides": {"converge-nps:railway": {"setUsageLimit": False}}},
+        "no Railway usage limit is declared",
+        id="spending-no-hard-limit",
+    ),
+    pytest.param(
+        "spending-cap",
+        "prod",
+        {"overrides": {"converge-nps:budget": {"monthlyUsd": 400}}},
+        "Railway hard limit $400.00 is above the $285.00 it must cap",
+        id="spending-hard-limit-above-budget",
+    ),
+    pytest.param(
+        "spending-cap",
+        "prod",
+        {"overrides": {"converge-nps:budget": {"monthlyUsd": 100}}},
+        "Railway hard limit $100.00 is below the $110.15/month this stack's Railway services cost",
+        id="spending-hard-limit-below-cost",
+    ),
+    pytest.param(
+        "spending-cap",
+        "dev",
+        {"change": _set(types.RAILWAY_USAGE_LIMIT, None, "softLimitDollars", 30)},
+        "Railway soft limit $30.00 is above the hard limit $20.00",
+        id="spending-soft-above-hard",
+    ),
+    pytest.param(
+        "spending-cap",
+        "staging",
+        {"change": _set(types.RAILWAY_USAGE_LIMIT, None, "hardLimitDollars", None)},
+        "has no hard limit, only an alert",
+        id="spending-alert-only",
+    ),
+    # replica-limits
+    pytest.param(
+        "replica-limits",
+        "prod",
+        {"change": _set(types.RAILWAY_SERVICE, "backend", "numReplicas", 6)},
+        "service 'backend' runs 6 replicas; the cap is 5",
+        id="replicas-six",
+    ),
+    pytest.param(
+        "replica-limits",
+        "prod",
+        {"change": _set(types.RAILWAY_SERVICE, "backend", "numReplicas", 1)},
+        "service 'backend' runs 1 replica(s); this stack needs at least 2",
+        id="replicas-prod-one",
+    ),
+    pytest.param(
+        "replica-limits",
+        "prod",
+        {"change": _component_output(BACKEND_COMPONENT, "maxReplicas", 8)},
+        "service 'backend' may scale to 8 replicas; the cap is 5",
+        id="replicas-scaling-bound-above-cap",
+    ),
+    pytest.param(
+        "replica-limits",
+        "staging",
+        {"change": _set(types.RAILWAY_SERVICE, "redis", "numReplicas", 2)},
+        "service 'redis' has a volume and 2 replicas",
+        id="replicas-redis-with-volume",
+    ),
+    pytest.param(
+        "replica-limits",
+        "dev",
+        {"config": {"replica-limits": {"minReplicas": 2}}},
+        "service 'backend' runs 1 replica(s); this stack needs at least 2",
+        id="replicas-config-minimum",
+    ),
+    # sensitive-values-are-secrets (validation half)
+    pytest.param(
+        "sensitive-values-are-secrets",
+        "prod",
+        {"change": _no_secret_outputs(types.RANDOM_PASSWORD, "redis-password")},
+        "produces credentials in result, bcryptHash, which are not in additionalSecretOutputs",
+        id="secrets-password-output-not-secret",
+    ),
+    pytest.param(
+        "sensitive-values-are-secrets",
+        "staging",
+        {"change": _no_secret_outputs(types.SUPABASE_API_KEYS, "database-api-keys")},
+        "produces credentials in service_role_key",
+        id="secrets-service-role-key-output",
+    ),
+    pytest.param(
+        "sensitive-values-are-secrets",
+        "dev",
+        {"change": _set(types.GITHUB_ENVIRONMENT_VARIABLE, "development-backup_cron", "variableName", "SENTRY_DSN")},
+        "puts the credential 'SENTRY_DSN' in a plaintext variable",
+        id="secrets-credential-in-actions-variable",
+    ),
+    # production-deploy-gate
+    pytest.param(
+        "production-deploy-gate",
+        "prod",
+        {"change": _set(types.GITHUB_ENVIRONMENT, "production", "reviewers", None)},
+        "GitHub environment 'production' has no required reviewers",
+        id="gate-no-reviewers",
+    ),
+    pytest.param(
+        "production-deploy-gate",
+        "prod",
+        {"change": _set(types.GITHUB_ENVIRONMENT, "production", "canAdminsBypass", True)},
+        "lets admins bypass its reviewers",
+        id="gate-admin-bypass",
+    ),
+    pytest.param(
+        "production-deploy-gate",
+        "prod",
+        {"change": _set(types.GITHUB_DEPLOYMENT_POLICY, "production-branch", "branchPattern", "release/*")},
+        "allows deployments from branch pattern 'release/*'; only 'main' may deploy",
+        id="gate-wildcard-branch",
+    ),
+    pytest.param(
+        "production-deploy-gate",
+        "prod",
+        {
+            "change": _set(
+                types.GITHUB_ENVIRONMENT,
+                "production",
+                "deploymentBranchPolicy",
+                {"protectedBranches": True, "customBranchPolicies": False},
+            )
+        },
+        "does not restrict deployments to custom branch policies",
+        id="gate-any-protected-branch",
+    ),
+    pytest.param(
+        "production-deploy-gate",
+        "prod",
+        {"change": _drop(types.GITHUB_DEPLOYMENT_POLICY)},
+        "has no deployment branch policy for 'main'",
+        id="gate-no-branch-policy",
+    ),
+    # redis-persistence
+    pytest.param(
+        "redis-persistence",
+        "prod",
+        {"change": _redis_command("--appendonly yes", "--appendonly no")},
+        "Redis service 'redis' does not run with `--appendonly yes`",
+        id="redis-aof-off",
+    ),
+    pytest.param(
+        "redis-persistence",
+        "staging",
+        {"change": _drop(types.RAILWAY_VOLUME)},
+        "Redis service 'redis' has no volume at /data",
+        id="redis-no-volume",
+    ),
+    pytest.param(
+        "redis-persistence",
+        "prod",
+        {"change": _redis_command('--save "3600 1 300 100 60 10000"', '--save ""')},
+        "turns RDB snapshots off",
+        id="redis-rdb-off",
+    ),
+    pytest.param(
+        "redis-persistence",
+        "dev",
+        {"config": {"redis-persistence": {"required": True}}, "change": _drop(types.RAILWAY_VOLUME)},
+        "Redis service 'redis' has no volume at /data",
+        id="redis-required-in-dev-by-config",
+    ),
+    # database-backups
+    pytest.param(
+        "database-backups",
+        "prod",
+        {"change": _set(types.SUPABASE_PROJECT, "database-project", "plan", "free")},
+        "is on the 'free' plan, which keeps 0 days of daily backups; this stack needs at least 7",
+        id="backups-free-plan",
+    ),
+    pytest.param(
+        "database-backups",
+        "prod",
+        {"change": _drop(types.SUPABASE_BACKUPS)},
+        "has no Backups resource",
+        id="backups-not-checked",
+    ),
+    pytest.param(
+        "database-backups",
+        "prod",
+        {"change": _set(types.SUPABASE_BACKUPS, "database-backups", "retention_days", 3)},
+        "expects 3 days of backups; at least 7 needed",
+        id="backups-short-retention",
+    ),
+    pytest.param(
+        "database-backups",
+        "dev",
+        {"config": {"database-backups": {"required": True}}},
+        "is on the 'free' plan, which keeps 0 days of daily backups",
+        id="backups-required-for-free-dev-by-config",
+    ),
+]
+
+
+@pytest.mark.parametrize(("policy", "stack", "variant", "message"), VARIANTS)
+def test_violating_variant_fails_with_the_policys_message(
+    policy: str, stack: str, variant: dict[str, Any], message: str, tmp_path: Path
+) -> None:
+    variant = dict(variant)
+    config = variant.pop("config", None)
+    if "dockerfile" in variant:
+        dockerfile = tmp_path / "Dockerfile"
+        dockerfile.write_text(variant.pop("dockerfile"))
+        variant["overrides"] = {
+            "converge-nps:image": {"repository": "ghcr.io/converge-nps/backend", "dockerfile": str(dockerfile)}
+        }
+    if "built_dockerfile" in variant:
+        dockerfile = tmp_path / "Dockerfile"
+        dockerfile.write_text(variant.pop("built_dockerfile"))
+        config = {
+            "non-root-containers": {
+                "builtImages": {"ghcr.io/converge-nps/backend": {"dockerfile": str(dockerfile), "target": "runtime"}}
+            }
+        }
+        # The built image itself stays the real one; only what the deployed repository maps to changes.
+    judged = judge(stack, config=config, **variant)
+    assert judged.result.verdict(policy) == "fail", judged.result.diagnostics
+    messages = judged.messages(policy)
+    assert any(message in text for text in messages), messages
+    assert all(d.level == "mandatory" for d in judged.result.of(policy))
+
+
+def test_every_policy_has_a_violating_variant() -> None:
+    covered = {param.values[0] for param in VARIANTS}
+    assert covered == set(MANDATORY)
+
+
+# --- the remediation half of sensitive-values-are-secrets --------------------------------------------
+
+
+def test_plaintext_credentials_are_made_secret_by_remediation() -> None:
+    def change(resources: Resources) -> None:
+        resources.set(
+            types.RAILWAY_VARIABLES,
+            "backend-variables",
+            "variables",
+            {"NODE_ENV": "production", "MAPS_API_KEY": "AIza-plaintext", "FRONTEND_URL": "https://converge-nps.com"},
+        )
+        _unsecret(types.SUPABASE_PROJECT, "database-project", "db_pass")(resources)
+
+    judged = judge("prod", preview=False, change=change)
+    changed = {(r.name, r.changed) for r in judged.result.remediations}
+    assert changed == {("backend-variables", ("variables",)), ("database-project", ("db_pass",))}
+    assert judged.result.verdict("sensitive-values-are-secrets") == "remediated"
+    urn = next(r.urn for r in judged.resources if r.name == "backend-variables")
+    remediated = judged.result.props[urn]["variables"]
+    secret_sig = "1b47061264138c4ac30d75fd1eb44270"
+    assert remediated["MAPS_API_KEY"]["4dabf18193072939515e22adb298388d"] == secret_sig
+    assert remediated["MAPS_API_KEY"]["value"] == "AIza-plaintext"
+    assert remediated["NODE_ENV"] == "production"  # only the credential is wrapped
+
+
+def test_remediation_leaves_already_secret_values_alone(stack: str) -> None:
+    assert not judge(stack, preview=False).result.remediations
+
+
+# --- unknown values ----------------------------------------------------------------------------------
+
+
+def test_every_value_unknown_stops_no_policy(stack: str) -> None:
+    """A preview where nothing is known yet: no policy raises, none gives up with the SDK's
+    "can't run policy during preview" note, and none reports a violation it cannot see."""
+
+    def everything_unknown(resources: Resources) -> None:
+        for resource in resources.items:
+            resource.inputs = all_unknown(resource.inputs)
+            resource.outputs = all_unknown(resource.outputs)
+
+    judged = judge(stack, change=everything_unknown)
+    problems = [d for d in judged.result.diagnostics if d.policy != "cost-estimate"]
+    assert problems == []
+    assert not any("can't run" in d.detail for d in judged.result.diagnostics)
+
+
+def test_whole_properties_unknown_stop_no_policy() -> None:
+    """Objects and lists unknown as a whole (the engine's typed sentinels, not only strings)."""
+    from tests.support.program import UNKNOWN
+
+    def objects_unknown(resources: Resources) -> None:
+        for resource in resources.items:
+            for props in (resource.inputs, resource.outputs):
+                for key in list(props):
+                    if not key.startswith("__"):
+                        props[key] = UNKNOWN
+
+    judged = judge("prod", change=objects_unknown)
+    assert [d.policy for d in judged.result.diagnostics] == ["cost-estimate"]
+
+
+def test_preview_unknowns_are_judged_at_update(tmp_path: Path) -> None:
+    """In preview the backend's image is the digest of an image not built yet: the service cannot be
+    judged (the Image resource is). At update the digest is known and the service is checked against
+    the Dockerfile its repository is built from."""
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(ROOT_DOCKERFILE)
+    config = {"non-root-containers": {"builtImages": {"ghcr.io/converge-nps/backend": {"dockerfile": str(dockerfile)}}}}
+    preview, update = judge("prod", preview=True, config=config), judge("prod", preview=False, config=config)
+    image = {
+        name: next(
+            r.inputs["image"] for r in judged.resources if r.type == types.RAILWAY_SERVICE and r.name == "backend"
+        )
+        for name, judged in (("preview", preview), ("update", update))
+    }
+    assert type(image["preview"]).__name__ == "Unknown"
+    assert str(image["update"]).startswith("ghcr.io/converge-nps/backend@sha256:")
+    assert preview.result.verdict("non-root-containers") == "pass"
+    assert update.result.verdict("non-root-containers") == "fail"
+
+
+# --- the config files CI passes ----------------------------------------------------------------------
+
+
+def test_config_files_carry_the_stack_budget(stack: str) -> None:
+    from settings import read_stack_file
+    from tests.support.program import ROOT
+
+    budget = read_stack_file(ROOT / f"Pulumi.{stack}.yaml")["converge-nps:budget"]["monthlyUsd"]
+    config = pack_config(stack)
+    assert config["spending-cap"]["monthlyBudgetUsd"] == budget
+    assert config["cost-estimate"]["monthlyBudgetUsd"] == budget
+
+
+def test_config_files_hold_only_this_packs_policies() -> None:
+    assert sorted(path.stem for path in CONFIG_DIR.glob("*.json")) == sorted(STACKS)
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"no-such-policy": "mandatory"}, "no-such-policy: not a policy of this pack"),
+        ({"spending-cap": {"monthlyBudgetUsd": -5}}, "spending-cap: monthlyBudgetUsd"),
+        ({"spending-cap": {"estimateAt": "median"}}, "'median' is not one of"),
+        ({"tls-in-transit": "strict"}, "'strict' is not a valid enforcement level"),
+        (
+            {"non-root-containers": {"externalImages": [{"image": "redis:*", "reason": "fine"}]}},
+            "non-root-containers: externalImages.0.reason",
+        ),
+    ],
+)
+def test_an_invalid_pack_config_is_refused_like_the_cli_does(config: dict[str, Any], message: str) -> None:
+    from ops.report.pack import reconcile
+
+    with pytest.raises(PackConfigError, match=message.replace(".", r"\.").replace("*", r"\*")):
+        reconcile(POLICIES, config)
+
+
+def test_all_sets_every_level_and_a_policy_entry_overrides_it() -> None:
+    from ops.report.pack import reconcile
+
+    config = {"all": "advisory", "tls-in-transit": "mandatory", "spending-cap": {"monthlyBudgetUsd": 10}}
+    levels = {name: c.level for name, c in reconcile(POLICIES, config).items()}
+    assert levels["tls-in-transit"] == "mandatory"
+    assert {level for name, level in levels.items() if name != "tls-in-transit"} == {"advisory"}
+
+
+def test_a_disabled_policy_does_not_run() -> None:
+    judged = judge(
+        "prod", config={"replica-limits": "disabled"}, change=_set(types.RAILWAY_SERVICE, "backend", "numReplicas", 9)
+    )
+    assert judged.result.verdict("replica-limits") == "disabled"
+    assert judged.result.of("replica-limits") == []
+
+
+def test_the_environment_names_match_the_stacks() -> None:
+    for stack in STACKS:
+        run = judge(stack).run
+        environment = next(r for r in run.resources if r.type == types.GITHUB_ENVIRONMENT)
+        assert environment.inputs["environment"] == ENVIRONMENT[stack]
