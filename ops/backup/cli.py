@@ -14,7 +14,7 @@ import psycopg
 
 from .errors import EXIT_DRILL_FAILED, OpsError, UsageError
 from .pg import DatabaseUrl, PgTools, first_line
-from .policy import KEY_PREFIX, RETENTION, RPO, RTO
+from .policy import KEY_PREFIX, RETENTION, RPO
 from .progress import Reporter, human_bytes, human_seconds
 from .redact import redact
 from .service import (
@@ -124,7 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-owner", action="store_true", help="pg_restore --no-owner")
     p.add_argument("--no-acl", action="store_true", help="pg_restore --no-acl")
     p.add_argument("--keep-scratch", action="store_true", help="do not drop the scratch database")
-    p.add_argument("--enforce-rpo", action="store_true", help=f"fail when the backup is older than the RPO ({RPO})")
+    p.add_argument(
+        "--enforce-rpo",
+        action="store_true",
+        help=f"fail when the backup is older than the RPO ({human_seconds(RPO.total_seconds())})",
+    )
     p.add_argument(
         "--schema", action="append", default=[], help="compare only this schema (default: the backup's schemas)"
     )
@@ -226,10 +230,10 @@ def format_drill(report: DrillReport) -> str:
     rpo = verdict(report.rpo_met) + ("" if report.rpo_enforced else ", not enforced")
     lines = [
         f"drill of {report.key}: {'OK' if report.ok else 'FAILED'}",
-        f"  backup age {human_seconds(report.backup_age_seconds)} (RPO {RPO}: {rpo})",
+        f"  backup age {human_seconds(report.backup_age_seconds)} (RPO {human_seconds(report.rpo_seconds)}: {rpo})",
         f"  restore ready in {human_seconds(report.time_to_restore_seconds)} (download and verify "
         f"{human_seconds(report.download_seconds)}, pg_restore {human_seconds(report.restore_seconds)}; "
-        f"RTO {RTO}: {verdict(report.rto_met)})",
+        f"RTO {human_seconds(report.rto_seconds)}: {verdict(report.rto_met)})",
     ]
     if report.error:
         lines.append(f"  error: {report.error}")

@@ -113,7 +113,9 @@ def backup(ctx: Context, opts: BackupOptions) -> BackupResult:
     if store.exists(key):
         raise StorageError(f"s3://{store.bucket}/{key} already exists (two backups in the same second?)")
     temp_key = partial_key(store.prefix, stack, started_at)
-    reporter.info(f"backing up {opts.database} to s3://{store.bucket}/{key} ({opts.encryption.describe()})")
+    reporter.info(
+        f"backing up {opts.database} to s3://{store.bucket}/{key}, encrypted with {opts.encryption.describe()}"
+    )
 
     with connect(opts.database, autocommit=False) as conn:
         snapshot: str | None = None
