@@ -9,6 +9,7 @@ from components.backend_image import BackendImage, BackendImageArgs
 from components.github_environment import GitHubEnvironment, GitHubEnvironmentArgs
 from components.secrets import AppSecrets, AppSecretsArgs, RotationWindow
 from components.supabase_database import SupabaseDatabase, SupabaseDatabaseArgs
+from cost import estimate, sizes_from_settings
 from settings import runtime
 
 settings = runtime.stack_settings()
@@ -123,3 +124,6 @@ pulumi.export("eventMode", settings.event_mode)
 pulumi.export("backupSchedule", settings.backup_cron)
 pulumi.export("secretsRotateOn", secrets.rotates_on)
 pulumi.export("budgetMonthlyUsd", settings.budget.monthly_usd)
+# What the declared sizes cost per month (cost/model.py, prices in cost/prices.yaml): the model the
+# policy pack's spending-cap applies to the registered resources.
+pulumi.export("costEstimate", estimate(sizes_from_settings(settings)).as_output())

@@ -1,0 +1,18 @@
+"""The program exports the cost model's estimate of its stack's settings as the `costEstimate` output."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cost.model import estimate, sizes_from_settings
+from tests.cost.test_model import settings_of
+from tests.support.program import ProgramRun
+
+StackRun = Callable[[str, bool], ProgramRun]
+
+
+def test_the_program_exports_the_estimate(stack: str, preview: bool, stack_run: StackRun) -> None:
+    exported = stack_run(stack, preview).outputs["costEstimate"]
+    assert exported == estimate(sizes_from_settings(settings_of(stack))).as_output()
+    assert set(exported["components"]) == {"backend", "redis", "database"}
+    assert exported["monthlyUsd"] == {"dev": 19.65, "staging": 59.65, "prod": 135.15}[stack]
