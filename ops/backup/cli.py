@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 
 import psycopg
 
@@ -273,10 +276,18 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _interrupt_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """CI cancels a job with SIGTERM: unwind like Ctrl-C, so the multipart upload is aborted and the scratch
+    database dropped."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt_on_sigterm) if in_main_thread else None
     try:
         return func(args)
     except OpsError as exc:
@@ -292,3 +303,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(redact(traceback.format_exc()), file=sys.stderr, end="")
         print("error: internal error (see above)", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)

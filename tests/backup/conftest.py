@@ -39,13 +39,20 @@ BUCKET = "converge-nps-backups-test"
 PREFIX = "converge-nps"
 
 
+HERE = Path(__file__).resolve().parent
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Benchmarks run only when asked for with `-m benchmark`."""
-    if "benchmark" in (config.getoption("-m") or ""):
-        return
+    """In this directory: tests that start PostgreSQL are marked `postgres`; benchmarks run only when asked
+    for with `-m benchmark`."""
+    run_benchmarks = "benchmark" in (config.getoption("-m") or "")
     skip = pytest.mark.skip(reason="benchmark: run with `pytest -m benchmark tests/backup -s`")
     for item in items:
-        if "benchmark" in item.keywords:
+        if HERE not in item.path.parents:
+            continue
+        if "pg_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+        if "benchmark" in item.keywords and not run_benchmarks:
             item.add_marker(skip)
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from moto.server import ThreadedMotoServer
 from ops.backup import cli
 from ops.backup.pg import DatabaseUrl
 from ops.backup.redact import redact, register_secret
-from tests.backup.conftest import BUCKET, PASSWORD, PgServer, _free_port
+from tests.backup.conftest import BUCKET, PASSWORD, PgServer, _free_port, fake_bin
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -149,3 +151,39 @@ def test_cli_as_a_process(
         assert "Traceback" not in result.stderr
         assert PASSWORD not in result.stdout + result.stderr
         assert quote(PASSWORD, safe="") not in result.stdout + result.stderr
+
+
+def test_sigterm_mid_dump_publishes_nothing(
+    moto_server: str, source_db: DatabaseUrl, pg_server: PgServer, tmp_path: Path
+) -> None:
+    """CI cancelling the job (SIGTERM) while pg_dump streams: exit 130, the multipart upload is aborted."""
+    bindir = fake_bin(tmp_path, pg_server.bindir, '"$PG_REAL_BIN/pg_dump" "$@"\nexec sleep 60\n')
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": moto_server,
+        "BACKUP_S3_BUCKET": BUCKET,
+        "BACKUP_STACK": "prod",
+        "DATABASE_URL": source_db.raw,
+        "PG_BIN": str(bindir),
+        "PG_REAL_BIN": str(pg_server.bindir),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ops.backup", "backup"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    s3 = boto3.client("s3", endpoint_url=moto_server, region_name="us-east-1")
+    deadline = time.monotonic() + 60
+    while "Uploads" not in s3.list_multipart_uploads(Bucket=BUCKET):  # the upload has started
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    time.sleep(1)  # pg_dump has written everything; the fake now sleeps with the pipe open
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.splitlines()[-1] == "error: interrupted; nothing partial was published"
+    assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET)
+    assert "Uploads" not in s3.list_multipart_uploads(Bucket=BUCKET)
