@@ -1,0 +1,37 @@
+"""docs/policies.md states what the pack and the model do: every policy with its level, and the cost
+table with the model's figures (the docs fail here, not in review, when either changes)."""
+
+from __future__ import annotations
+
+from cost.model import estimate, sizes_from_settings
+from ops.report.pack import reconcile
+from policies.converge_policies import POLICIES
+from tests.cost.test_model import settings_of
+from tests.support.program import ROOT, STACKS
+
+DOC = (ROOT / "docs" / "policies.md").read_text()
+
+
+def _money(amount: object) -> str:
+    return f"${float(str(amount)):,.2f}"
+
+
+def test_every_policy_is_in_the_table_with_its_level() -> None:
+    levels = {
+        name: config.level for name, config in reconcile(POLICIES, {"spending-cap": {"monthlyBudgetUsd": 1}}).items()
+    }
+    rows = {line.split("|")[1].strip(" `"): line for line in DOC.splitlines() if line.startswith("| `")}
+    assert set(rows) == set(levels)
+    for name, level in levels.items():
+        assert f"| {level} |" in rows[name] or f"| {level} (" in rows[name], name
+
+
+def test_the_cost_table_has_the_models_figures() -> None:
+    for stack in STACKS:
+        result = estimate(sizes_from_settings(settings_of(stack)))
+        cells = [result.component(c) for c in ("backend", "redis", "database")]
+        expected = " | ".join(
+            [_money(c.monthly_usd) for c in cells if c is not None]
+            + [_money(result.monthly_usd), _money(result.max_usd)]
+        )
+        assert f"| {stack} | {expected} |" in DOC, stack
