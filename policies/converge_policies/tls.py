@@ -56,7 +56,7 @@ def tls_version(value: Any) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-def url_problem(url: str, private_hosts: list[str]) -> str | None:
+def url_problem(url: str, private_hosts: list[str], minimum: tuple[int, int] = (1, 3)) -> str | None:
     scheme = url.split("://", 1)[0].lower()
     host = url_host(url)
     private = host_matches(host, private_hosts)
@@ -64,10 +64,18 @@ def url_problem(url: str, private_hosts: list[str]) -> str | None:
     if scheme in ("http", "ws") and not private:
         return f"{where} is plaintext; use {'https' if scheme == 'http' else 'wss'}://"
     if scheme in ("postgres", "postgresql"):
-        modes = url_query(url).get("sslmode", [])
+        query = url_query(url)
+        modes = query.get("sslmode", [])
         if not modes or modes[-1].lower() not in SECURE_SSLMODES:
             found = f"sslmode={modes[-1]}" if modes else "no sslmode"
             return f"{where} has {found}; add sslmode=require (or verify-full)"
+        # libpq's own minimum (default TLSv1.2) may be set in the URL; lowering it below ours is a violation.
+        for value in query.get("ssl_min_protocol_version", [])[-1:]:
+            version = tls_version(value)
+            if version is None or version < minimum:
+                return (
+                    f"{where} allows {value}; ssl_min_protocol_version must be TLSv{minimum[0]}.{minimum[1]} or above"
+                )
     if scheme == "redis" and not private:
         return f"{where} is plaintext Redis outside the private network; use rediss://"
     return None
@@ -81,7 +89,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         key = next((part for part in reversed(path) if isinstance(part, str)), "")
         if isinstance(value, str):
             for url in urls_in(value):
-                problem = url_problem(url, private_hosts)
+                problem = url_problem(url, private_hosts, minimum)
                 if problem:
                     report_violation(f"{show_path(path)}: {problem}.", None)
         if normalized(key) in _TLS_VERSION_NAMES and not is_unknown(value) and value is not None:

@@ -4,7 +4,8 @@ A stack policy, because it judges resources by what else the stack declares:
 - every Supabase project has SSL enforcement declared and on (a project without the resource keeps
   whatever the dashboard says, which is off for new projects);
 - the backend service has a public domain (Railway serves service and custom domains over HTTPS with
-  certificates it manages), so clients reach it over TLS;
+  certificates it manages), so clients reach it over TLS, and Railway did not fail to issue its
+  certificate (`certificateStatus` in the state);
 - the Redis service has no public domain: redis-server speaks plaintext, it must stay on the private
   network (`*.railway.internal`).
 """
@@ -32,6 +33,13 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
             if ssl.props.get("enforced") is False:
                 report_violation(f"Supabase project '{db.project.name}': SSL enforcement is off.", ssl.urn)
     for group in stack.role("backend"):
+        for domain in group.domains:
+            if domain.props.get("certificateStatus") == "CERTIFICATE_STATUS_TYPE_ISSUE_FAILED":
+                report_violation(
+                    f"Railway could not issue a TLS certificate for {domain.props.get('domain')}: check the DNS "
+                    "records of the `apiDnsRecords` output.",
+                    domain.urn,
+                )
         if not group.domains:
             report_violation(
                 f"backend service '{group.service.name}' has no public domain: add a RailwayServiceDomain or "

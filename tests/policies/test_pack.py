@@ -203,6 +203,35 @@ VARIANTS = [
     pytest.param(
         "tls-endpoints",
         "prod",
+        {
+            "preview": False,
+            "change": _set(
+                types.RAILWAY_CUSTOM_DOMAIN,
+                "backend-domain",
+                "certificateStatus",
+                "CERTIFICATE_STATUS_TYPE_ISSUE_FAILED",
+            ),
+        },
+        "Railway could not issue a TLS certificate for api.converge-nps.com",
+        id="endpoints-certificate-failed",
+    ),
+    pytest.param(
+        "tls-in-transit",
+        "prod",
+        {
+            "change": _set(
+                types.GITHUB_ENVIRONMENT_SECRET,
+                "production-database_url",
+                "plaintextValue",
+                Secret(DB_URL_NO_TLS + "?sslmode=verify-full&ssl_min_protocol_version=TLSv1.1"),
+            )
+        },
+        "allows TLSv1.1; ssl_min_protocol_version must be TLSv1.3 or above",
+        id="tls-database-url-tls-1.1",
+    ),
+    pytest.param(
+        "tls-endpoints",
+        "prod",
         {"change": _domain_on_redis},
         "Redis service 'redis' has a public domain (backend-domain)",
         id="endpoints-redis-exposed",

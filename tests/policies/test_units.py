@@ -110,6 +110,8 @@ def test_credential_urls() -> None:
         ("postgresql://u:p@db.x.supabase.co/postgres?sslmode=prefer", "has sslmode=prefer"),
         ("postgresql://u:p@db.x.supabase.co/postgres", "has no sslmode"),
         ("postgresql://u:p@db.railway.internal/postgres", "has no sslmode"),  # TLS to the database always
+        ("postgresql://u:p@h/postgres?sslmode=require&ssl_min_protocol_version=TLSv1.3", None),
+        ("postgresql://u:p@h/postgres?sslmode=require&ssl_min_protocol_version=TLSv1.2", "allows TLSv1.2"),
         ("redis://default:p@redis.railway.internal:6379", None),
         ("rediss://default:p@cache.example.com:6380", None),
         ("redis://default:p@cache.example.com:6379", "plaintext Redis outside the private network"),
