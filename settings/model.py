@@ -254,6 +254,47 @@ class BudgetSettings(_Settings):
     ] = 80
 
 
+class RailwaySettings(_Settings):
+    """Where the stack lives on Railway (one project per stack, holding one environment)."""
+
+    workspace_id: Annotated[
+        str | None,
+        Field(min_length=1, description="Railway workspace the project is created in; unset: the token's workspace."),
+    ] = None
+    project_id: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            description="Adopt this existing Railway project instead of creating `converge-nps-<environment>`; "
+            "an adopted project is never deleted by Pulumi.",
+        ),
+    ] = None
+    environment_id: Annotated[
+        str | None,
+        Field(min_length=1, description="Adopt this environment of `projectId` instead of one named after the stack."),
+    ] = None
+    set_usage_limit: Annotated[
+        bool,
+        Field(
+            description="Set Railway's usage limit from `budget` (soft: softLimitPercent, hard: monthlyUsd). Railway "
+            "keeps one limit per workspace: stacks sharing a workspace must leave this on in one stack only."
+        ),
+    ] = True
+    restart_policy: Annotated[
+        Literal["ON_FAILURE", "ALWAYS", "NEVER"],
+        Field(description="Restart policy of the services (seed: automatic restart on failure)."),
+    ] = "ON_FAILURE"
+    restart_max_retries: Annotated[
+        int, Field(ge=0, le=100, description="Restarts Railway tries under ON_FAILURE before giving up.")
+    ] = 10
+
+    @model_validator(mode="after")
+    def _adoption(self) -> RailwaySettings:
+        if self.environment_id is not None and self.project_id is None:
+            raise_rule_violations([("environmentId", "adopting an environment needs the projectId it belongs to")])
+        return self
+
+
 class AlertSettings(_Settings):
     """Alert thresholds (seed: Monitoring & Alerting)."""
 
@@ -349,6 +390,9 @@ class StackSettings(BaseSettings):
     redis: RedisSettings
     database: DatabaseSettings
     budget: BudgetSettings
+    railway: Annotated[RailwaySettings, Field(description="The stack's Railway project and environment.")] = (
+        RailwaySettings()
+    )
     alerts: Annotated[AlertSettings, Field(description="Alert thresholds.")] = AlertSettings()
     backups: BackupSettings
     github: GitHubSettings
