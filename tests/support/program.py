@@ -162,6 +162,34 @@ COMPUTED_OUTPUTS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
         "pitr_enabled": False,
         "completed_backups": 0,
     },
+    # Railway dynamic resources (providers/railway): what their `create` computes.
+    "pulumi-python:dynamic/railway:Project": lambda inputs, seed: {"created": True, "liveWorkspaceId": "ws-mock"},
+    "pulumi-python:dynamic/railway:Environment": lambda inputs, seed: {"created": False},
+    "pulumi-python:dynamic/railway:Service": lambda inputs, seed: {"revision": 1},
+    "pulumi-python:dynamic/railway:Variables": lambda inputs, seed: {"revision": 1},
+    "pulumi-python:dynamic/railway:Deployment": lambda inputs, seed: {"status": "SUCCESS"},
+    "pulumi-python:dynamic/railway:ServiceDomain": lambda inputs, seed: {
+        "domain": f"backend-{_digest(seed)[:8]}.up.railway.app"
+    },
+    "pulumi-python:dynamic/railway:CustomDomain": lambda inputs, seed: {
+        "dnsRecords": [
+            {
+                "type": "CNAME",
+                "name": inputs["domain"],
+                "host": str(inputs["domain"]).split(".", 1)[0],
+                "zone": str(inputs["domain"]).split(".", 1)[1],
+                "value": f"{_digest(seed)[:8]}.up.railway.app",
+                "purpose": "TRAFFIC_ROUTE",
+            }
+        ],
+        "verified": False,
+        "certificateStatus": "CERTIFICATE_STATUS_TYPE_VALIDATING_OWNERSHIP",
+    },
+    "pulumi-python:dynamic/railway:UsageLimit": lambda inputs, seed: {
+        "customerId": "cus-mock",
+        "workspaceId": "ws-mock",
+    },
+    "pulumi-python:dynamic/railway:ProjectToken": lambda inputs, seed: {"token": f"mock-project-token-{_digest(seed)}"},
 }
 
 

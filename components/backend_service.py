@@ -1,0 +1,162 @@
+"""The Node.js/Express API on Railway: image, replicas, limits, health check, variables, public domain."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+
+from providers.railway import (
+    RailwayCustomDomain,
+    RailwayDeployment,
+    RailwayService,
+    RailwayServiceDomain,
+    RailwayServiceLimits,
+    RailwayVariables,
+)
+
+
+@dataclass
+class BackendServiceArgs:
+    project_id: pulumi.Input[str]
+    environment_id: pulumi.Input[str]
+    # Digest-pinned (BackendImage.image_ref): a new digest is a new deployment, a rebuilt tag is not missed.
+    image: pulumi.Input[str]
+    # Railway has no autoscaler: this many replicas run; max and thresholds are kept for a scaler.
+    replicas: int
+    min_replicas: int
+    max_replicas: int
+    scale_up: Mapping[str, int]
+    scale_down: Mapping[str, int]
+    vcpu_per_replica: float
+    memory_gb_per_replica: float
+    region: str
+    health_check_path: str
+    health_check_timeout_seconds: int
+    restart_policy: str
+    restart_max_retries: int
+    node_env: str
+    frontend_url: str
+    # The Supabase pooler URL (a secret). None leaves DATABASE_URL unset rather than inventing one.
+    database_url: pulumi.Input[str] | None
+    redis_url: pulumi.Input[str]
+    jwt_secret: pulumi.Input[str]
+    jwt_refresh_secret: pulumi.Input[str]
+    sendgrid_api_key: pulumi.Input[str]
+    smartsheet_api_key: pulumi.Input[str]
+    sentry_dsn: pulumi.Input[str]
+    # A custom domain with TLS (production); None gives the service a Railway-generated domain.
+    public_domain: str | None = None
+    service_name: str = "backend"
+    extra_variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+
+
+class BackendService(pulumi.ComponentResource):
+    """The API service in the stack's Railway environment.
+
+    Outputs: `domain` and `url` (custom or Railway-generated), `dns_records` (what the operator must
+    create for a custom domain; empty otherwise), and the scaling envelope (`replicas`,
+    `max_replicas`, `scale_up`, `scale_down`) for the scaler a later issue adds.
+    """
+
+    service_id: pulumi.Output[str]
+    domain: pulumi.Output[str]
+    url: pulumi.Output[str]
+    dns_records: pulumi.Output[list[dict[str, str]]]
+    deployment_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: BackendServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("converge:index:BackendService", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        service = RailwayService(
+            name,
+            project_id=args.project_id,
+            environment_id=args.environment_id,
+            name=args.service_name,
+            image=args.image,
+            num_replicas=args.replicas,
+            region=args.region,
+            healthcheck_path=args.health_check_path,
+            healthcheck_timeout=args.health_check_timeout_seconds,
+            restart_policy_type=args.restart_policy,
+            restart_policy_max_retries=args.restart_max_retries,
+            opts=child,
+        )
+        limits = RailwayServiceLimits(
+            f"{name}-limits",
+            environment_id=args.environment_id,
+            service_id=service.id,
+            vcpus=args.vcpu_per_replica,
+            memory_gb=args.memory_gb_per_replica,
+            opts=child,
+        )
+        variables = RailwayVariables(
+            f"{name}-variables",
+            project_id=args.project_id,
+            environment_id=args.environment_id,
+            service_id=service.id,
+            variables={"NODE_ENV": args.node_env, "FRONTEND_URL": args.frontend_url, **args.extra_variables},
+            secrets={
+                **({"DATABASE_URL": args.database_url} if args.database_url is not None else {}),
+                "REDIS_URL": args.redis_url,
+                "JWT_SECRET": args.jwt_secret,
+                "JWT_REFRESH_SECRET": args.jwt_refresh_secret,
+                "SENDGRID_API_KEY": args.sendgrid_api_key,
+                "SMARTSHEET_API_KEY": args.smartsheet_api_key,
+                "SENTRY_DSN": args.sentry_dsn,
+            },
+            opts=child,
+        )
+        if args.public_domain is not None:
+            custom = RailwayCustomDomain(
+                f"{name}-domain",
+                project_id=args.project_id,
+                environment_id=args.environment_id,
+                service_id=service.id,
+                domain=args.public_domain,
+                opts=child,
+            )
+            # The configured name, so the API URL is known in preview; Railway answers with the same name.
+            self.domain = pulumi.Output.from_input(args.public_domain)
+            self.dns_records = custom.dns_records
+        else:
+            generated = RailwayServiceDomain(
+                f"{name}-domain",
+                project_id=args.project_id,
+                environment_id=args.environment_id,
+                service_id=service.id,
+                opts=child,
+            )
+            self.domain = generated.domain
+            self.dns_records = pulumi.Output.from_input([])
+        deployment = RailwayDeployment(
+            f"{name}-deployment",
+            environment_id=args.environment_id,
+            service_id=service.id,
+            image=service.image,
+            service_revision=service.revision,
+            variables_revision=variables.revision,
+            # Limits are not a trigger, but the first deployment should already run within them.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[limits]),
+        )
+        self.service_id = service.id
+        self.url = pulumi.Output.concat("https://", self.domain)
+        self.deployment_id = deployment.id
+        self.replicas = args.replicas
+        self.min_replicas = args.min_replicas
+        self.max_replicas = args.max_replicas
+        self.scale_up = dict(args.scale_up)
+        self.scale_down = dict(args.scale_down)
+        self.register_outputs(
+            {
+                "serviceId": self.service_id,
+                "url": self.url,
+                "dnsRecords": self.dns_records,
+                "replicas": self.replicas,
+                "minReplicas": self.min_replicas,
+                "maxReplicas": self.max_replicas,
+                "scaleUp": self.scale_up,
+                "scaleDown": self.scale_down,
+            }
+        )

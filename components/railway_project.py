@@ -1,0 +1,80 @@
+"""The stack's place on Railway: its project and environment, the spend cap, and the deploy job's token."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pulumi
+
+from providers.railway import RailwayEnvironment, RailwayProject, RailwayProjectToken, RailwayUsageLimit
+
+
+@dataclass
+class RailwayProjectArgs:
+    # One project per stack: Railway creates a service in every environment of its project, so stacks
+    # sharing a project would deploy (and, on destroy, delete) each other's services.
+    name: str
+    environment: str
+    description: str
+    monthly_budget_usd: float
+    soft_limit_percent: int
+    set_usage_limit: bool = True
+    workspace_id: str | None = None
+    adopt_project_id: str | None = None
+    adopt_environment_id: str | None = None
+
+
+class RailwayProjectEnvironment(pulumi.ComponentResource):
+    """A Railway project holding one environment named after the stack's environment.
+
+    `usage_limit` is Railway's spend cap from the stack budget: the hard limit (the monthly budget)
+    takes the workloads offline, the soft limit (softLimitPercent of it) e-mails the workspace.
+    `deploy_token` is a project token scoped to this environment, for the CI deploy job.
+    """
+
+    project_id: pulumi.Output[str]
+    environment_id: pulumi.Output[str]
+    deploy_token: pulumi.Output[str]
+    usage_limit: RailwayUsageLimit | None
+
+    def __init__(self, name: str, args: RailwayProjectArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("converge:index:RailwayProject", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        project = RailwayProject(
+            name,
+            name=args.name,
+            description=args.description,
+            default_environment_name=args.environment,
+            workspace_id=args.workspace_id,
+            adopt_id=args.adopt_project_id,
+            opts=child,
+        )
+        environment = RailwayEnvironment(
+            f"{name}-{args.environment}",
+            project_id=project.id,
+            name=args.environment,
+            adopt_id=args.adopt_environment_id,
+            opts=child,
+        )
+        self.usage_limit = None
+        if args.set_usage_limit:
+            hard = math.floor(args.monthly_budget_usd)
+            self.usage_limit = RailwayUsageLimit(
+                f"{name}-usage-limit",
+                project_id=project.id,
+                soft_limit_dollars=math.floor(hard * args.soft_limit_percent / 100),
+                hard_limit_dollars=hard,
+                opts=child,
+            )
+        token = RailwayProjectToken(
+            f"{name}-deploy-token",
+            project_id=project.id,
+            environment_id=environment.id,
+            name=f"github-actions-{args.environment}",
+            opts=child,
+        )
+        self.project_id = project.id
+        self.environment_id = environment.id
+        self.deploy_token = pulumi.Output.secret(token.token)
+        self.register_outputs({"projectId": self.project_id, "environmentId": self.environment_id})

@@ -1,0 +1,139 @@
+"""Redis on Railway: a pinned image, one replica with a volume, memory/eviction/persistence as flags."""
+
+from __future__ import annotations
+
+import math
+import shlex
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_random as random
+
+from providers.railway import RailwayDeployment, RailwayService, RailwayServiceLimits, RailwayVariables, RailwayVolume
+
+PORT = 6379
+DATA_DIR = "/data"
+# RDB points: after 1 h if 1 key changed, 5 min if 100, 1 min if 10,000 (Redis' own defaults).
+RDB_SAVE_POINTS = "3600 1 300 100 60 10000"
+
+
+@dataclass
+class RedisCacheArgs:
+    project_id: pulumi.Input[str]
+    environment_id: pulumi.Input[str]
+    image: str
+    memory_mb: int
+    eviction_policy: str
+    rdb_snapshots: bool
+    append_only: bool
+    vcpu: float
+    # Railway sizes volumes by plan (no size in the public API); declared for the cost model.
+    volume_gb: int
+    region: str
+    restart_policy: str
+    restart_max_retries: int
+    service_name: str = "redis"
+
+
+def redis_command(args: RedisCacheArgs) -> str:
+    """The start command. Memory, eviction and persistence are redis-server flags, not API fields; the
+    password comes from the service's variables (expanded by the shell) so it never appears in the
+    command, which Railway and the Pulumi state hold in plain text."""
+    flags = [
+        f"--port {PORT}",
+        '--requirepass "$REDIS_PASSWORD"',
+        f"--maxmemory {args.memory_mb}mb",
+        f"--maxmemory-policy {args.eviction_policy}",
+        f"--dir {DATA_DIR}",
+        f'--save "{RDB_SAVE_POINTS if args.rdb_snapshots else ""}"',
+        f"--appendonly {'yes' if args.append_only else 'no'}",
+    ]
+    return f"sh -c {shlex.quote('exec redis-server ' + ' '.join(flags))}"
+
+
+def container_memory_gb(memory_mb: int) -> float:
+    """The container's memory limit: twice maxmemory, since BGSAVE and AOF rewrites fork and the
+    copy-on-write child can touch every page under write load. Railway bills use, not the limit."""
+    return math.ceil(memory_mb * 2 / 1024 * 10) / 10
+
+
+class RedisCache(pulumi.ComponentResource):
+    """Exports `url` (secret): the private-network URL (`<service>.railway.internal`) with the password,
+    which the backend gets as REDIS_URL. Railway forbids replicas on a service with a volume, so this
+    always runs exactly one."""
+
+    url: pulumi.Output[str]
+    service_id: pulumi.Output[str]
+    volume_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("converge:index:RedisCache", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        password = random.RandomPassword(
+            f"{name}-password",
+            length=40,
+            # URL-safe characters only: the password sits inside REDIS_URL.
+            special=False,
+            opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["result"]),
+        )
+        service = RailwayService(
+            name,
+            project_id=args.project_id,
+            environment_id=args.environment_id,
+            name=args.service_name,
+            image=args.image,
+            num_replicas=1,
+            region=args.region,
+            start_command=redis_command(args),
+            restart_policy_type=args.restart_policy,
+            restart_policy_max_retries=args.restart_max_retries,
+            opts=child,
+        )
+        limits = RailwayServiceLimits(
+            f"{name}-limits",
+            environment_id=args.environment_id,
+            service_id=service.id,
+            vcpus=args.vcpu,
+            memory_gb=container_memory_gb(args.memory_mb),
+            opts=child,
+        )
+        variables = RailwayVariables(
+            f"{name}-variables",
+            project_id=args.project_id,
+            environment_id=args.environment_id,
+            service_id=service.id,
+            variables={},
+            secrets={"REDIS_PASSWORD": password.result},
+            opts=child,
+        )
+        volume = RailwayVolume(
+            f"{name}-data",
+            project_id=args.project_id,
+            environment_id=args.environment_id,
+            service_id=service.id,
+            mount_path=DATA_DIR,
+            region=args.region,
+            opts=child,
+        )
+        deployment = RailwayDeployment(
+            f"{name}-deployment",
+            environment_id=args.environment_id,
+            service_id=service.id,
+            image=service.image,
+            service_revision=service.revision,
+            variables_revision=variables.revision,
+            # The first start must find its volume and limits in place.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[limits, volume]),
+        )
+        self.host = f"{args.service_name}.railway.internal"
+        self.port = PORT
+        self.url = pulumi.Output.secret(
+            pulumi.Output.concat("redis://default:", password.result, f"@{self.host}:{PORT}")
+        )
+        self.service_id = service.id
+        self.volume_id = volume.id
+        self.deployment_id = deployment.id
+        self.volume_gb = args.volume_gb
+        self.register_outputs(
+            {"serviceId": self.service_id, "volumeId": self.volume_id, "host": self.host, "volumeGb": self.volume_gb}
+        )
