@@ -1,0 +1,636 @@
+"""A small in-process Railway: a real GraphQL executor over the official SDL, on 127.0.0.1.
+
+Every request is parsed, validated and has its variables coerced against Railway's schema before it
+is executed, and every answer is produced by graphql-core from that schema, so a wrong field name, a
+wrong input field, a bad enum value, or a selection the client reads but the API cannot return shows
+up as a contract violation (`FakeRailway.violations`), not as a passing test.
+
+The resolvers keep just enough state to behave like Railway where the providers depend on it:
+missing objects answer "<Thing> not found", deletes of missing objects answer "Not Authorized"
+(the least helpful wording, so the providers must check for themselves), a service is created in
+every environment of its project, and a project is created with its default environment.
+
+Faults can be queued per operation: 429 with Retry-After, 5xx, a stall past the client's timeout,
+a GraphQL error payload, and a "lost response" (the mutation is applied, then the connection drops,
+at once or only after the client's timeout).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import graphql
+from graphql.execution.values import get_variable_values
+
+from tests.railway.schema import railway_schema
+
+TOKEN = "fake-railway-account-token-0123456789"
+WORKSPACE_ID = "ws-converge"
+CUSTOMER_ID = "cus-converge"
+
+
+class Missing(Exception):
+    """Raised by resolvers for an object that does not exist (Railway's wording)."""
+
+
+class Refused(Exception):
+    """Raised by resolvers for a request Railway would refuse (a domain already in use, ...)."""
+
+
+@dataclass
+class Fault:
+    operation: str | None  # None: the next request, whatever it is
+    kind: str  # "429", "500", "502", "stall", "lost", "lost-late", "graphql-error"
+    retry_after: str | None = None
+    message: str = "Problem processing request"
+
+
+@dataclass
+class Request:
+    operation: str
+    mutation: bool
+    variables: dict[str, Any]
+    status: int
+
+
+@dataclass
+class FakeRailway:
+    stall_seconds: float = 1.0
+    requests: list[Request] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    faults: deque[Fault] = field(default_factory=deque)
+
+    def __post_init__(self) -> None:
+        self.lock = threading.RLock()
+        self.stop = threading.Event()
+        self.ids = itertools.count(1)
+        self.projects: dict[str, dict[str, Any]] = {}
+        self.environments: dict[str, dict[str, Any]] = {}
+        self.services: dict[str, dict[str, Any]] = {}
+        self.instances: dict[tuple[str, str], dict[str, Any]] = {}  # (service, environment)
+        self.limits: dict[tuple[str, str], dict[str, float] | None] = {}
+        self.variables: dict[tuple[str, str], dict[str, str]] = {}
+        self.volumes: dict[str, dict[str, Any]] = {}
+        self.volume_instances: dict[str, dict[str, Any]] = {}
+        self.service_domains: dict[str, dict[str, Any]] = {}
+        self.custom_domains: dict[str, dict[str, Any]] = {}
+        self.deployments: dict[str, dict[str, Any]] = {}
+        self.tokens: dict[str, dict[str, Any]] = {}
+        self.usage_limit: dict[str, Any] | None = None
+        self.root = self._root()
+
+    # Inspection helpers for tests ---------------------------------------------------------------
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}-{next(self.ids)}"
+
+    def calls(self, *, since: int = 0) -> list[Request]:
+        with self.lock:
+            return list(self.requests[since:])
+
+    def mutations(self, *, since: int = 0) -> list[Request]:
+        return [request for request in self.calls(since=since) if request.mutation]
+
+    def fail(self, kind: str, operation: str | None = None, **kwargs: Any) -> None:
+        self.faults.append(Fault(operation=operation, kind=kind, **kwargs))
+
+    # HTTP ---------------------------------------------------------------------------------
+
+    def handle(self, handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = json.loads(handler.rfile.read(length) or b"{}")
+        operation_name = str(body.get("operationName") or "")
+        if handler.headers.get("Authorization") != f"Bearer {TOKEN}":
+            self._record(operation_name, body, 401)
+            return _send(handler, 401, {"errors": [{"message": "Not Authorized"}]})
+        fault = self._take_fault(operation_name)
+        if fault is not None and fault.kind in ("429", "500", "502"):
+            self._record(operation_name, body, int(fault.kind))
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            return _send(handler, int(fault.kind), {"errors": [{"message": fault.message}]}, headers)
+        if fault is not None and fault.kind == "stall":
+            self._record(operation_name, body, 0)
+            self.stop.wait(self.stall_seconds)
+            handler.close_connection = True
+            return None
+        if fault is not None and fault.kind == "graphql-error":
+            self._record(operation_name, body, 200)
+            return _send(handler, 200, {"data": None, "errors": [{"message": fault.message}]})
+        status, payload = self.execute(operation_name, body)
+        self._record(operation_name, body, status)
+        if fault is not None and fault.kind in ("lost", "lost-late"):
+            # Applied, but the answer never arrives: the connection drops now, or after the client gave up.
+            if fault.kind == "lost-late":
+                self.stop.wait(self.stall_seconds)
+            handler.close_connection = True
+            return None
+        return _send(handler, status, payload)
+
+    def _take_fault(self, operation: str) -> Fault | None:
+        with self.lock:
+            for fault in list(self.faults):
+                if fault.operation in (None, operation):
+                    self.faults.remove(fault)
+                    return fault
+        return None
+
+    def _record(self, operation: str, body: dict[str, Any], status: int) -> None:
+        document = str(body.get("query") or "")
+        with self.lock:
+            self.requests.append(
+                Request(operation, document.lstrip().startswith("mutation"), dict(body.get("variables") or {}), status)
+            )
+
+    def execute(self, operation_name: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        schema = railway_schema()
+        try:
+            document = graphql.parse(str(body.get("query") or ""))
+        except graphql.GraphQLError as error:
+            return self._violation(f"{operation_name}: syntax: {error.message}")
+        errors = graphql.validate(schema, document)
+        if errors:
+            return self._violation(f"{operation_name}: " + "; ".join(error.message for error in errors))
+        definition = next(
+            (
+                node
+                for node in document.definitions
+                if isinstance(node, graphql.OperationDefinitionNode) and node.name and node.name.value == operation_name
+            ),
+            None,
+        )
+        if definition is None:
+            return self._violation(f"{operation_name}: operationName names no operation of the document")
+        coerced = get_variable_values(schema, definition.variable_definitions, body.get("variables") or {})
+        if isinstance(coerced, list):
+            return self._violation(f"{operation_name}: " + "; ".join(error.message for error in coerced))
+        with self.lock:
+            result = graphql.execute_sync(
+                schema, document, root_value=self.root, variable_values=body.get("variables") or {}
+            )
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            for error in result.errors:
+                original = error.original_error
+                if original is not None and not isinstance(original, (Missing, Refused)):
+                    self.violations.append(f"{operation_name}: {error.message}")
+            payload["errors"] = [{"message": error.message, "path": error.path} for error in result.errors]
+        return 200, payload
+
+    def _violation(self, message: str) -> tuple[int, dict[str, Any]]:
+        self.violations.append(message)
+        return 400, {"errors": [{"message": message}]}
+
+    # Resolvers ------------------------------------------------------------------------------
+
+    def _root(self) -> dict[str, Callable[..., Any]]:
+        return {
+            "project": lambda _info, id: self._project(id),
+            "projects": lambda _info, workspaceId=None, **_: _connection(
+                self._project(project_id)
+                for project_id, project in self.projects.items()
+                if project["workspaceId"] == (workspaceId or WORKSPACE_ID)
+            ),
+            "projectCreate": lambda _info, input: self._project_create(input),
+            "projectUpdate": lambda _info, id, input: self._project_update(id, input),
+            "projectDelete": lambda _info, id: self._delete(self.projects, id, self._drop_project),
+            "environment": lambda _info, id, projectId=None: self._environment(id),
+            "environmentCreate": lambda _info, input: self._environment_create(input),
+            "environmentRename": lambda _info, id, input: self._environment_rename(id, input),
+            "environmentDelete": lambda _info, id: self._delete(self.environments, id, self._drop_environment),
+            "serviceCreate": lambda _info, input: self._service_create(input),
+            "serviceUpdate": lambda _info, id, input: self._service_update(id, input),
+            "serviceInstanceUpdate": lambda _info, serviceId, input, environmentId=None: self._instance_update(
+                serviceId, environmentId, input
+            ),
+            "serviceDelete": lambda _info, id, environmentId=None: self._delete(self.services, id, self._drop_service),
+            "serviceInstanceLimitOverride": lambda _info, environmentId, serviceId: self._limits_of(
+                serviceId, environmentId
+            ),
+            "serviceInstanceLimitsUpdate": lambda _info, input: self._limits_update(input),
+            "serviceInstanceDeployV2": lambda _info, environmentId, serviceId, **_: self._deploy(
+                serviceId, environmentId
+            ),
+            "deployment": lambda _info, id: self._deployment(id),
+            "variables": lambda _info, projectId, environmentId, serviceId=None, **_: self._variables_of(
+                serviceId, environmentId
+            ),
+            "variableCollectionUpsert": lambda _info, input: self._variables_upsert(input),
+            "variableDelete": lambda _info, input: self._variable_delete(input),
+            "volumeCreate": lambda _info, input: self._volume_create(input),
+            "volumeInstanceUpdate": lambda _info, volumeId, input, environmentId=None: self._volume_update(
+                volumeId, input
+            ),
+            "volumeDelete": lambda _info, volumeId: self._delete(self.volumes, volumeId, self._drop_volume),
+            "domains": lambda _info, projectId, environmentId, serviceId: self._domains(serviceId, environmentId),
+            "serviceDomainCreate": lambda _info, input: self._service_domain_create(input),
+            "serviceDomainUpdate": lambda _info, input: self._service_domain_update(input),
+            "serviceDomainDelete": lambda _info, id: self._delete(self.service_domains, id, self.service_domains.pop),
+            "customDomainCreate": lambda _info, input: self._custom_domain_create(input),
+            "customDomainUpdate": lambda _info, id, environmentId, targetPort=None: self._custom_domain_update(
+                id, targetPort
+            ),
+            "customDomainDelete": lambda _info, id: self._delete(self.custom_domains, id, self.custom_domains.pop),
+            "usageLimitSet": lambda _info, input: self._usage_limit_set(input),
+            "usageLimitRemove": lambda _info, input: self._usage_limit_remove(input),
+            "projectTokens": lambda _info, projectId, **_: _connection(
+                dict(token) for token in self.tokens.values() if token["projectId"] == projectId
+            ),
+            "projectTokenCreate": lambda _info, input: self._token_create(input),
+            "projectTokenDelete": lambda _info, id: self._delete(self.tokens, id, self.tokens.pop),
+        }
+
+    @staticmethod
+    def _delete(table: dict[str, Any], key: str, drop: Callable[[str], Any]) -> bool:
+        if key not in table:
+            raise Missing("Not Authorized")
+        drop(key)
+        return True
+
+    # projects and environments
+
+    def _project(self, project_id: str) -> dict[str, Any]:
+        project = self.projects.get(project_id)
+        if project is None:
+            raise Missing("Project not found")
+        return {
+            **project,
+            "environments": lambda _info, **_: _connection(
+                dict(env) for env in self.environments.values() if env["projectId"] == project_id
+            ),
+            "services": lambda _info, **_: _connection(
+                {"id": s["id"], "name": s["name"], "projectId": s["projectId"]}
+                for s in self.services.values()
+                if s["projectId"] == project_id
+            ),
+            "workspace": {
+                "id": project["workspaceId"],
+                "customer": {"id": CUSTOMER_ID, "usageLimit": self.usage_limit and dict(self.usage_limit)},
+            },
+        }
+
+    def _project_create(self, data: dict[str, Any]) -> dict[str, Any]:
+        project_id = self.new_id("prj")
+        self.projects[project_id] = {
+            "id": project_id,
+            "name": data.get("name") or "untitled",
+            "description": data.get("description"),
+            "workspaceId": data.get("workspaceId") or WORKSPACE_ID,
+        }
+        self._environment_create({"projectId": project_id, "name": data.get("defaultEnvironmentName") or "production"})
+        return self._project(project_id)
+
+    def _project_update(self, project_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        project = self.projects.get(project_id)
+        if project is None:
+            raise Missing("Project not found")
+        project.update({key: value for key, value in data.items() if key in ("name", "description")})
+        return self._project(project_id)
+
+    def _drop_project(self, project_id: str) -> None:
+        for env_id in [e for e, env in self.environments.items() if env["projectId"] == project_id]:
+            self._drop_environment(env_id)
+        for service_id in [s for s, service in self.services.items() if service["projectId"] == project_id]:
+            self._drop_service(service_id)
+        del self.projects[project_id]
+
+    def _environment(self, environment_id: str) -> dict[str, Any]:
+        environment = self.environments.get(environment_id)
+        if environment is None:
+            raise Missing("Environment not found")
+        return {
+            **environment,
+            "serviceInstances": lambda _info, **_: _connection(
+                self._instance(sid, eid) for (sid, eid) in self.instances if eid == environment_id
+            ),
+            "volumeInstances": lambda _info, **_: _connection(
+                dict(vi) for vi in self.volume_instances.values() if vi["environmentId"] == environment_id
+            ),
+        }
+
+    def _environment_create(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data["projectId"] not in self.projects:
+            raise Missing("Project not found")
+        environment_id = self.new_id("env")
+        self.environments[environment_id] = {"id": environment_id, "name": data["name"], "projectId": data["projectId"]}
+        for service in self.services.values():
+            if service["projectId"] == data["projectId"]:
+                self._new_instance(service["id"], environment_id)
+        return dict(self.environments[environment_id])
+
+    def _environment_rename(self, environment_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        if environment_id not in self.environments:
+            raise Missing("Environment not found")
+        self.environments[environment_id]["name"] = data["name"]
+        return dict(self.environments[environment_id])
+
+    def _drop_environment(self, environment_id: str) -> None:
+        for key in [k for k in self.instances if k[1] == environment_id]:
+            del self.instances[key]
+        self.environments.pop(environment_id, None)
+
+    # services
+
+    def _service_create(self, data: dict[str, Any]) -> dict[str, Any]:
+        project_id = data["projectId"]
+        if project_id not in self.projects:
+            raise Missing("Project not found")
+        service_id = self.new_id("svc")
+        self.services[service_id] = {"id": service_id, "name": data.get("name") or service_id, "projectId": project_id}
+        # Railway creates a service in every (non-fork) environment of its project.
+        for environment_id, environment in self.environments.items():
+            if environment["projectId"] == project_id:
+                self._new_instance(service_id, environment_id)
+        return dict(self.services[service_id])
+
+    def _new_instance(self, service_id: str, environment_id: str) -> None:
+        self.instances[(service_id, environment_id)] = {
+            "numReplicas": 1,
+            "region": "us-west2",
+            "healthcheckPath": None,
+            "healthcheckTimeout": None,
+            "restartPolicyType": "ON_FAILURE",
+            "restartPolicyMaxRetries": 10,
+            "startCommand": None,
+            "source": None,
+        }
+        self.variables[(service_id, environment_id)] = {
+            "RAILWAY_PRIVATE_DOMAIN": f"{self.services[service_id]['name']}.railway.internal"
+        }
+        self.limits[(service_id, environment_id)] = None
+
+    def _instance(self, service_id: str, environment_id: str) -> dict[str, Any]:
+        instance = self.instances.get((service_id, environment_id))
+        if instance is None:
+            raise Missing("ServiceInstance not found")
+        return {
+            **instance,
+            "serviceId": service_id,
+            "environmentId": environment_id,
+            "serviceName": self.services[service_id]["name"],
+        }
+
+    def _service_update(self, service_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        if service_id not in self.services:
+            raise Missing("Service not found")
+        if data.get("name"):
+            self.services[service_id]["name"] = data["name"]
+        return dict(self.services[service_id])
+
+    def _instance_update(self, service_id: str, environment_id: str | None, data: dict[str, Any]) -> bool:
+        targets = [key for key in self.instances if key[0] == service_id and environment_id in (None, key[1])]
+        if not targets:
+            raise Missing("Service not found")
+        for key in targets:
+            self.instances[key].update(data)
+        return True
+
+    def _drop_service(self, service_id: str) -> None:
+        for key in [k for k in self.instances if k[0] == service_id]:
+            self.instances.pop(key, None)
+            self.variables.pop(key, None)
+            self.limits.pop(key, None)
+        for table in (self.service_domains, self.custom_domains):
+            for domain_id in [d for d, domain in table.items() if domain["serviceId"] == service_id]:
+                del table[domain_id]
+        for volume_instance in self.volume_instances.values():
+            if volume_instance["serviceId"] == service_id:
+                volume_instance["serviceId"] = None
+        self.services.pop(service_id, None)
+
+    def _require_instance(self, service_id: str, environment_id: str) -> tuple[str, str]:
+        if (service_id, environment_id) not in self.instances:
+            raise Missing("Service not found")
+        return service_id, environment_id
+
+    def _limits_of(self, service_id: str, environment_id: str) -> dict[str, float] | None:
+        return self.limits[self._require_instance(service_id, environment_id)]
+
+    def _limits_update(self, data: dict[str, Any]) -> bool:
+        key = self._require_instance(data["serviceId"], data["environmentId"])
+        self.limits[key] = {"vCPUs": data.get("vCPUs"), "memoryGB": data.get("memoryGB")}
+        return True
+
+    def _deploy(self, service_id: str, environment_id: str) -> str:
+        key = self._require_instance(service_id, environment_id)
+        deployment_id = self.new_id("dep")
+        self.deployments[deployment_id] = {
+            "id": deployment_id,
+            "status": "SUCCESS",
+            "serviceId": service_id,
+            "environmentId": environment_id,
+            "image": (self.instances[key].get("source") or {}).get("image"),
+            "variables": dict(self.variables[key]),
+        }
+        return deployment_id
+
+    def _deployment(self, deployment_id: str) -> dict[str, Any]:
+        deployment = self.deployments.get(deployment_id)
+        if deployment is None:
+            raise Missing("Deployment not found")
+        return dict(deployment)
+
+    # variables
+
+    def _variables_of(self, service_id: str | None, environment_id: str) -> dict[str, str]:
+        if service_id is None:
+            return {}
+        return dict(self.variables[self._require_instance(service_id, environment_id)])
+
+    def _variables_upsert(self, data: dict[str, Any]) -> bool:
+        key = self._require_instance(data["serviceId"], data["environmentId"])
+        values = data["variables"]
+        if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+            raise ValueError("EnvironmentVariables must map names to strings")
+        if data.get("replace"):
+            self.variables[key] = {}
+        self.variables[key].update(values)
+        return True
+
+    def _variable_delete(self, data: dict[str, Any]) -> bool:
+        key = self._require_instance(data["serviceId"], data["environmentId"])
+        self.variables[key].pop(data["name"], None)
+        return True
+
+    # volumes
+
+    def _volume_create(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data["projectId"] not in self.projects:
+            raise Missing("Project not found")
+        volume_id = self.new_id("vol")
+        self.volumes[volume_id] = {"id": volume_id, "name": f"volume-{volume_id}", "projectId": data["projectId"]}
+        instance_id = self.new_id("vi")
+        self.volume_instances[instance_id] = {
+            "id": instance_id,
+            "volumeId": volume_id,
+            "serviceId": data.get("serviceId"),
+            "environmentId": data["environmentId"],
+            "mountPath": data["mountPath"],
+            "sizeMB": 5000,
+            "region": data.get("region") or "us-west2",
+            "state": "READY",
+        }
+        return dict(self.volumes[volume_id])
+
+    def _volume_update(self, volume_id: str, data: dict[str, Any]) -> bool:
+        if volume_id not in self.volumes:
+            raise Missing("Volume not found")
+        for instance in self.volume_instances.values():
+            if instance["volumeId"] == volume_id:
+                instance.update({k: v for k, v in data.items() if v is not None})
+        return True
+
+    def _drop_volume(self, volume_id: str) -> None:
+        for instance_id in [i for i, vi in self.volume_instances.items() if vi["volumeId"] == volume_id]:
+            del self.volume_instances[instance_id]
+        del self.volumes[volume_id]
+
+    # domains
+
+    def _domains(self, service_id: str, environment_id: str) -> dict[str, Any]:
+        self._require_instance(service_id, environment_id)
+
+        def mine(table: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+            return [
+                dict(d) for d in table.values() if d["serviceId"] == service_id and d["environmentId"] == environment_id
+            ]
+
+        return {"serviceDomains": mine(self.service_domains), "customDomains": mine(self.custom_domains)}
+
+    def _service_domain_create(self, data: dict[str, Any]) -> dict[str, Any]:
+        self._require_instance(data["serviceId"], data["environmentId"])
+        domain_id = self.new_id("sd")
+        self.service_domains[domain_id] = {
+            "id": domain_id,
+            "domain": f"{self.services[data['serviceId']]['name']}-{domain_id}.up.railway.app",
+            "targetPort": data.get("targetPort"),
+            "serviceId": data["serviceId"],
+            "environmentId": data["environmentId"],
+        }
+        return dict(self.service_domains[domain_id])
+
+    def _service_domain_update(self, data: dict[str, Any]) -> bool:
+        domain = self.service_domains.get(data["serviceDomainId"])
+        if domain is None:
+            raise Missing("ServiceDomain not found")
+        domain["targetPort"] = data.get("targetPort")
+        return True
+
+    def _custom_domain_create(self, data: dict[str, Any]) -> dict[str, Any]:
+        self._require_instance(data["serviceId"], data["environmentId"])
+        if any(d["domain"] == data["domain"] for d in self.custom_domains.values()):
+            raise Refused("Domain is already in use")
+        domain_id = self.new_id("cd")
+        host, _, zone = data["domain"].partition(".")
+        self.custom_domains[domain_id] = {
+            "id": domain_id,
+            "domain": data["domain"],
+            "targetPort": data.get("targetPort"),
+            "serviceId": data["serviceId"],
+            "environmentId": data["environmentId"],
+            "status": {
+                "verified": False,
+                "certificateStatus": "CERTIFICATE_STATUS_TYPE_VALIDATING_OWNERSHIP",
+                "dnsRecords": [
+                    {
+                        "recordType": "DNS_RECORD_TYPE_CNAME",
+                        "hostlabel": host,
+                        "zone": zone,
+                        "fqdn": data["domain"],
+                        "requiredValue": f"{domain_id}.up.railway.app",
+                        "currentValue": "",
+                        "purpose": "DNS_RECORD_PURPOSE_TRAFFIC_ROUTE",
+                        "status": "DNS_RECORD_STATUS_REQUIRES_UPDATE",
+                    }
+                ],
+            },
+        }
+        return dict(self.custom_domains[domain_id])
+
+    def _custom_domain_update(self, domain_id: str, target_port: int | None) -> bool:
+        domain = self.custom_domains.get(domain_id)
+        if domain is None:
+            raise Missing("CustomDomain not found")
+        domain["targetPort"] = target_port
+        return True
+
+    # spend cap and tokens
+
+    def _usage_limit_set(self, data: dict[str, Any]) -> bool:
+        if data["customerId"] != CUSTOMER_ID:
+            raise Refused("Not Authorized")
+        self.usage_limit = {
+            "id": "ul-1",
+            "customerId": CUSTOMER_ID,
+            "softLimit": data["softLimitDollars"],
+            "hardLimit": data.get("hardLimitDollars"),
+        }
+        return True
+
+    def _usage_limit_remove(self, data: dict[str, Any]) -> bool:
+        if data["customerId"] != CUSTOMER_ID or self.usage_limit is None:
+            raise Missing("Not Authorized")
+        self.usage_limit = None
+        return True
+
+    def _token_create(self, data: dict[str, Any]) -> str:
+        if data["projectId"] not in self.projects:
+            raise Missing("Project not found")
+        token_id = self.new_id("tok")
+        self.tokens[token_id] = {
+            "id": token_id,
+            "name": data["name"],
+            "environmentId": data["environmentId"],
+            "projectId": data["projectId"],
+        }
+        return f"project-token-secret-{token_id}"
+
+
+def _connection(nodes: Any) -> dict[str, Any]:
+    return {"edges": [{"node": node, "cursor": str(index)} for index, node in enumerate(nodes)], "pageInfo": {}}
+
+
+def _send(handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+    data = json.dumps(payload, default=str).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+@contextmanager
+def serve(fake: FakeRailway) -> Iterator[str]:
+    """Serve `fake` on 127.0.0.1 (a free port); yields the GraphQL endpoint URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            if self.path != "/graphql/v2":
+                _send(self, 404, {"errors": [{"message": "no such endpoint"}]})
+                return
+            fake.handle(self)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/graphql/v2"
+    finally:
+        fake.stop.set()
+        server.shutdown()
+        server.server_close()

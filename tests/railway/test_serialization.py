@@ -1,0 +1,72 @@
+"""What Pulumi stores for the Railway resources: the serialized provider carries no token and no
+secret value, and secret values are marked secret wherever they appear."""
+
+from __future__ import annotations
+
+import base64
+
+import dill
+import pytest
+from pulumi.dynamic.dynamic import serialize_provider
+
+from providers.railway.base import PROVIDER_KEY, RailwayProvider
+from providers.railway.project import ProjectProvider
+from tests.railway.engine import RAILWAY
+from tests.railway.fake_railway import TOKEN, FakeRailway
+from tests.railway.helpers import Managed, project_props
+from tests.support.program import TEST_SECRETS, Secret, plain, run_stack
+
+
+def test_the_sdk_serializer_captures_no_token(fake: FakeRailway) -> None:
+    provider = ProjectProvider()
+    Managed(provider, project_props())  # the provider has just used the token
+    serialized = serialize_provider(provider)
+    raw = base64.b64decode(serialized)
+    assert TOKEN.encode() not in raw and TOKEN not in serialized
+    # Pickled by reference (module and class name), not by value: nothing of the running process rides along.
+    assert len(raw) < 200 and b"providers.railway.project" in raw
+    assert vars(dill.loads(raw)) == {}  # noqa: S301 - our own serialized provider
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_registered_providers_hold_no_secret(stack: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAILWAY_TOKEN", TOKEN)
+    run = run_stack(stack)
+    railway = [r for r in run.resources if r.type.startswith(RAILWAY)]
+    assert len(railway) == 14
+    generated = {
+        str(plain(r.outputs.get(key)))
+        for r in run.resources
+        for key in ("hex", "base64", "result")
+        if r.type.startswith("random:") and r.outputs.get(key)
+    }
+    secrets = [*TEST_SECRETS.values(), *generated, TOKEN]
+    for resource in railway:
+        serialized = plain(resource.inputs[PROVIDER_KEY])
+        raw = base64.b64decode(serialized)
+        assert not [s for s in secrets if s.encode() in raw or s in serialized], resource.name
+        provider = dill.loads(raw)  # noqa: S301 - our own serialized provider
+        assert isinstance(provider, RailwayProvider) and vars(provider) == {}
+        # Pulumi stores the provider as a secret anyway (serialize_as_secret_always).
+        assert isinstance(resource.inputs[PROVIDER_KEY], Secret)
+
+
+def test_secret_values_are_secret_in_inputs_and_outputs() -> None:
+    run = run_stack("prod")
+    variables = {r.name: r for r in run.of_type(f"{RAILWAY}Variables")}
+    backend = variables["backend-variables"]
+    assert isinstance(backend.inputs["secrets"], Secret)
+    assert "secrets" in backend.additional_secret_outputs
+    assert set(plain(backend.inputs["secrets"])) == {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "JWT_SECRET",
+        "JWT_REFRESH_SECRET",
+        "SENDGRID_API_KEY",
+        "SMARTSHEET_API_KEY",
+        "SENTRY_DSN",
+    }
+    assert plain(backend.inputs["variables"]) == {"NODE_ENV": "production", "FRONTEND_URL": "https://converge-nps.com"}
+    assert isinstance(variables["redis-variables"].inputs["secrets"], Secret)
+    token = run.one(f"{RAILWAY}ProjectToken")
+    assert "token" in token.additional_secret_outputs
