@@ -11,7 +11,7 @@ is full. Railway bills measured use, so real bills for the same sizes are at or 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -120,7 +120,6 @@ class ComponentCost:
 class Estimate:
     components: tuple[ComponentCost, ...]
     prices_as_of: str  # the oldest date in the price table: how stale the estimate may be
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def monthly_usd(self) -> Decimal:
@@ -145,7 +144,6 @@ class Estimate:
             "maxUsd": float(self.max_usd),
             "pricesAsOf": self.prices_as_of,
             "components": {c.component: c.as_dict() for c in self.components},
-            "notes": list(self.notes),
         }
 
 
@@ -198,7 +196,10 @@ def backend_cost(sizes: BackendSizes, prices: PriceTable) -> ComponentCost:
         min_usd=_total(backend_charges(sizes, sizes.min_replicas, prices)),
         max_usd=_total(backend_charges(sizes, sizes.max_replicas, prices)),
         charges=deployed,
-        notes=(f"{sizes.deployed_replicas} replicas deployed (min {sizes.min_replicas}, max {sizes.max_replicas})",),
+        notes=(
+            f"{sizes.deployed_replicas} replica{'' if sizes.deployed_replicas == 1 else 's'} deployed "
+            f"(min {sizes.min_replicas}, max {sizes.max_replicas})",
+        ),
     )
 
 

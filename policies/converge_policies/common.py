@@ -22,8 +22,6 @@ from pulumi_policy import proxy as policy_proxy
 
 from cost.resources import Resource
 
-PACK_NAME = "converge-nps"
-
 # Sentinels the engine sends for unknown values, one per type (sdk/go/common/resource/sig).
 UNKNOWN_SENTINELS = frozenset(
     {

@@ -32,7 +32,6 @@ from policies.converge_policies.common import (
     is_sensitive_name,
     plain,
     reveal,
-    show_path,
     to_wire,
 )
 
@@ -154,11 +153,6 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
                 "GitHub shows variables to anyone who can read the repository settings.",
                 None,
             )
-
-
-def describe(resource_type: str, props: Mapping[str, Any]) -> list[str]:
-    """The sensitive properties a remediation makes secret, for reports (names only, never values)."""
-    return [show_path(path) for path in plaintext_sensitive_paths(resource_type, props)]
 
 
 POLICY = ResourceValidationPolicy(
