@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import textwrap
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,7 @@ import boto3
 import psycopg
 import pytest
 from moto import mock_aws
+from moto.server import ThreadedMotoServer
 from psycopg import sql
 
 from ops.backup.pg import DatabaseUrl, PgTools
@@ -251,6 +253,28 @@ def s3(aws_env: None) -> Iterator[Any]:
         client = boto3.client("s3", region_name="us-east-1")
         client.create_bucket(Bucket=BUCKET)
         yield client
+
+
+@pytest.fixture
+def moto_server(aws_env: None) -> Iterator[str]:
+    """moto's S3 as an HTTP server on 127.0.0.1 (for the tool run as a process), with an empty BUCKET."""
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+
+    def reset() -> None:
+        """moto's state is per process, shared by every server and mock in it: start and end empty."""
+        request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310 (http, local)
+        urllib.request.urlopen(request, timeout=30)  # noqa: S310
+
+    reset()
+    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(Bucket=BUCKET)
+    try:
+        yield endpoint
+    finally:
+        reset()
+        server.stop()
 
 
 @dataclass

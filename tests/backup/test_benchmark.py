@@ -14,17 +14,15 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
 import psycopg
 import pytest
-from moto.server import ThreadedMotoServer
 
 from ops.backup.pg import DatabaseUrl
-from tests.backup.conftest import BUCKET, PgServer, _free_port
+from tests.backup.conftest import BUCKET, PgServer
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET_MB = 100
@@ -127,33 +125,21 @@ def rows(url: DatabaseUrl) -> int:
         return int(row[0])
 
 
-@pytest.fixture
-def moto_endpoint() -> Iterator[str]:
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.mark.benchmark
 @pytest.mark.postgres
 def test_round_trip_overhead_against_plain_pg_dump(
     pg_server: PgServer,
     make_db: Callable[..., DatabaseUrl],
-    moto_endpoint: str,
+    moto_server: str,
     tmp_path: Path,
     aws_env: None,
 ) -> None:
     source = make_db()
     size = seed_bulk(source)
-    boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1").create_bucket(Bucket=BUCKET)
     bindir = pg_server.bindir
     env = {**os.environ, **source.subprocess_env()}
 
-    common = ["--stack", "bench", "--bucket", BUCKET, "--endpoint-url", moto_endpoint, "--pg-bin", str(bindir)]
+    common = ["--stack", "bench", "--bucket", BUCKET, "--endpoint-url", moto_server, "--pg-bin", str(bindir)]
     archive = tmp_path / "plain.dump"
     results: dict[str, list[tuple[Run, Run]]] = {"plain": [], "tool": [], "tool --no-fingerprint": []}
     for _ in range(REPEAT):

@@ -8,19 +8,18 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from ops.backup import cli
 from ops.backup.pg import DatabaseUrl
 from ops.backup.redact import redact, register_secret
-from tests.backup.conftest import BUCKET, PASSWORD, PgServer, _free_port, fake_bin
+from tests.backup.conftest import BUCKET, PASSWORD, PgServer, fake_bin
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,19 +86,6 @@ def test_cli_in_process_never_prints_the_password(
              "PGUSER": "postgres"},
         check=True,
     )  # fmt: skip
-
-
-@pytest.fixture
-def moto_server(aws_env: None) -> Iterator[str]:
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(Bucket=BUCKET)
-    try:
-        yield endpoint
-    finally:
-        server.stop()
 
 
 def test_cli_as_a_process(
