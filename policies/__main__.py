@@ -10,13 +10,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pulumi_policy import EnforcementLevel, PolicyPack
+from pulumi_policy import PolicyPack
 
-from policies.converge_policies import POLICIES
+from policies.converge_policies import PACK_ENFORCEMENT_LEVEL, POLICIES
 
 PolicyPack(
     name="converge-nps",
-    enforcement_level=EnforcementLevel.MANDATORY,
+    enforcement_level=PACK_ENFORCEMENT_LEVEL,
     policies=POLICIES,
     description="Converge-NPS: TLS everywhere, non-root containers, spending caps and the seed's guarantees.",
 )

@@ -128,7 +128,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
     return dict(document)
 
 
-def reconcile(policies: Sequence[Policy], given: Mapping[str, Any]) -> dict[str, PolicyConfig]:
+def reconcile(
+    policies: Sequence[Policy], given: Mapping[str, Any], pack_level: EnforcementLevel = EnforcementLevel.MANDATORY
+) -> dict[str, PolicyConfig]:
     """The config the engine sends to `Configure`: defaults from each policy's schema and level,
     the `all` level, then each policy's own entry; validated against each policy's schema."""
     import jsonschema
@@ -142,7 +144,7 @@ def reconcile(policies: Sequence[Policy], given: Mapping[str, Any]) -> dict[str,
             problems.append(f"{key}: {value!r} is not a valid enforcement level")
     result: dict[str, PolicyConfig] = {}
     for policy in policies:
-        level = (policy.enforcement_level or EnforcementLevel.ADVISORY).value
+        level = (policy.enforcement_level or pack_level).value
         properties: dict[str, Any] = {}
         if policy.config_schema is not None:
             for key, schema in policy.config_schema.properties.items():
@@ -259,7 +261,7 @@ class Analyzer(Protocol):
 def in_process(policies: Sequence[Policy]) -> Analyzer:
     """pulumi-policy's own analyzer servicer (what `PolicyPack(...)` serves over gRPC), without the server."""
     servicer: Analyzer = _PolicyAnalyzerServicer(
-        "converge-nps", PACK_VERSION, list(policies), EnforcementLevel.ADVISORY, None, None, None, None, None, None
+        "converge-nps", PACK_VERSION, list(policies), EnforcementLevel.MANDATORY, None, None, None, None, None, None
     )
     return servicer
 

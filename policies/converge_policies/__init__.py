@@ -1,6 +1,6 @@
 """The policies of the converge-nps pack, one per module; `POLICIES` is the pack in its order."""
 
-from pulumi_policy import Policy
+from pulumi_policy import EnforcementLevel, Policy
 
 from policies.converge_policies import (
     cost_table,
@@ -15,6 +15,9 @@ from policies.converge_policies import (
     tls_endpoints,
 )
 
+# The pack's level for a policy that names none (every policy here names its own).
+PACK_ENFORCEMENT_LEVEL = EnforcementLevel.MANDATORY
+
 POLICIES: list[Policy] = [
     tls.POLICY,
     tls_endpoints.POLICY,
@@ -28,4 +31,4 @@ POLICIES: list[Policy] = [
     database_backups.POLICY,
 ]
 
-__all__ = ["POLICIES"]
+__all__ = ["PACK_ENFORCEMENT_LEVEL", "POLICIES"]
