@@ -98,25 +98,21 @@ class BackupResult:
     pruned: list[str]
 
 
-def backup(ctx: Context, opts: BackupOptions) -> BackupResult:
-    """pg_dump streamed into a multipart upload; published under its final key only after pg_dump succeeded."""
-    stack = check_stack(opts.stack)
-    if not 0 <= opts.compress <= 9:
-        raise UsageError("--compress must be between 0 and 9")
-    if opts.part_size < MIN_PART_SIZE:
-        raise UsageError("the part size must be at least 5 MiB (an S3 limit)")
-    store, reporter = ctx.store, ctx.reporter
-    store.check_bucket()
-    started_at = ctx.clock()
-    started = time.monotonic()
-    key = backup_key(store.prefix, stack, started_at)
-    if store.exists(key):
-        raise StorageError(f"s3://{store.bucket}/{key} already exists (two backups in the same second?)")
-    temp_key = partial_key(store.prefix, stack, started_at)
-    reporter.info(
-        f"backing up {opts.database} to s3://{store.bucket}/{key}, encrypted with {opts.encryption.describe()}"
-    )
+@dataclass(frozen=True)
+class _Dumped:
+    size: int
+    sha256: str
+    fingerprint: fingerprint.Fingerprint | None
+    server_version: int
 
+
+def _dump_to_temporary(ctx: Context, opts: BackupOptions, temp_key: str) -> _Dumped:
+    """Stream pg_dump into a completed upload at `temp_key`, fingerprinting the same snapshot meanwhile.
+
+    Any failure (pg_dump's exit status, the fingerprint, S3, an interrupt) aborts the multipart upload, so
+    nothing is left behind but S3's record of an aborted upload.
+    """
+    store, reporter = ctx.store, ctx.reporter
     with connect(opts.database, autocommit=False) as conn:
         snapshot: str | None = None
         if opts.take_fingerprint:
@@ -180,7 +176,30 @@ def backup(ctx: Context, opts: BackupOptions) -> BackupResult:
             with contextlib.suppress(psycopg.Error):  # closing the connection ends the snapshot anyway
                 conn.rollback()
 
-    fp: fingerprint.Fingerprint | None = fp_box.get("fp")
+    return _Dumped(size=size, sha256=sha256, fingerprint=fp_box.get("fp"), server_version=server_version)
+
+
+def backup(ctx: Context, opts: BackupOptions) -> BackupResult:
+    """pg_dump streamed into a multipart upload; published under its final key only after pg_dump succeeded."""
+    stack = check_stack(opts.stack)
+    if not 0 <= opts.compress <= 9:
+        raise UsageError("--compress must be between 0 and 9")
+    if opts.part_size < MIN_PART_SIZE:
+        raise UsageError("the part size must be at least 5 MiB (an S3 limit)")
+    store, reporter = ctx.store, ctx.reporter
+    store.check_bucket()
+    started_at = ctx.clock()
+    started = time.monotonic()
+    key = backup_key(store.prefix, stack, started_at)
+    if store.exists(key):
+        raise StorageError(f"s3://{store.bucket}/{key} already exists (two backups in the same second?)")
+    temp_key = partial_key(store.prefix, stack, started_at)
+    reporter.info(
+        f"backing up {opts.database} to s3://{store.bucket}/{key}, encrypted with {opts.encryption.describe()}"
+    )
+
+    dumped = _dump_to_temporary(ctx, opts, temp_key)
+    size, sha256, fp = dumped.size, dumped.sha256, dumped.fingerprint
     manifest: dict[str, Any] = {
         "key": key,
         "stack": stack,
@@ -190,7 +209,7 @@ def backup(ctx: Context, opts: BackupOptions) -> BackupResult:
         "format": "pg_dump custom",
         "compress": opts.compress,
         "schemas": list(opts.schemas),
-        "server_version": server_version,
+        "server_version": dumped.server_version,
         "source": opts.database.redacted,
         "encryption": opts.encryption.describe(),
         "fingerprint": fp.to_json() if fp else None,
@@ -206,8 +225,8 @@ def backup(ctx: Context, opts: BackupOptions) -> BackupResult:
         store.put_json(manifest_key(key), manifest, opts.encryption)
         store.publish(temp_key, key, metadata, opts.encryption, size)
     except BaseException:
-        with contextlib.suppress(OpsError):  # prune removes stale temporaries otherwise
-            store.delete([temp_key])
+        with contextlib.suppress(OpsError):  # prune removes stale debris otherwise
+            store.delete([temp_key, manifest_key(key)])
         raise
     seconds = time.monotonic() - started
     summary = f"published s3://{store.bucket}/{key}: {human_bytes(size)}, sha256 {sha256}, {human_seconds(seconds)}"
