@@ -89,12 +89,9 @@ def prepare_session(conn: Conn) -> None:
         conn.execute(statement)
 
 
-def take(conn: Conn, schemas: Sequence[str] = ()) -> Fingerprint:
-    """Fingerprint the database `conn` is connected to (in its current transaction/snapshot, if any)."""
-    prepare_session(conn)
-    params = {"schemas": list(schemas)}
-    fp = Fingerprint()
-    tables = conn.execute(
+def _user_tables(conn: Conn, schemas: Sequence[str]) -> list[tuple[str, str, str, bool, bool]]:
+    """(schema, table, relkind, RLS enabled, RLS forced) of the tables pg_dump dumps, in name order."""
+    rows = conn.execute(
         _query(
             """
         SELECT n.nspname, c.relname, c.relkind::text, c.relrowsecurity, c.relforcerowsecurity
@@ -104,13 +101,38 @@ def take(conn: Conn, schemas: Sequence[str] = ()) -> Fingerprint:
         ORDER BY 1, 2
         """
         ),
-        params,
+        {"schemas": list(schemas)},
     ).fetchall()
-    for schema, name, kind, rls, force_rls in tables:
+    return [(str(a), str(b), str(c), bool(d), bool(e)) for a, b, c, d, e in rows]
+
+
+@dataclass(frozen=True)
+class TableRows:
+    name: str  # schema.table
+    rows: int
+
+
+def table_inventory(conn: Conn) -> list[TableRows]:
+    """Every user table with its exact row count: what a restore over this database would replace."""
+    result: list[TableRows] = []
+    for schema, table, *_ in _user_tables(conn, ()):
+        row = conn.execute(
+            sql.SQL("SELECT count(*) FROM ONLY {}.{}").format(sql.Identifier(schema), sql.Identifier(table))
+        ).fetchone()
+        result.append(TableRows(name=f"{schema}.{table}", rows=int(row[0]) if row else 0))
+    return result
+
+
+def take(conn: Conn, schemas: Sequence[str] = ()) -> Fingerprint:
+    """Fingerprint the database `conn` is connected to (in its current transaction/snapshot, if any)."""
+    prepare_session(conn)
+    params = {"schemas": list(schemas)}
+    fp = Fingerprint()
+    for schema, name, kind, rls, force_rls in _user_tables(conn, schemas):
         count, low, high = _row_sums(conn, schema, name)
         checksum = hashlib.md5(f"{count}:{low}:{high}".encode(), usedforsecurity=False).hexdigest()
         fp.tables[f"{schema}.{name}"] = TableFingerprint(
-            kind=kind, rows=count, checksum=checksum, rls=bool(rls), force_rls=bool(force_rls)
+            kind=kind, rows=count, checksum=checksum, rls=rls, force_rls=force_rls
         )
 
     for schema, table, policy, permissive, roles, cmd, qual, check in conn.execute(

@@ -62,6 +62,10 @@ class DatabaseUrl:
         return dict(parse_qsl(parts.query)).get("host", "")
 
     @property
+    def port(self) -> int:
+        return urlsplit(self.raw).port or 5432
+
+    @property
     def dbname(self) -> str:
         parts = urlsplit(self.raw)
         name = unquote(parts.path.lstrip("/"))
@@ -145,36 +149,6 @@ def drop_database(server: DatabaseUrl, dbname: str) -> None:
 def maintenance_url(url: DatabaseUrl) -> DatabaseUrl:
     """The same server's `postgres` database, for CREATE/DROP DATABASE."""
     return url.with_dbname("postgres")
-
-
-@dataclass(frozen=True)
-class TableRows:
-    name: str  # schema.table
-    rows: int
-
-
-def table_inventory(conn: psycopg.Connection[tuple[object, ...]]) -> list[TableRows]:
-    """Every user table with its exact row count (what a restore over this database would replace)."""
-    tables = conn.execute(
-        """
-        SELECT n.nspname, c.relname
-        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p')
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-          AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-        ORDER BY 1, 2
-        """
-    ).fetchall()
-    result: list[TableRows] = []
-    for schema, table in tables:
-        assert isinstance(schema, str)
-        assert isinstance(table, str)
-        count = conn.execute(
-            sql.SQL("SELECT count(*) FROM ONLY {}.{}").format(sql.Identifier(schema), sql.Identifier(table))
-        ).fetchone()
-        rows = int(str(count[0])) if count else 0
-        result.append(TableRows(name=f"{schema}.{table}", rows=rows))
-    return result
 
 
 class PgTools:

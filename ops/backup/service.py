@@ -27,18 +27,16 @@ from .errors import (
     StorageError,
     UsageError,
 )
+from .fingerprint import TableRows, table_inventory
 from .naming import BackupRef, backup_key, check_stack, manifest_key, partial_key
 from .pg import (
-    ArchiveToc,
     DatabaseUrl,
     PgTools,
-    TableRows,
     connect,
     create_database,
     drop_database,
     first_line,
     maintenance_url,
-    table_inventory,
 )
 from .policy import PRODUCTION_STACKS, RETENTION, RPO, RTO, STALE_AFTER, Retention
 from .progress import Reporter, human_bytes, human_seconds
@@ -320,15 +318,9 @@ def production_reason(target_stack: str, target: DatabaseUrl, declared: bool, pr
             return f"its {label} {value!r} says production"
     if production_url:
         prod = DatabaseUrl(production_url)
-        if (prod.host, _port(prod), prod.dbname) == (target.host, _port(target), target.dbname):
+        if (prod.host, prod.port, prod.dbname) == (target.host, target.port, target.dbname):
             return "it is the database of PRODUCTION_DATABASE_URL"
     return None
-
-
-def _port(url: DatabaseUrl) -> int:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url.raw).port or 5432
 
 
 @dataclass(frozen=True)
@@ -575,20 +567,3 @@ def _create_roles(server: DatabaseUrl, roles: list[str], reporter: Reporter) -> 
             if role not in existing:
                 conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
                 reporter.info(f"created role {role!r} (NOLOGIN) on the scratch server")
-
-
-__all__ = [
-    "ArchiveToc",
-    "BackupOptions",
-    "BackupResult",
-    "Context",
-    "DrillOptions",
-    "DrillReport",
-    "RestoreOptions",
-    "RestoreResult",
-    "backup",
-    "drill",
-    "list_backups",
-    "prune",
-    "restore",
-]
