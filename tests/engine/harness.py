@@ -1,0 +1,272 @@
+"""Run the real Pulumi engine from tests.
+
+`Engine.create()` builds or finds the engine (scripts/build-engine.sh), installs the stand-in provider plugins (test
+doubles for random, github and docker: scripts/build-standin-plugins.sh) into a Pulumi home of the test run, and logs
+that home in to a local file backend. `Engine.pulumi()` runs one CLI command with the environment the engine needs
+and measures its wall time and peak memory. The one-resource program written by `write_floor_program()` is the
+engine's floor: `Engine.measure_preview()` times the preview of any project so tests can report the ratio of a stack's
+preview to the floor.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import textwrap
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+VENV = Path(os.environ.get("CONVERGE_VENV", str(REPO / ".venv")))
+ENGINE_VERSION = "v3.274.1"
+# The stand-in plugins play these provider versions (they must equal the Python packages' pulumi-plugin.json).
+STANDIN_PLUGINS = {"random": "4.21.4", "github": "6.15.0", "docker": "5.2.0"}
+PASSPHRASE = "converge-engine-tests"  # a throwaway passphrase for throwaway test stacks
+
+
+class EngineError(AssertionError):
+    """A pulumi command failed; the message carries its output."""
+
+
+@dataclass(frozen=True)
+class Result:
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_rss_kib: int  # largest resident set of any one process in the command's tree (the engine, usually)
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def json(self) -> object:
+        return json.loads(self.stdout)
+
+
+def run_measured(
+    cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float = 900, stdin: str | None = None
+) -> Result:
+    """Run `cmd`, returning its output, wall time and peak RSS (from wait4, so nothing else is counted)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as inp:
+        if stdin is not None:
+            inp.write(stdin.encode())
+            inp.seek(0)
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            list(cmd), cwd=cwd, env=dict(env), stdin=inp, stdout=out, stderr=err, start_new_session=True
+        )
+        delay = 0.002
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - start > timeout:
+                os.killpg(proc.pid, signal.SIGKILL)
+                os.wait4(proc.pid, 0)
+                raise EngineError(f"timed out after {timeout}s: {' '.join(cmd)}")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
+        out.seek(0)
+        err.seek(0)
+        return Result(
+            args=tuple(cmd),
+            returncode=proc.returncode,
+            stdout=out.read().decode(errors="replace"),
+            stderr=err.read().decode(errors="replace"),
+            seconds=seconds,
+            peak_rss_kib=usage.ru_maxrss,
+        )
+
+
+def _script(name: str, *args: str, env: Mapping[str, str]) -> str:
+    """Run one of scripts/*.sh and return the last line of its stdout (the path it reports)."""
+    proc = subprocess.run(
+        [str(REPO / "scripts" / name), *args], env=dict(env), capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise EngineError(f"scripts/{name} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout.strip().splitlines()[-1]
+
+
+@dataclass
+class Engine:
+    bin_dir: Path
+    pulumi_home: Path
+    backend_dir: Path
+    standin_log: Path
+    history: list[Result] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, workdir: Path) -> Engine:
+        """Build or find the engine and prepare a Pulumi home and file backend under `workdir`."""
+        base = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
+        bin_dir = Path(_script("build-engine.sh", env=base))
+        home = workdir / "pulumi-home"
+        home.mkdir(parents=True, exist_ok=True)
+        _script("build-standin-plugins.sh", str(home), env={**base, "PATH": f"{bin_dir}:{base.get('PATH', '')}"})
+        backend = workdir / "backend"
+        backend.mkdir(exist_ok=True)
+        log = workdir / "standin-calls.jsonl"
+        engine = cls(bin_dir=bin_dir, pulumi_home=home, backend_dir=backend, standin_log=log)
+        engine.pulumi(["login", f"file://{backend}"], cwd=workdir)
+        return engine
+
+    def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "CONVERGE_STANDIN_"))}
+        env.update(
+            PATH=f"{self.bin_dir}:{VENV / 'bin'}:{env.get('PATH', '/usr/bin:/bin')}",
+            PULUMI_HOME=str(self.pulumi_home),
+            PULUMI_SKIP_UPDATE_CHECK="true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
+            PULUMI_CONFIG_PASSPHRASE=PASSPHRASE,
+            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK="true",
+            CONVERGE_STANDIN_LOG=str(self.standin_log),
+            NO_COLOR="1",
+        )
+        env.update(extra or {})
+        return env
+
+    def pulumi(
+        self,
+        args: Sequence[str],
+        *,
+        cwd: Path,
+        env: Mapping[str, str] | None = None,
+        check: bool = True,
+        timeout: float = 900,
+    ) -> Result:
+        cmd = [str(self.bin_dir / "pulumi"), *args, "--non-interactive"]
+        result = run_measured(cmd, cwd=cwd, env=self.env(env), timeout=timeout)
+        self.history.append(result)
+        if check and result.returncode != 0:
+            raise EngineError(f"pulumi {' '.join(args)} exited {result.returncode}:\n{result.output}")
+        return result
+
+    def standin_calls(self, op: str | None = None) -> list[dict[str, str]]:
+        """The stand-in plugins' recorded non-preview operations, oldest first."""
+        if not self.standin_log.exists():
+            return []
+        calls = [json.loads(line) for line in self.standin_log.read_text().splitlines() if line.strip()]
+        return [c for c in calls if op is None or c["op"] == op]
+
+    def init_stack(self, project_dir: Path, stack: str) -> None:
+        existing = self.pulumi(["stack", "ls", "--json"], cwd=project_dir).json()
+        names = {s["name"].split("/")[-1] for s in existing} if isinstance(existing, list) else set()
+        if stack not in names:
+            self.pulumi(["stack", "init", stack, "--secrets-provider", "passphrase"], cwd=project_dir)
+
+    def measure_preview(
+        self, project_dir: Path, stack: str, *, extra_args: Sequence[str] = (), repeat: int = 1
+    ) -> Result:
+        """The fastest of `repeat` previews of `stack` (the first run also warms caches, so use repeat >= 2)."""
+        runs = [self.pulumi(["preview", "--stack", stack, *extra_args], cwd=project_dir) for _ in range(max(repeat, 1))]
+        return min(runs, key=lambda r: r.seconds)
+
+
+def write_floor_program(directory: Path, *, dynamic: bool = False, length: int = 16) -> Path:
+    """A Pulumi Python project with one random.RandomBytes (the engine's floor) and, if `dynamic`, one dynamic
+    provider resource, run with the repo's virtualenv."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "Pulumi.yaml").write_text(
+        textwrap.dedent(f"""\
+            name: engine-floor
+            description: One-resource program, the engine's floor (tests/engine).
+            runtime:
+              name: python
+              options:
+                toolchain: pip
+                virtualenv: {VENV}
+            """)
+    )
+    program = [
+        "import pulumi",
+        "import pulumi_random as random",
+        "",
+        f"key = random.RandomBytes('floor', length={length})",
+        "pulumi.export('hex', key.hex)",
+    ]
+    if dynamic:
+        program += [
+            "",
+            "from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider",
+            "",
+            "",
+            "class CounterProvider(ResourceProvider):",
+            "    def create(self, props):",
+            "        return CreateResult(id_='counter-' + props['label'], outs={**props, 'size': len(props['label'])})",
+            "",
+            "    def diff(self, _id, olds, news):",
+            "        return DiffResult(changes=olds.get('label') != news.get('label'), replaces=['label'])",
+            "",
+            "    def read(self, id_, props):",
+            "        return ReadResult(id_=id_, outs=props)",
+            "",
+            "    def delete(self, _id, _props):",
+            "        pass",
+            "",
+            "",
+            "class Counter(Resource):",
+            "    size: pulumi.Output[int]",
+            "",
+            "    def __init__(self, name, label):",
+            "        super().__init__(CounterProvider(), name, {'label': label, 'size': None})",
+            "",
+            "",
+            "counter = Counter('counter', 'engine-floor')",
+            "pulumi.export('size', counter.size)",
+        ]
+    (directory / "__main__.py").write_text("\n".join(program) + "\n")
+    return directory
+
+
+def write_policy_pack(directory: Path) -> Path:
+    """A one-policy Python pack: RandomBytes must be at least `minLength` bytes (configurable, default 32)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "PulumiPolicy.yaml").write_text(
+        textwrap.dedent(f"""\
+            description: One-policy pack proving the Python analyzer path (tests/engine).
+            runtime:
+              name: python
+              options:
+                toolchain: pip
+                virtualenv: {VENV}
+            """)
+    )
+    (directory / "__main__.py").write_text(
+        textwrap.dedent("""\
+            from pulumi_policy import EnforcementLevel, PolicyConfigSchema, PolicyPack, ResourceValidationPolicy
+
+
+            def min_length(args, report_violation):
+                if args.resource_type != "random:index/randomBytes:RandomBytes":
+                    return
+                minimum = args.get_config().get("minLength", 32)
+                length = int(args.props["length"])
+                if length < minimum:
+                    report_violation(f"RandomBytes {args.name} has {length} bytes, fewer than {minimum}")
+
+
+            PolicyPack(
+                name="engine-floor-policy",
+                enforcement_level=EnforcementLevel.MANDATORY,
+                policies=[
+                    ResourceValidationPolicy(
+                        name="random-bytes-min-length",
+                        description="Random keys are long enough.",
+                        validate=min_length,
+                        config_schema=PolicyConfigSchema(properties={"minLength": {"type": "integer"}}),
+                    )
+                ],
+            )
+            """)
+    )
+    return directory
