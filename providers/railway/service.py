@@ -336,8 +336,8 @@ class RailwayVariables(RailwayResource, module="railway", name="Variables"):
         project_id: pulumi.Input[str],
         environment_id: pulumi.Input[str],
         service_id: pulumi.Input[str],
-        variables: pulumi.Input[Mapping[str, pulumi.Input[str]]],
-        secrets: pulumi.Input[Mapping[str, pulumi.Input[str]]],
+        variables: Mapping[str, pulumi.Input[str]],
+        secrets: Mapping[str, pulumi.Input[str]],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {
@@ -345,7 +345,8 @@ class RailwayVariables(RailwayResource, module="railway", name="Variables"):
             "environmentId": environment_id,
             "serviceId": service_id,
             "variables": variables,
-            "secrets": pulumi.Output.secret(secrets),
+            # Each value secret, not the map: the names stay known in preview while any value is not.
+            "secrets": {name: pulumi.Output.secret(value) for name, value in secrets.items()},
             "revision": None,
         }
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["secrets"]))

@@ -21,9 +21,18 @@ import pulumi
 
 from providers.railway.base import PROVIDER_KEY, RailwayProvider
 from tests.support import program
-from tests.support.program import _mark, plain
+from tests.support.program import Secret, _mark, plain
 
 RAILWAY = "pulumi-python:dynamic/railway:"
+
+
+def all_secret(values: Any) -> bool:
+    """A map of variables with every value marked secret, by itself or with the map (the SDK lifts a
+    nested secret to the property), and with its names known (not one unknown blob in preview)."""
+    if isinstance(values, Secret):
+        values = values.value
+        return isinstance(values, dict) and bool(values)
+    return isinstance(values, dict) and bool(values) and all(isinstance(v, Secret) for v in values.values())
 
 
 def provider_of(serialized: str) -> RailwayProvider:
@@ -87,7 +96,9 @@ def railway_engine(deployed: Deployed) -> Iterator[Deployed]:
     """While active, `run_stack(..., preview=False)` creates/updates the Railway resources for real."""
     original = program.RecordingMocks.new_resource
 
-    def new_resource(self: program.RecordingMocks, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+    def new_resource(
+        self: program.RecordingMocks, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
         if self.preview or not args.typ.startswith(RAILWAY):
             return original(self, args)
         resource_id, outs = deployed.register(args.typ, args.name, plain(_mark(args.inputs)))

@@ -1,3 +1,4 @@
+# ruff: noqa: N803 - resolver keyword arguments are the GraphQL argument names (projectId, ...)
 """A small in-process Railway: a real GraphQL executor over the official SDL, on 127.0.0.1.
 
 Every request is parsed, validated and has its variables coerced against Railway's schema before it
@@ -37,11 +38,11 @@ WORKSPACE_ID = "ws-converge"
 CUSTOMER_ID = "cus-converge"
 
 
-class Missing(Exception):
+class MissingError(Exception):
     """Raised by resolvers for an object that does not exist (Railway's wording)."""
 
 
-class Refused(Exception):
+class RefusedError(Exception):
     """Raised by resolvers for a request Railway would refuse (a domain already in use, ...)."""
 
 
@@ -179,7 +180,7 @@ class FakeRailway:
         if result.errors:
             for error in result.errors:
                 original = error.original_error
-                if original is not None and not isinstance(original, (Missing, Refused)):
+                if original is not None and not isinstance(original, (MissingError, RefusedError)):
                     self.violations.append(f"{operation_name}: {error.message}")
             payload["errors"] = [{"message": error.message, "path": error.path} for error in result.errors]
         return 200, payload
@@ -250,7 +251,7 @@ class FakeRailway:
     @staticmethod
     def _delete(table: dict[str, Any], key: str, drop: Callable[[str], Any]) -> bool:
         if key not in table:
-            raise Missing("Not Authorized")
+            raise MissingError("Not Authorized")
         drop(key)
         return True
 
@@ -259,7 +260,7 @@ class FakeRailway:
     def _project(self, project_id: str) -> dict[str, Any]:
         project = self.projects.get(project_id)
         if project is None:
-            raise Missing("Project not found")
+            raise MissingError("Project not found")
         return {
             **project,
             "environments": lambda _info, **_: _connection(
@@ -290,7 +291,7 @@ class FakeRailway:
     def _project_update(self, project_id: str, data: dict[str, Any]) -> dict[str, Any]:
         project = self.projects.get(project_id)
         if project is None:
-            raise Missing("Project not found")
+            raise MissingError("Project not found")
         project.update({key: value for key, value in data.items() if key in ("name", "description")})
         return self._project(project_id)
 
@@ -304,7 +305,7 @@ class FakeRailway:
     def _environment(self, environment_id: str) -> dict[str, Any]:
         environment = self.environments.get(environment_id)
         if environment is None:
-            raise Missing("Environment not found")
+            raise MissingError("Environment not found")
         return {
             **environment,
             "serviceInstances": lambda _info, **_: _connection(
@@ -317,7 +318,7 @@ class FakeRailway:
 
     def _environment_create(self, data: dict[str, Any]) -> dict[str, Any]:
         if data["projectId"] not in self.projects:
-            raise Missing("Project not found")
+            raise MissingError("Project not found")
         environment_id = self.new_id("env")
         self.environments[environment_id] = {"id": environment_id, "name": data["name"], "projectId": data["projectId"]}
         for service in self.services.values():
@@ -327,7 +328,7 @@ class FakeRailway:
 
     def _environment_rename(self, environment_id: str, data: dict[str, Any]) -> dict[str, Any]:
         if environment_id not in self.environments:
-            raise Missing("Environment not found")
+            raise MissingError("Environment not found")
         self.environments[environment_id]["name"] = data["name"]
         return dict(self.environments[environment_id])
 
@@ -341,7 +342,7 @@ class FakeRailway:
     def _service_create(self, data: dict[str, Any]) -> dict[str, Any]:
         project_id = data["projectId"]
         if project_id not in self.projects:
-            raise Missing("Project not found")
+            raise MissingError("Project not found")
         service_id = self.new_id("svc")
         self.services[service_id] = {"id": service_id, "name": data.get("name") or service_id, "projectId": project_id}
         # Railway creates a service in every (non-fork) environment of its project.
@@ -369,7 +370,7 @@ class FakeRailway:
     def _instance(self, service_id: str, environment_id: str) -> dict[str, Any]:
         instance = self.instances.get((service_id, environment_id))
         if instance is None:
-            raise Missing("ServiceInstance not found")
+            raise MissingError("ServiceInstance not found")
         return {
             **instance,
             "serviceId": service_id,
@@ -379,7 +380,7 @@ class FakeRailway:
 
     def _service_update(self, service_id: str, data: dict[str, Any]) -> dict[str, Any]:
         if service_id not in self.services:
-            raise Missing("Service not found")
+            raise MissingError("Service not found")
         if data.get("name"):
             self.services[service_id]["name"] = data["name"]
         return dict(self.services[service_id])
@@ -387,7 +388,7 @@ class FakeRailway:
     def _instance_update(self, service_id: str, environment_id: str | None, data: dict[str, Any]) -> bool:
         targets = [key for key in self.instances if key[0] == service_id and environment_id in (None, key[1])]
         if not targets:
-            raise Missing("Service not found")
+            raise MissingError("Service not found")
         for key in targets:
             self.instances[key].update(data)
         return True
@@ -407,7 +408,7 @@ class FakeRailway:
 
     def _require_instance(self, service_id: str, environment_id: str) -> tuple[str, str]:
         if (service_id, environment_id) not in self.instances:
-            raise Missing("Service not found")
+            raise MissingError("Service not found")
         return service_id, environment_id
 
     def _limits_of(self, service_id: str, environment_id: str) -> dict[str, float] | None:
@@ -434,7 +435,7 @@ class FakeRailway:
     def _deployment(self, deployment_id: str) -> dict[str, Any]:
         deployment = self.deployments.get(deployment_id)
         if deployment is None:
-            raise Missing("Deployment not found")
+            raise MissingError("Deployment not found")
         return dict(deployment)
 
     # variables
@@ -463,7 +464,7 @@ class FakeRailway:
 
     def _volume_create(self, data: dict[str, Any]) -> dict[str, Any]:
         if data["projectId"] not in self.projects:
-            raise Missing("Project not found")
+            raise MissingError("Project not found")
         volume_id = self.new_id("vol")
         self.volumes[volume_id] = {"id": volume_id, "name": f"volume-{volume_id}", "projectId": data["projectId"]}
         instance_id = self.new_id("vi")
@@ -481,7 +482,7 @@ class FakeRailway:
 
     def _volume_update(self, volume_id: str, data: dict[str, Any]) -> bool:
         if volume_id not in self.volumes:
-            raise Missing("Volume not found")
+            raise MissingError("Volume not found")
         for instance in self.volume_instances.values():
             if instance["volumeId"] == volume_id:
                 instance.update({k: v for k, v in data.items() if v is not None})
@@ -519,14 +520,14 @@ class FakeRailway:
     def _service_domain_update(self, data: dict[str, Any]) -> bool:
         domain = self.service_domains.get(data["serviceDomainId"])
         if domain is None:
-            raise Missing("ServiceDomain not found")
+            raise MissingError("ServiceDomain not found")
         domain["targetPort"] = data.get("targetPort")
         return True
 
     def _custom_domain_create(self, data: dict[str, Any]) -> dict[str, Any]:
         self._require_instance(data["serviceId"], data["environmentId"])
         if any(d["domain"] == data["domain"] for d in self.custom_domains.values()):
-            raise Refused("Domain is already in use")
+            raise RefusedError("Domain is already in use")
         domain_id = self.new_id("cd")
         host, _, zone = data["domain"].partition(".")
         self.custom_domains[domain_id] = {
@@ -557,7 +558,7 @@ class FakeRailway:
     def _custom_domain_update(self, domain_id: str, target_port: int | None) -> bool:
         domain = self.custom_domains.get(domain_id)
         if domain is None:
-            raise Missing("CustomDomain not found")
+            raise MissingError("CustomDomain not found")
         domain["targetPort"] = target_port
         return True
 
@@ -565,7 +566,7 @@ class FakeRailway:
 
     def _usage_limit_set(self, data: dict[str, Any]) -> bool:
         if data["customerId"] != CUSTOMER_ID:
-            raise Refused("Not Authorized")
+            raise RefusedError("Not Authorized")
         self.usage_limit = {
             "id": "ul-1",
             "customerId": CUSTOMER_ID,
@@ -576,13 +577,13 @@ class FakeRailway:
 
     def _usage_limit_remove(self, data: dict[str, Any]) -> bool:
         if data["customerId"] != CUSTOMER_ID or self.usage_limit is None:
-            raise Missing("Not Authorized")
+            raise MissingError("Not Authorized")
         self.usage_limit = None
         return True
 
     def _token_create(self, data: dict[str, Any]) -> str:
         if data["projectId"] not in self.projects:
-            raise Missing("Project not found")
+            raise MissingError("Project not found")
         token_id = self.new_id("tok")
         self.tokens[token_id] = {
             "id": token_id,
@@ -615,13 +616,13 @@ def serve(fake: FakeRailway) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             if self.path != "/graphql/v2":
                 _send(self, 404, {"errors": [{"message": "no such endpoint"}]})
                 return
             fake.handle(self)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
+        def log_message(self, format: str, *args: Any) -> None:
             return None
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -25,5 +25,5 @@ def railway_schema() -> graphql.GraphQLSchema:
     if problems:
         raise AssertionError(f"the Railway SDL has new schema errors: {sorted(problems)}")
     # Checked above; what graphql-core would otherwise refuse to validate documents against.
-    schema._validation_errors = []  # noqa: SLF001
+    schema._validation_errors = []
     return schema

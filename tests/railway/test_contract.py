@@ -8,6 +8,7 @@ name, input field, enum value or a missing required input must fail.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import graphql
@@ -19,6 +20,8 @@ from providers.railway import operations as ops
 from providers.railway.client import connect
 from tests.railway.fake_railway import FakeRailway
 from tests.railway.schema import KNOWN_SCHEMA_QUIRKS, SDL, railway_schema
+
+PROVIDERS = Path(ops.__file__).parent
 
 
 def errors(operation: ops.Operation | str, variables: dict[str, Any] | None = None) -> list[str]:
@@ -54,6 +57,15 @@ def test_every_document_validates_against_the_sdl(operation: ops.Operation) -> N
     assert operation.mutation == (definition.operation == graphql.OperationType.MUTATION)
 
 
+def test_every_document_is_used_by_a_provider_and_nothing_else_is_sent() -> None:
+    # The providers send only documents from `operations` (no inline GraphQL), and every document
+    # there is used, so "every document the client can send" is exactly `ops.ALL`.
+    sources = "".join(path.read_text() for path in PROVIDERS.glob("*.py") if path.name != "operations.py")
+    constants = {name for name, value in vars(ops).items() if isinstance(value, ops.Operation)}
+    assert {name for name in constants if f"ops.{name}" not in sources} == set()
+    assert not re.search(r"\b(query|mutation)\s+\w+\s*[({]", sources)
+
+
 def test_operation_names_are_unique_and_prefixed() -> None:
     assert len(ops.BY_NAME) == len(ops.ALL) == 39
     assert all(name.startswith("Railway") for name in ops.BY_NAME)
@@ -74,7 +86,10 @@ def test_a_wrong_field_name_fails(operation: ops.Operation) -> None:
 
 
 def test_a_wrong_nested_field_fails() -> None:
-    assert any("Cannot query field 'replicas'" in m for m in errors(ops.SERVICE_INSTANCES.document.replace("numReplicas", "replicas")))
+    assert any(
+        "Cannot query field 'replicas'" in m
+        for m in errors(ops.SERVICE_INSTANCES.document.replace("numReplicas", "replicas"))
+    )
 
 
 VALID_VARIABLES: dict[str, dict[str, Any]] = {
@@ -115,10 +130,22 @@ def test_the_variables_providers_build_coerce(name: str) -> None:
 @pytest.mark.parametrize(
     ("name", "change", "expected"),
     [
-        ("RailwayServiceInstanceUpdate", {"replicas": 2}, "'ServiceInstanceUpdateInput' not to include unknown field 'replicas'"),
-        ("RailwayServiceInstanceUpdate", {"restartPolicyType": "ON_FAIL"}, "Value 'ON_FAIL' does not exist in 'RestartPolicyType' enum"),
+        (
+            "RailwayServiceInstanceUpdate",
+            {"replicas": 2},
+            "'ServiceInstanceUpdateInput' not to include unknown field 'replicas'",
+        ),
+        (
+            "RailwayServiceInstanceUpdate",
+            {"restartPolicyType": "ON_FAIL"},
+            "Value 'ON_FAIL' does not exist in 'RestartPolicyType' enum",
+        ),
         ("RailwayServiceInstanceUpdate", {"numReplicas": 2.5}, "Int cannot represent non-integer value: 2.5"),
-        ("RailwayServiceLimitsUpdate", {"vcpus": 2.0}, "'ServiceInstanceLimitsUpdateInput' not to include unknown field 'vcpus'"),
+        (
+            "RailwayServiceLimitsUpdate",
+            {"vcpus": 2.0},
+            "'ServiceInstanceLimitsUpdateInput' not to include unknown field 'vcpus'",
+        ),
         ("RailwayUsageLimitSet", {"softLimitDollars": 228.5}, "Int cannot represent non-integer value: 228.5"),
     ],
 )

@@ -29,14 +29,16 @@ from tests.railway.helpers import Managed, project_props, service_props
 @pytest.fixture
 def env(fake: FakeRailway) -> tuple[str, str]:
     """A project with its default environment, made directly in the fake (not counted by tests)."""
-    project = fake.root["projectCreate"](None, {"name": "converge-nps-production", "defaultEnvironmentName": "production"})
+    project = fake.root["projectCreate"](
+        None, {"name": "converge-nps-production", "defaultEnvironmentName": "production"}
+    )
     environment = next(e for e in fake.environments.values() if e["projectId"] == project["id"])
     return project["id"], environment["id"]
 
 
 @pytest.fixture
 def service(fake: FakeRailway, env: tuple[str, str]) -> str:
-    project_id, environment_id = env
+    project_id, _ = env
     return str(fake.root["serviceCreate"](None, {"projectId": project_id, "name": "backend"})["id"])
 
 
@@ -68,8 +70,15 @@ def test_project_lifecycle(fake: FakeRailway) -> None:
     assert fake.projects[project.id]["description"] == "renamed"
 
     # The default environment's name only matters at creation.
-    assert project.provider.diff(project.id, project.state, project_props(description="renamed", defaultEnvironmentName="x")).changes is False
-    assert project.provider.diff(project.id, project.state, project_props(workspaceId="ws-other")).replaces == ["workspaceId"]
+    assert (
+        project.provider.diff(
+            project.id, project.state, project_props(description="renamed", defaultEnvironmentName="x")
+        ).changes
+        is False
+    )
+    assert project.provider.diff(project.id, project.state, project_props(workspaceId="ws-other")).replaces == [
+        "workspaceId"
+    ]
 
     assert project.refresh().id == project.id
     project.destroy()
@@ -182,9 +191,7 @@ def test_service_lifecycle(fake: FakeRailway, env: tuple[str, str]) -> None:
     service.destroy()  # already gone
 
 
-def test_service_create_adopts_a_same_named_service(
-    fake: FakeRailway, env: tuple[str, str], service: str
-) -> None:
+def test_service_create_adopts_a_same_named_service(fake: FakeRailway, env: tuple[str, str], service: str) -> None:
     project_id, environment_id = env
     managed = Managed(ServiceProvider(), service_props(project_id, environment_id))
     assert managed.id == service and len(fake.services) == 1
@@ -217,7 +224,9 @@ def test_unknown_inputs_in_preview_count_as_changes(fake: FakeRailway, env: tupl
 
     project_id, environment_id = env
     service = Managed(ServiceProvider(), service_props(project_id, environment_id))
-    diff = service.provider.diff(service.id, service.state, service_props(project_id, environment_id, image=rpc.UNKNOWN))
+    diff = service.provider.diff(
+        service.id, service.state, service_props(project_id, environment_id, image=rpc.UNKNOWN)
+    )
     assert diff.changes and not diff.replaces
     diff = service.provider.diff(service.id, service.state, service_props(rpc.UNKNOWN, environment_id))
     assert diff.replaces == ["projectId"]
@@ -287,7 +296,9 @@ def test_variables_lifecycle(fake: FakeRailway, env: tuple[str, str], service: s
 
     fake.variables[key]["JWT_SECRET"] = "changed-by-hand"
     variables.refresh()
-    assert variables.provider.diff(variables.id, variables.state, {**props, "secrets": {"JWT_SECRET": "rotated"}}).changes
+    assert variables.provider.diff(
+        variables.id, variables.state, {**props, "secrets": {"JWT_SECRET": "rotated"}}
+    ).changes
 
     variables.destroy()
     assert set(fake.variables[key]) == {"RAILWAY_PRIVATE_DOMAIN"}
@@ -299,7 +310,9 @@ def test_variables_lifecycle(fake: FakeRailway, env: tuple[str, str], service: s
 # Deployment -------------------------------------------------------------------------------------
 
 
-def test_deployment_is_replaced_by_a_new_one_on_any_trigger(fake: FakeRailway, env: tuple[str, str], service: str) -> None:
+def test_deployment_is_replaced_by_a_new_one_on_any_trigger(
+    fake: FakeRailway, env: tuple[str, str], service: str
+) -> None:
     _, environment_id = env
     props = {
         "environmentId": environment_id,
@@ -361,7 +374,13 @@ def test_volume_create_adopts_the_services_volume(fake: FakeRailway, env: tuple[
     )
     volume = Managed(
         VolumeProvider(),
-        {"projectId": project_id, "environmentId": environment_id, "serviceId": service, "mountPath": "/data", "region": None},
+        {
+            "projectId": project_id,
+            "environmentId": environment_id,
+            "serviceId": service,
+            "mountPath": "/data",
+            "region": None,
+        },
     )
     assert volume.id == made["id"] and len(fake.volumes) == 1
 
@@ -371,7 +390,13 @@ def test_volume_create_adopts_the_services_volume(fake: FakeRailway, env: tuple[
 
 def test_service_domain_lifecycle(fake: FakeRailway, env: tuple[str, str], service: str) -> None:
     project_id, environment_id = env
-    props = {"projectId": project_id, "environmentId": environment_id, "serviceId": service, "targetPort": None, "domain": None}
+    props = {
+        "projectId": project_id,
+        "environmentId": environment_id,
+        "serviceId": service,
+        "targetPort": None,
+        "domain": None,
+    }
     domain = Managed(ServiceDomainProvider(), props)
     assert domain.state["domain"].endswith(".up.railway.app")
     mark = len(fake.requests)
@@ -462,7 +487,12 @@ def test_usage_limit_refuses_to_take_over_someone_elses(fake: FakeRailway, env: 
 
 def test_project_token_lifecycle(fake: FakeRailway, env: tuple[str, str]) -> None:
     project_id, environment_id = env
-    props = {"projectId": project_id, "environmentId": environment_id, "name": "github-actions-production", "token": None}
+    props = {
+        "projectId": project_id,
+        "environmentId": environment_id,
+        "name": "github-actions-production",
+        "token": None,
+    }
     token = Managed(ProjectTokenProvider(), props)
     assert token.state["token"].startswith("project-token-secret-")
     assert len(fake.tokens) == 1
@@ -500,7 +530,7 @@ def _all_providers_hold_no_state() -> list[Any]:
 
 
 def test_providers_keep_nothing_between_calls(fake: FakeRailway, env: tuple[str, str]) -> None:
-    project_id, environment_id = env
+    project_id, _ = env
     providers = _all_providers_hold_no_state()
     Managed(providers[1], {"projectId": project_id, "name": "production", "adoptId": None})
     assert all(vars(provider) == {} for provider in providers)

@@ -11,7 +11,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from providers.railway.base import PROVIDER_KEY, RailwayProvider
 from providers.railway.project import ProjectProvider
-from tests.railway.engine import RAILWAY
+from tests.railway.engine import RAILWAY, all_secret
 from tests.railway.fake_railway import TOKEN, FakeRailway
 from tests.railway.helpers import Managed, project_props
 from tests.support.program import TEST_SECRETS, Secret, plain, run_stack
@@ -55,7 +55,7 @@ def test_secret_values_are_secret_in_inputs_and_outputs() -> None:
     run = run_stack("prod")
     variables = {r.name: r for r in run.of_type(f"{RAILWAY}Variables")}
     backend = variables["backend-variables"]
-    assert isinstance(backend.inputs["secrets"], Secret)
+    assert all_secret(backend.inputs["secrets"])
     assert "secrets" in backend.additional_secret_outputs
     assert set(plain(backend.inputs["secrets"])) == {
         "DATABASE_URL",
@@ -67,6 +67,6 @@ def test_secret_values_are_secret_in_inputs_and_outputs() -> None:
         "SENTRY_DSN",
     }
     assert plain(backend.inputs["variables"]) == {"NODE_ENV": "production", "FRONTEND_URL": "https://converge-nps.com"}
-    assert isinstance(variables["redis-variables"].inputs["secrets"], Secret)
+    assert all_secret(variables["redis-variables"].inputs["secrets"])
     token = run.one(f"{RAILWAY}ProjectToken")
     assert "token" in token.additional_secret_outputs
