@@ -117,8 +117,23 @@ def _wrap(props: Any, path: Path) -> Any:
     return props
 
 
+def fully_secret(value: Any) -> bool:
+    """Nothing in `value` would be stored in plaintext: it is secret, or a container whose every value is.
+
+    The engine hands a dynamic provider's inputs back with secrecy on each value rather than on the
+    map the program marked (a provider that does not accept secrets gets them re-annotated per value),
+    so a map of secrets is as good as a secret map."""
+    if isinstance(value, SecretValue) or value is None:
+        return True
+    if isinstance(value, dict):
+        return all(fully_secret(item) for item in value.values())
+    if isinstance(value, list):
+        return all(fully_secret(item) for item in value)
+    return False
+
+
 def plaintext_sensitive_paths(resource_type: str, props: Mapping[str, Any]) -> list[Path]:
-    return [path for path in sensitive_paths(resource_type, props) if not isinstance(_at(props, path), SecretValue)]
+    return [path for path in sensitive_paths(resource_type, props) if not fully_secret(_at(props, path))]
 
 
 def remediate(args: ResourceValidationArgs) -> Mapping[str, Any] | None:

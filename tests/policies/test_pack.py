@@ -572,6 +572,31 @@ def test_remediation_leaves_already_secret_values_alone(stack: str) -> None:
     assert not judge(stack, preview=False).result.remediations
 
 
+def test_a_map_of_secrets_counts_as_secret(stack: str) -> None:
+    """What the real engine hands a policy for a dynamic provider's secret map: after the provider's
+    Check, secrecy sits on each value, not on the map (seen with `pulumi preview --policy-pack`)."""
+
+    def per_value(resources: Resources) -> None:
+        for resource in resources.items:
+            if resource.type == types.RAILWAY_VARIABLES:
+                secrets = resource.inputs["secrets"]
+                assert isinstance(secrets, Secret)
+                if isinstance(secrets.value, dict):
+                    resource.inputs["secrets"] = {name: Secret(value) for name, value in secrets.value.items()}
+
+    judged = judge(stack, preview=False, change=per_value)
+    assert not judged.result.remediations
+    leaked = judge(
+        stack,
+        preview=False,
+        change=lambda resources: (
+            per_value(resources),
+            resources.one(types.RAILWAY_VARIABLES, "backend-variables").inputs["secrets"].update(JWT_SECRET="plain"),
+        ),
+    )
+    assert [(r.name, r.changed) for r in leaked.result.remediations] == [("backend-variables", ("secrets",))]
+
+
 # --- unknown values ----------------------------------------------------------------------------------
 
 
