@@ -142,10 +142,12 @@ def make_db(pg_server: PgServer) -> Iterator[Callable[..., DatabaseUrl]]:
     """Creates empty databases with unique names; drops them afterwards."""
     created: list[str] = []
 
-    def make(name: str | None = None) -> DatabaseUrl:
+    def make(name: str | None = None, template: str = "template1") -> DatabaseUrl:
         dbname = name or f"t_{os.getpid()}_{len(created)}_{time.monotonic_ns() % 10**8}"
         with admin(pg_server) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(dbname), sql.Identifier(template))
+            )
         created.append(dbname)
         return pg_server.url(dbname)
 
@@ -214,11 +216,20 @@ def seed_app(url: DatabaseUrl) -> None:
         conn.execute(APP_SCHEMA)
 
 
+@pytest.fixture(scope="session")
+def app_template(pg_server: PgServer) -> str:
+    """The seeded application database, built once; each test gets a copy (CREATE DATABASE ... TEMPLATE)."""
+    name = "converge_app_template"
+    with admin(pg_server) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    seed_app(pg_server.url(name))
+    return name
+
+
 @pytest.fixture
-def source_db(make_db: Callable[..., DatabaseUrl]) -> DatabaseUrl:
-    url = make_db()
-    seed_app(url)
-    return url
+def source_db(make_db: Callable[..., DatabaseUrl], app_template: str) -> DatabaseUrl:
+    """A fresh copy of the application database: schema, indexes, RLS, policies, ~11,000 rows."""
+    return make_db(template=app_template)
 
 
 class FakeClock:
