@@ -23,7 +23,7 @@ import json
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -635,3 +635,23 @@ def serve(fake: FakeRailway) -> Iterator[str]:
         fake.stop.set()
         server.shutdown()
         server.server_close()
+
+
+def main() -> None:
+    """`python -m tests.railway.fake_railway`: serve a fresh fake until interrupted, for tests that run
+    the real engine (point `RAILWAY_API_URL` at the printed URL, `RAILWAY_TOKEN` at the printed token)."""
+    import signal
+
+    fake = FakeRailway()
+    railway_schema()
+    with serve(fake) as url:
+        print(json.dumps({"url": url, "token": TOKEN}), flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: fake.stop.set())
+        with suppress(KeyboardInterrupt):
+            fake.stop.wait()
+    if fake.violations:
+        raise SystemExit("contract violations:\n" + "\n".join(fake.violations))
+
+
+if __name__ == "__main__":
+    main()
