@@ -34,9 +34,10 @@ class ProjectProvider(RailwayProvider):
     replace_on = ("workspaceId", "adoptId")
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
-        # The default environment's name only matters when the project is made.
-        result = super().diff(_id, {**olds, "defaultEnvironmentName": news.get("defaultEnvironmentName")}, news)
-        return result
+        # The default environment's name only matters when the project is made; an adopted project's
+        # name and description stay its owner's (adopting must not rename it).
+        ignored = ["defaultEnvironmentName", *(["name", "description"] if news.get("adoptId") else [])]
+        return super().diff(_id, {**olds, **{key: news.get(key) for key in ignored}}, news)
 
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
         client = self.client()
@@ -87,10 +88,11 @@ class ProjectProvider(RailwayProvider):
         )
 
     def _outs(self, props: dict[str, Any], project: dict[str, Any], *, created: bool) -> dict[str, Any]:
+        adopted = bool(props.get("adoptId"))
         return {
             **self.given(props),
-            "name": project["name"],
-            "description": project.get("description"),
+            "name": props["name"] if adopted else project["name"],
+            "description": props.get("description") if adopted else project.get("description"),
             "liveWorkspaceId": project.get("workspaceId"),
             "created": created,
         }
@@ -189,8 +191,13 @@ class EnvironmentProvider(RailwayProvider):
             lambda: any(node["id"] == id_ for node in _environments(client, props["projectId"]) or []),
         )
 
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
+        # An environment adopted by id keeps its own name (adopting must not rename it).
+        return super().diff(_id, {**olds, "name": news.get("name")} if news.get("adoptId") else olds, news)
+
     def _outs(self, props: dict[str, Any], environment: dict[str, Any], *, created: bool) -> dict[str, Any]:
-        return {**self.given(props), "name": environment["name"], "created": created}
+        name = props["name"] if props.get("adoptId") else environment["name"]
+        return {**self.given(props), "name": name, "created": created}
 
 
 def _environments(client: RailwayClient, project_id: str) -> list[dict[str, Any]] | None:

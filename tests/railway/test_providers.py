@@ -96,7 +96,11 @@ def test_project_adopted_by_id_is_never_deleted(fake: FakeRailway) -> None:
     existing = fake.root["projectCreate"](None, {"name": "hand-made", "defaultEnvironmentName": "production"})
     project = Managed(ProjectProvider(), project_props(adoptId=existing["id"]))
     assert project.id == existing["id"] and project.state["created"] is False
-    assert not fake.mutations()
+    # Adopting does not rename it, now or after a refresh.
+    assert project.up(project_props(adoptId=existing["id"])).changes is False
+    project.refresh()
+    assert project.up(project_props(adoptId=existing["id"])).changes is False
+    assert not fake.mutations() and fake.projects[existing["id"]]["name"] == "hand-made"
     project.destroy()
     assert existing["id"] in fake.projects
 
@@ -144,8 +148,12 @@ def test_environment_lifecycle(fake: FakeRailway, env: tuple[str, str]) -> None:
 
 def test_environment_adopted_by_id(fake: FakeRailway, env: tuple[str, str]) -> None:
     project_id, environment_id = env
-    environment = Managed(EnvironmentProvider(), {"projectId": project_id, "name": "x", "adoptId": environment_id})
+    props = {"projectId": project_id, "name": "x", "adoptId": environment_id}
+    environment = Managed(EnvironmentProvider(), props)
     assert environment.id == environment_id and environment.state["created"] is False
+    environment.refresh()
+    assert environment.up(dict(props)).changes is False
+    assert not fake.mutations() and fake.environments[environment_id]["name"] == "production"
     with pytest.raises(ApiError, match="is not in project"):
         EnvironmentProvider().create({"projectId": project_id, "name": "x", "adoptId": "env-404"})
 
