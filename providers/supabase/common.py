@@ -7,12 +7,14 @@ need is read from the environment or the resource's properties when a method run
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ReadResult, ResourceProvider
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from providers.http import ApiError
@@ -31,10 +33,43 @@ class SupabaseError(Exception):
     """A problem the API reported in a 2xx answer, or a check of what it reported that failed."""
 
 
+def plain(value: Any) -> Any:
+    """`value` with the engine's secret wrappers removed (they arrive around secret inputs and outputs)."""
+    if rpc.is_rpc_secret(value):
+        return plain(rpc.unwrap_rpc_secret(value))
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
+def secret(value: Any) -> Any:
+    """Mark an output secret in what the provider returns, so the engine stores it encrypted whatever the
+    resource's `additional_secret_outputs` say (refresh included)."""
+    return None if value is None else rpc.wrap_rpc_secret(value)
+
+
+def _with_plain_properties(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any) -> Any:
+        return method(self, *(plain(arg) for arg in args))
+
+    return wrapper
+
+
 class SupabaseProvider(ResourceProvider):
     """Base of the Supabase providers: stateless, so the serialized provider is plain and secret-free."""
 
     serialize_as_secret_always = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # The engine hands secret properties (the database password, secret outputs) over wrapped; every
+        # provider method works on plain values, so none can forget to unwrap (or send a wrapper to the API).
+        super().__init_subclass__(**kwargs)
+        for name in ("diff", "create", "read", "update", "delete"):
+            if name in cls.__dict__:
+                setattr(cls, name, _with_plain_properties(cls.__dict__[name]))
 
     # Properties whose change means a new resource (the project a setting belongs to, for instance).
     replace_on: tuple[str, ...] = ("project_ref",)
@@ -45,13 +80,15 @@ class SupabaseProvider(ResourceProvider):
         return SupabaseClient.from_environment()
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        values = plain(news)
         failures: list[CheckFailure] = []
-        ref = news.get("project_ref")
-        if "project_ref" in news and not is_unknown(ref) and not valid_ref(ref):
+        ref = values.get("project_ref")
+        if "project_ref" in values and not is_unknown(ref) and not valid_ref(ref):
             failures.append(
                 CheckFailure("project_ref", f"{ref!r} is not a Supabase project ref (20 lower-case letters)")
             )
-        return CheckResult(news, failures + self.check_inputs(news))
+        # The inputs go back as they came: unwrapped here, the password would be stored unencrypted.
+        return CheckResult(news, failures + self.check_inputs(values))
 
     def check_inputs(self, news: dict[str, Any]) -> list[CheckFailure]:
         return []
@@ -71,8 +108,9 @@ def valid_ref(value: Any) -> bool:
 
 
 def is_unknown(value: Any) -> bool:
-    """A value the engine does not know yet (preview of a resource whose input comes from another)."""
-    return bool(value == rpc.UNKNOWN)
+    """A value the engine does not know yet (preview of a resource whose input comes from another). The
+    provider host hands it over as an `Unknown` object (check, diff) or as the wire sentinel."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == rpc.UNKNOWN)
 
 
 def _normalized(value: Any) -> Any:

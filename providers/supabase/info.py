@@ -19,7 +19,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from providers.supabase.client import NotFoundError
-from providers.supabase.common import SupabaseError, SupabaseProvider, gone
+from providers.supabase.common import SupabaseError, SupabaseProvider, gone, secret
 
 API_KEY_OUTPUTS = ("anon_key", "service_role_key")
 
@@ -37,8 +37,8 @@ class ApiKeysProvider(SupabaseProvider):
             )
         return {
             "project_ref": ref,
-            "anon_key": by_name["anon"],
-            "service_role_key": by_name["service_role"],
+            "anon_key": secret(by_name["anon"]),
+            "service_role_key": secret(by_name["service_role"]),
             "key_names": sorted(by_name),
         }
 
@@ -124,8 +124,8 @@ class SupabaseApiKeys(pulumi.dynamic.Resource, module="supabase", name="ApiKeys"
 
     def __init__(self, name: str, args: ApiKeysArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         props = {"project_ref": args.project_ref, "anon_key": None, "service_role_key": None, "key_names": None}
-        secret = pulumi.ResourceOptions(additional_secret_outputs=list(API_KEY_OUTPUTS))
-        super().__init__(ApiKeysProvider(), name, props, pulumi.ResourceOptions.merge(secret, opts))
+        secrets = pulumi.ResourceOptions(additional_secret_outputs=list(API_KEY_OUTPUTS))
+        super().__init__(ApiKeysProvider(), name, props, pulumi.ResourceOptions.merge(secrets, opts))
 
 
 @dataclass

@@ -27,6 +27,7 @@ from providers.supabase.common import (
     gone,
     is_unknown,
     password_digest,
+    secret,
     wait_until_healthy,
 )
 
@@ -180,7 +181,7 @@ def _outputs(
         "postgres_version": database.get("version"),
         "created_at": project.get("created_at"),
         # Never the password itself: a digest, so that a new password is seen by `diff`.
-        "db_pass_digest": digest if digest is not None else password_digest(props["db_pass"]),
+        "db_pass_digest": secret(digest if digest is not None else password_digest(props["db_pass"])),
     }
 
 
@@ -271,5 +272,5 @@ class SupabaseProject(pulumi.dynamic.Resource, module="supabase", name="Project"
             "created_at": None,
             "db_pass_digest": None,
         }
-        secret = pulumi.ResourceOptions(additional_secret_outputs=["db_pass", "db_pass_digest"])
-        super().__init__(ProjectProvider(), name, props, pulumi.ResourceOptions.merge(secret, opts))
+        secrets = pulumi.ResourceOptions(additional_secret_outputs=["db_pass", "db_pass_digest"])
+        super().__init__(ProjectProvider(), name, props, pulumi.ResourceOptions.merge(secrets, opts))

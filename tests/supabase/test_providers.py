@@ -6,6 +6,8 @@ import time
 from typing import Any
 
 import pytest
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
 
 from providers.http import ApiError, MissingCredentialsError
 from providers.supabase import client as client_module
@@ -38,6 +40,11 @@ def project_inputs(**overrides: Any) -> dict[str, Any]:
     } | overrides
 
 
+def engine_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The password as the engine hands it to the provider: wrapped as a secret (RandomPassword.result)."""
+    return {**inputs, "db_pass": rpc.wrap_rpc_secret(inputs["db_pass"])}
+
+
 def graph(
     project: dict[str, Any] | None = None,
     *,
@@ -50,7 +57,7 @@ def graph(
     """The resources SupabaseDatabase declares, in dependency order."""
     ref = lambda s: s.out("project", "ref")  # noqa: E731
     declared = [
-        Declared("project", ProjectProvider(), lambda s: project or project_inputs()),
+        Declared("project", ProjectProvider(), lambda s: engine_inputs(project or project_inputs())),
         Declared("compute", ComputeProvider(), lambda s: {"project_ref": ref(s), "size": size}),
         Declared("ssl", SslEnforcementProvider(), lambda s: {"project_ref": ref(s), "enforced": True}),
     ]
@@ -289,7 +296,10 @@ def test_password_is_write_only_and_a_new_one_is_patched(fake: FakeSupabase) -> 
     provider = ProjectProvider()
     created = provider.create(project_inputs())
     olds = created.outs or {}
-    assert PASSWORD not in str(olds) and olds["db_pass_digest"] == password_digest(PASSWORD)
+    assert PASSWORD not in str(olds)
+    # The digest goes back marked secret, so the engine stores it encrypted.
+    assert rpc.is_rpc_secret(olds["db_pass_digest"])
+    assert rpc.unwrap_rpc_secret(olds["db_pass_digest"]) == password_digest(PASSWORD)
     news = project_inputs(db_pass="another-generated-password-42")
     assert provider.diff(created.id, olds, news).changes
     fake.reset_calls()
@@ -300,10 +310,11 @@ def test_password_is_write_only_and_a_new_one_is_patched(fake: FakeSupabase) -> 
 
 
 def test_unknown_password_in_preview_is_a_change(fake: FakeSupabase) -> None:
-    from pulumi.runtime import rpc
-
     created = ProjectProvider().create(project_inputs())
-    assert ProjectProvider().diff(created.id, created.outs or {}, project_inputs(db_pass=rpc.UNKNOWN)).changes
+    for unknown in (rpc.UNKNOWN, Unknown(), rpc.wrap_rpc_secret(Unknown())):  # as the provider host may pass it
+        news = project_inputs(db_pass=unknown)
+        assert ProjectProvider().diff(created.id, created.outs or {}, news).changes
+        assert not ProjectProvider().check({}, news).failures
 
 
 def test_compute_resize_waits_for_the_restart_and_reads_back(fake: FakeSupabase) -> None:
@@ -421,8 +432,8 @@ def test_api_keys_and_backups_are_read_only(fake: FakeSupabase) -> None:
     stack = Stack()
     stack.up(graph())
     project = fake.only_project()
-    assert stack.out("api-keys", "anon_key") == project.anon_key
-    assert stack.out("api-keys", "service_role_key") == project.service_role_key
+    assert stack.out("api-keys", "anon_key") == rpc.wrap_rpc_secret(project.anon_key)
+    assert stack.out("api-keys", "service_role_key") == rpc.wrap_rpc_secret(project.service_role_key)
     assert stack.out("backups", "walg_enabled") is True
     project.backups = [
         {"id": 1, "is_physical_backup": True, "status": "COMPLETED", "inserted_at": "2026-11-26T03:00:00.000Z"},

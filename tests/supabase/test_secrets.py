@@ -9,6 +9,7 @@ import dill
 import pytest
 from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime import rpc
 from pulumi.runtime._serialization import _deserialize, _serialize
 
 from providers.supabase.config import (
@@ -61,12 +62,15 @@ def test_serialized_provider_holds_no_credentials(
     assert type(restored) is provider_class and vars(restored) == {}
 
 
-def _walk(value: Any, path: str = "") -> list[tuple[str, str]]:
+def _walk(value: Any, path: str = "", secret: bool = False) -> list[tuple[str, str, bool]]:
+    """(path, text, inside a secret marker) for every leaf of a property bag."""
+    if rpc.is_rpc_secret(value):
+        return _walk(rpc.unwrap_rpc_secret(value), path, True)
     if isinstance(value, dict):
-        return [item for key, child in value.items() for item in _walk(child, f"{path}.{key}" if path else key)]
+        return [leaf for key, child in value.items() for leaf in _walk(child, f"{path}.{key}" if path else key, secret)]
     if isinstance(value, list):
-        return [item for index, child in enumerate(value) for item in _walk(child, f"{path}[{index}]")]
-    return [(path, str(value))]
+        return [leaf for index, child in enumerate(value) for leaf in _walk(child, f"{path}[{index}]", secret)]
+    return [(path, str(value), secret)]
 
 
 def test_outputs_of_create_and_read_hold_no_token_or_password_and_keys_only_where_secret(fake: FakeSupabase) -> None:
@@ -77,9 +81,11 @@ def test_outputs_of_create_and_read_hold_no_token_or_password_and_keys_only_wher
     stack.refresh(declared)
     for when, states in (("create", created), ("read", stack.outputs)):
         for resource, outputs in states.items():
-            for path, text in _walk(outputs):
+            for path, text, is_secret in _walk(outputs):
                 assert TOKEN not in text, f"{when} {resource}.{path} holds the token"
                 assert PASSWORD not in text, f"{when} {resource}.{path} holds the database password"
                 if project.anon_key in text or project.service_role_key in text:
                     assert resource == "api-keys" and path in API_KEY_OUTPUTS, f"{when} {resource}.{path}"
-    assert stack.outputs["project"]["db_pass_digest"].startswith("sha256:")
+                    assert is_secret, f"{when} {resource}.{path} is not marked secret"
+    digest = stack.outputs["project"]["db_pass_digest"]
+    assert rpc.is_rpc_secret(digest) and rpc.unwrap_rpc_secret(digest).startswith("sha256:")
