@@ -21,7 +21,8 @@ def verdict(report: StackReport, policy: str) -> str:
     return "info" if policy in INFORMATIONAL and result == "warn" else result
 
 
-MARKER = "<!-- converge-nps cost and policy report -->"
+# First line of the Markdown report, one per stack, so that CI can find and update each stack's comment.
+MARKER = "<!-- converge-nps cost and policy report: {stack} -->"
 
 
 def money(amount: Decimal | float | None) -> str:
@@ -161,7 +162,11 @@ def _cell(value: str) -> str:
 def markdown(report: StackReport) -> str:
     estimate = report.costing.estimate
     failed = report.failed
-    out = [MARKER, f"### {'❌' if failed else '✅'} Converge-NPS `{report.stack}`: {_headline(report)}", ""]
+    out = [
+        MARKER.format(stack=report.stack),
+        f"### {'❌' if failed else '✅'} Converge-NPS `{report.stack}`: {_headline(report)}",
+        "",
+    ]
     columns = ["Component", "Monthly", "Min replicas", "Max replicas"]
     if report.base:
         columns += [f"Base ({report.base_label})", "Δ"]

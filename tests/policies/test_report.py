@@ -39,7 +39,9 @@ def test_text_report_of_prod(capsys: pytest.CaptureFixture[str]) -> None:
 def test_markdown_report_is_a_pr_comment(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = report(capsys, "--stack", "staging", "--format", "markdown")
     assert status == 0
-    assert out.startswith("<!-- converge-nps cost and policy report -->\n### ✅ Converge-NPS `staging`: $59.65/month")
+    assert out.startswith(
+        "<!-- converge-nps cost and policy report: staging -->\n### ✅ Converge-NPS `staging`: $59.65/month"
+    )
     assert "| backend | $30.00 | $30.00 | $60.00 |" in out
     assert "| `tls-in-transit` | mandatory | ✅ pass |" in out
     assert "<details><summary>How it is priced</summary>" in out
