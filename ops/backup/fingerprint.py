@@ -47,6 +47,36 @@ def _query(template: str) -> sql.Composed:
     )
 
 
+# Catalogue queries of (qualified name, what must survive a restore unchanged), for `_named`.
+_POLICIES = """
+    SELECT p.schemaname || '.' || p.tablename || '.' || p.policyname,
+           p.permissive || ' ' || p.cmd
+           || ' TO ' || array_to_string(ARRAY(SELECT r FROM unnest(p.roles) AS r ORDER BY 1), ',')
+           || ' USING (' || coalesce(p.qual, '') || ') WITH CHECK (' || coalesce(p.with_check, '') || ')'
+    FROM pg_policies p JOIN pg_namespace n ON n.nspname = p.schemaname
+    WHERE {user_schema}
+"""
+_INDEXES = """
+    SELECT n.nspname || '.' || c.relname, pg_get_indexdef(c.oid)
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('i', 'I') AND {user_schema} AND {not_extension_member}
+"""
+_CONSTRAINTS = """
+    SELECT k.conrelid::regclass::text || '.' || k.conname, pg_get_constraintdef(k.oid)
+    FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace
+    WHERE k.conrelid <> 0 AND {user_schema}
+"""
+_SEQUENCES = """
+    SELECT s.schemaname || '.' || s.sequencename, s.last_value
+    FROM pg_sequences s JOIN pg_namespace n ON n.nspname = s.schemaname
+    WHERE {user_schema}
+"""
+
+
+def _named(conn: Conn, template: str, params: dict[str, Any]) -> dict[str, Any]:
+    return {str(name): value for name, value in conn.execute(_query(template + " ORDER BY 1"), params).fetchall()}
+
+
 @dataclass
 class TableFingerprint:
     kind: str
@@ -135,61 +165,12 @@ def take(conn: Conn, schemas: Sequence[str] = ()) -> Fingerprint:
             kind=kind, rows=count, checksum=checksum, rls=rls, force_rls=force_rls
         )
 
-    for schema, table, policy, permissive, roles, cmd, qual, check in conn.execute(
-        _query(
-            """
-        SELECT p.schemaname, p.tablename, p.policyname, p.permissive,
-               array_to_string(ARRAY(SELECT r FROM unnest(p.roles) AS r ORDER BY 1), ','),
-               p.cmd, coalesce(p.qual, ''), coalesce(p.with_check, '')
-        FROM pg_policies p JOIN pg_namespace n ON n.nspname = p.schemaname
-        WHERE {user_schema}
-        ORDER BY 1, 2, 3
-        """
-        ),
-        params,
-    ).fetchall():
-        fp.policies[f"{schema}.{table}.{policy}"] = f"{permissive} {cmd} TO {roles} USING ({qual}) WITH CHECK ({check})"
-
-    for schema, index, definition in conn.execute(
-        _query(
-            """
-        SELECT n.nspname, c.relname, pg_get_indexdef(c.oid)
-        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('i', 'I') AND {user_schema}
-          AND {not_extension_member}
-        ORDER BY 1, 2
-        """
-        ),
-        params,
-    ).fetchall():
-        fp.indexes[f"{schema}.{index}"] = definition
-
-    for table, constraint, definition in conn.execute(
-        _query(
-            """
-        SELECT k.conrelid::regclass::text, k.conname, pg_get_constraintdef(k.oid)
-        FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace
-        WHERE k.conrelid <> 0 AND {user_schema}
-        ORDER BY 1, 2
-        """
-        ),
-        params,
-    ).fetchall():
-        fp.constraints[f"{table}.{constraint}"] = definition
-
-    for schema, sequence, last_value in conn.execute(
-        _query(
-            """
-        SELECT s.schemaname, s.sequencename, s.last_value
-        FROM pg_sequences s JOIN pg_namespace n ON n.nspname = s.schemaname
-        WHERE {user_schema}
-        ORDER BY 1, 2
-        """
-        ),
-        params,
-    ).fetchall():
-        fp.sequences[f"{schema}.{sequence}"] = None if last_value is None else int(last_value)
-
+    fp.policies = _named(conn, _POLICIES, params)
+    fp.indexes = _named(conn, _INDEXES, params)
+    fp.constraints = _named(conn, _CONSTRAINTS, params)
+    fp.sequences = {
+        name: None if value is None else int(value) for name, value in _named(conn, _SEQUENCES, params).items()
+    }
     fp.roles = required_roles(conn, schemas)
     return fp
 
