@@ -9,8 +9,10 @@ that Pulumi serializes into the state.
 from __future__ import annotations
 
 import email.utils
+import functools
 import os
 import random
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +21,14 @@ from typing import Any
 import httpx
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """Loading the CA bundle costs ~70 ms, and one provider operation makes many requests: load it once.
+
+    Passed as `verify=` (not inside an explicit transport) so HTTP(S)_PROXY settings still apply."""
+    return httpx.create_ssl_context()
 
 
 class ApiError(Exception):
@@ -72,6 +82,20 @@ class ApiClient:
     transport: httpx.BaseTransport | None = None
     user_agent: str = "converge-nps-pulumi"
     requests_sent: int = 0
+    _session: httpx.Client | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _client(self) -> httpx.Client:
+        # One pooled connection per API for the life of this client (one provider operation).
+        if self._session is None:
+            self._session = httpx.Client(
+                base_url=self.base_url, timeout=self.timeout, transport=self.transport, verify=tls_context()
+            )
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
     def token(self) -> str:
         token = os.environ.get(self.token_variable, "").strip()
@@ -98,45 +122,43 @@ class ApiClient:
             idempotent = method.upper() != "POST"
         headers = {**self.auth_header(self.token()), "User-Agent": self.user_agent, "Accept": "application/json"}
         waited = 0.0
-        with httpx.Client(base_url=self.base_url, timeout=self.timeout, transport=self.transport) as client:
-            for attempt in range(1, self.retry.attempts + 1):
-                last = attempt == self.retry.attempts
-                try:
-                    self.requests_sent += 1
-                    response = client.request(method, path, json=json, params=params, headers=headers)
-                except httpx.ConnectError as error:
-                    if last:
-                        raise ApiError(self.api, operation, f"cannot connect: {error}") from None
-                    delay = self._backoff(attempt)
-                except httpx.TimeoutException:
-                    if last or not idempotent:
-                        raise ApiError(
-                            self.api, operation, f"timed out after {self.timeout:g}s", ambiguous=not idempotent
-                        ) from None
-                    delay = self._backoff(attempt)
-                except httpx.TransportError as error:
-                    if last or not idempotent:
-                        raise ApiError(self.api, operation, str(error), ambiguous=not idempotent) from None
-                    delay = self._backoff(attempt)
-                else:
-                    if response.status_code in ok_statuses:
-                        return response
-                    retryable = response.status_code == 429 or (
-                        idempotent and response.status_code in RETRYABLE_STATUSES
+        client = self._client()
+        for attempt in range(1, self.retry.attempts + 1):
+            last = attempt == self.retry.attempts
+            try:
+                self.requests_sent += 1
+                response = client.request(method, path, json=json, params=params, headers=headers)
+            except httpx.ConnectError as error:
+                if last:
+                    raise ApiError(self.api, operation, f"cannot connect: {error}") from None
+                delay = self._backoff(attempt)
+            except httpx.TimeoutException:
+                if last or not idempotent:
+                    raise ApiError(
+                        self.api, operation, f"timed out after {self.timeout:g}s", ambiguous=not idempotent
+                    ) from None
+                delay = self._backoff(attempt)
+            except httpx.TransportError as error:
+                if last or not idempotent:
+                    raise ApiError(self.api, operation, str(error), ambiguous=not idempotent) from None
+                delay = self._backoff(attempt)
+            else:
+                if response.status_code in ok_statuses:
+                    return response
+                retryable = response.status_code == 429 or (idempotent and response.status_code in RETRYABLE_STATUSES)
+                if last or not retryable:
+                    raise ApiError(
+                        self.api,
+                        operation,
+                        api_message(response),
+                        status=response.status_code,
+                        ambiguous=not idempotent and response.status_code >= 500,
                     )
-                    if last or not retryable:
-                        raise ApiError(
-                            self.api,
-                            operation,
-                            api_message(response),
-                            status=response.status_code,
-                            ambiguous=not idempotent and response.status_code >= 500,
-                        )
-                    delay = self._server_delay(response) or self._backoff(attempt)
-                if waited + delay > self.retry.max_total_wait:
-                    raise ApiError(self.api, operation, f"still rate limited after waiting {waited:.0f}s", status=429)
-                waited += delay
-                self.sleep(delay)
+                delay = self._server_delay(response) or self._backoff(attempt)
+            if waited + delay > self.retry.max_total_wait:
+                raise ApiError(self.api, operation, f"still rate limited after waiting {waited:.0f}s", status=429)
+            waited += delay
+            self.sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _backoff(self, attempt: int) -> float:

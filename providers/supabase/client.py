@@ -14,9 +14,7 @@ object that Pulumi serializes into the state holds any of them.
 
 from __future__ import annotations
 
-import functools
 import os
-import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -75,13 +73,6 @@ class Waits:
         )
 
 
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    # Loading the CA bundle costs ~70 ms; a provider process makes dozens of requests, so load it once.
-    # (A transport given explicitly also means HTTP(S)_PROXY is not consulted: the API is reached directly.)
-    return httpx.create_ssl_context()
-
-
 class NotFoundError(ApiError):
     """The API answered 404: the project (or its sub-resource) is gone."""
 
@@ -102,7 +93,7 @@ class SupabaseClient:
             timeout=_float_env(HTTP_TIMEOUT_VARIABLE, 30.0),
             retry=RetryPolicy(base_delay=_float_env(RETRY_DELAY_VARIABLE, 0.5)),
             sleep=sleep,
-            transport=transport or httpx.HTTPTransport(verify=_tls_context(), retries=0),
+            transport=transport,
         )
         return cls(http)
 
