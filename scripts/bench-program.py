@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 IMPORT_FLOOR = "import pulumi, pulumi_random, pulumi_github, pulumi_docker"
 MOCKED_RUN = (
-    "import sys; from tests.support.program import run_stack; run = run_stack(sys.argv[1]); "
+    "import sys; from offline.program import run_stack; run = run_stack(sys.argv[1]); "
     "print(len(run.resources), len(run.custom_resources))"
 )
 

@@ -1,4 +1,4 @@
-"""Shared fixtures. The mock harness itself lives in tests/support/program.py (importable by other suites)."""
+"""Shared fixtures. The mock harness itself lives in offline/program.py (importable by other suites)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.support.program import STACKS, ProgramRun, run_stack
+from offline.program import STACKS, ProgramRun, run_stack
 
 _RUNS: dict[tuple[str, bool], ProgramRun] = {}
 

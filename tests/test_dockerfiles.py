@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.program import ROOT
+from offline.program import ROOT
 
 DOCKERFILES = sorted((ROOT / "docker").glob("*/Dockerfile"))
 

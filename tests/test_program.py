@@ -10,8 +10,8 @@ from typing import Any
 
 import pulumi
 
-from tests.support.program import (
-    TEST_SECRETS,
+from offline.program import (
+    STAND_IN_SECRETS,
     UNKNOWN,
     ProgramRun,
     Registration,
@@ -187,7 +187,7 @@ def generated_secrets(run: ProgramRun) -> set[str]:
 
 def test_no_secret_in_plaintext_in_any_input_or_output(stack: str, preview: bool, stack_run: StackRun) -> None:
     run = stack_run(stack, preview)
-    secrets = set(TEST_SECRETS.values()) | generated_secrets(run)
+    secrets = set(STAND_IN_SECRETS.values()) | generated_secrets(run)
     leaks = [f"output {name}{p}" for name, v in run.outputs.items() for p in _plaintext_leaks(v, secrets)]
     for resource in run.resources:
         if resource.type.startswith("random:"):

@@ -6,8 +6,8 @@ import re
 
 import yaml
 
+from offline.program import ROOT, STACKS, stack_config
 from settings import load_stack_settings
-from tests.support.program import ROOT, STACKS, stack_config
 
 WORKFLOW = ROOT / ".github" / "workflows" / "infrastructure.yml"
 

@@ -86,9 +86,13 @@ def checkout(base: str, repository: Path = ROOT) -> Iterator[Path]:
         yield target
 
 
+# Where a checkout keeps the offline harness; before it moved to offline/ it lived in the test tree.
+HARNESS_PATHS = ("offline/program.py", "tests/support/program.py")
+
+
 def snapshot(root: Path, stack: str) -> list[Snapshotted]:
-    if not (root / "tests" / "support" / "program.py").is_file():
-        raise BaseError(f"{root} has no tests/support/program.py to run its program with")
+    if not any((root / path).is_file() for path in HARNESS_PATHS):
+        raise BaseError(f"{root} has no {HARNESS_PATHS[0]} to run its program with")
     done = subprocess.run(
         [sys.executable, str(SNAPSHOT), "--root", str(root), "--stack", stack],
         cwd=root,

@@ -88,7 +88,7 @@ def collect(stack: str, *, preview: bool = True, config_file: Path | None = None
 
     # The test suite's mock harness runs the program; imported by name so that type checking this
     # command does not pull the test tree in.
-    harness = importlib.import_module("tests.support.program")
+    harness = importlib.import_module("offline.program")
     run = harness.run_stack(stack, preview=preview)
     config = read_config_file(config_file or config_path(stack))
     pack = run_pack(POLICIES, run.resources, config)

@@ -40,7 +40,7 @@ class PackConfigError(Exception):
 
 
 class Recorded(Protocol):
-    """A registered resource as tests/support/program.py records it (Secret/Unknown markers inside)."""
+    """A registered resource as offline/program.py records it (Secret/Unknown markers inside)."""
 
     @property
     def urn(self) -> str: ...
@@ -61,7 +61,7 @@ class Recorded(Protocol):
 
 
 def _is_marker(value: Any, name: str) -> bool:
-    # The markers are tests.support.program.Secret / Unknown; matched by name so that a base
+    # The markers are offline.program.Secret / Unknown; matched by name so that a base
     # checkout's copies of those classes (ops.report.base) work too.
     return type(value).__name__ == name
 

@@ -1,7 +1,7 @@
 """Record what another checkout's program registers, as JSON on stdout (for `--base`).
 
 Run as a script with the other checkout as its root, so that its own settings, components and mock
-harness (tests/support/program.py, present since the foundation commit) are the ones imported:
+harness (offline/program.py; tests/support/program.py in checkouts older than its move) are imported:
 
     python ops/report/snapshot.py --root <checkout> --stack prod
 
@@ -44,7 +44,8 @@ def main() -> int:
     root = args.root.resolve()
     # sys.path[0] is this script's directory; the other checkout takes its place.
     sys.path[0] = str(root)
-    harness = importlib.import_module("tests.support.program")
+    harness_module = "offline.program" if (root / "offline" / "program.py").is_file() else "tests.support.program"
+    harness = importlib.import_module(harness_module)
 
     # The program may print; only the JSON document goes to stdout.
     with redirect_stdout(io.StringIO()):

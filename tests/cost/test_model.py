@@ -21,14 +21,14 @@ from cost.model import (
     workspace_estimate,
 )
 from cost.prices import PRICES_FILE, PriceTableError, load_prices, parse_price_table
+from offline.program import ROOT, STACKS, STAND_IN_SECRETS
 from settings import load_stack_settings, read_stack_file
-from tests.support.program import ROOT, STACKS, TEST_SECRETS
 
 D = Decimal
 
 
 def settings_of(stack: str, overrides: dict[str, Any] | None = None) -> Any:
-    config = {**read_stack_file(ROOT / f"Pulumi.{stack}.yaml"), **TEST_SECRETS, **(overrides or {})}
+    config = {**read_stack_file(ROOT / f"Pulumi.{stack}.yaml"), **STAND_IN_SECRETS, **(overrides or {})}
     return load_stack_settings(stack, config, {})
 
 

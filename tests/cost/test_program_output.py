@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cost.model import estimate, sizes_from_settings
+from offline.program import ProgramRun
 from tests.cost.test_model import settings_of
-from tests.support.program import ProgramRun
 
 StackRun = Callable[[str, bool], ProgramRun]
 

@@ -16,9 +16,9 @@ from cost.resources import (
     sizes_from_resources,
     view,
 )
+from offline.program import ProgramRun
 from ops.report.collect import neutral
 from tests.cost.test_model import settings_of
-from tests.support.program import ProgramRun
 
 StackRun = Callable[[str, bool], ProgramRun]
 

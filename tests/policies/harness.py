@@ -1,6 +1,6 @@
 """Run the policy pack over a stack's real program, as `pulumi preview --policy-pack` would.
 
-`judge(stack)` runs the stack's `__main__.py` under the mocks of tests/support/program.py, optionally
+`judge(stack)` runs the stack's `__main__.py` under the mocks of offline/program.py, optionally
 with changed stack config or with one recorded resource changed afterwards, then runs every policy
 over the registrations with ops/report/pack.py (which speaks the analyzer protocol to pulumi-policy's
 own servicer) and the stack's CI config file, policies/config/<stack>.json.
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from offline.program import ROOT, UNKNOWN, ProgramRun, Registration, Secret, run_stack, stack_config
 from ops.report.pack import Analyzer, PackResult, read_config_file, run_pack
 from policies.converge_policies import POLICIES
-from tests.support.program import ROOT, UNKNOWN, ProgramRun, Registration, Secret, run_stack, stack_config
 
 CONFIG_DIR = ROOT / "policies" / "config"
 

@@ -4,10 +4,10 @@ table with the model's figures (the docs fail here, not in review, when either c
 from __future__ import annotations
 
 from cost.model import estimate, sizes_from_settings
+from offline.program import ROOT, STACKS
 from ops.report.pack import reconcile
 from policies.converge_policies import POLICIES
 from tests.cost.test_model import settings_of
-from tests.support.program import ROOT, STACKS
 
 DOC = (ROOT / "docs" / "policies.md").read_text()
 

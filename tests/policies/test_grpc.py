@@ -17,9 +17,9 @@ import pytest
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
+from offline.program import ROOT
 from policies.converge_policies import POLICIES, types
 from tests.policies.harness import Resources, judge
-from tests.support.program import ROOT
 
 
 class GrpcAnalyzer:

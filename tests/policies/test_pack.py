@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from offline.program import STACKS, Secret
 from ops.report.pack import PackConfigError
 from policies.converge_policies import POLICIES, types
 from tests.policies.harness import CONFIG_DIR, Resources, all_unknown, judge, pack_config
-from tests.support.program import STACKS, Secret
 
 MANDATORY = [p.name for p in POLICIES if p.name != "cost-estimate"]
 ENVIRONMENT = {"dev": "development", "staging": "staging", "prod": "production"}
@@ -617,7 +617,7 @@ def test_every_value_unknown_stops_no_policy(stack: str) -> None:
 
 def test_whole_properties_unknown_stop_no_policy() -> None:
     """Objects and lists unknown as a whole (the engine's typed sentinels, not only strings)."""
-    from tests.support.program import UNKNOWN
+    from offline.program import UNKNOWN
 
     def objects_unknown(resources: Resources) -> None:
         for resource in resources.items:
@@ -654,8 +654,8 @@ def test_preview_unknowns_are_judged_at_update(tmp_path: Path) -> None:
 
 
 def test_config_files_carry_the_stack_budget(stack: str) -> None:
+    from offline.program import ROOT
     from settings import read_stack_file
-    from tests.support.program import ROOT
 
     budget = read_stack_file(ROOT / f"Pulumi.{stack}.yaml")["converge-nps:budget"]["monthlyUsd"]
     config = pack_config(stack)

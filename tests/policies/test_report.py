@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from offline.program import ROOT
 from ops.report.__main__ import main
-from tests.support.program import ROOT
 
 COPY_IGNORE = shutil.ignore_patterns(
     ".venv", ".git", ".mypy_cache", ".ruff_cache", ".hypothesis", "__pycache__", "tools"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from offline.program import ROOT
 from policies.converge_policies.common import is_credential_url, is_sensitive_name
 from policies.converge_policies.dockerfile import DockerfileError, final_user
 from policies.converge_policies.tls import DEFAULT_PRIVATE_HOSTS, tls_version, url_problem
-from tests.support.program import ROOT
 
 
 def test_the_backend_dockerfile_runs_as_a_numeric_non_root_user() -> None:

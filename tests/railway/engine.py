@@ -1,6 +1,6 @@
 """Run the real program with its Railway resources driven through their providers, against the fake.
 
-The mocked program (`tests/support/program.py`) hands every registration to `RecordingMocks`. Here,
+The mocked program (`offline/program.py`) hands every registration to `RecordingMocks`. Here,
 for the Railway types only, the provider is rebuilt from the `__provider` input exactly as Pulumi's
 dynamic-provider host does (base64 + dill), and the engine's steps are replayed: `create` for a new
 resource, `diff` then `update` or replace for a known one, `read` for a refresh, `delete` in reverse
@@ -19,9 +19,9 @@ from typing import Any
 import dill
 import pulumi
 
+from offline.program import Secret, _mark, plain
 from providers.railway.base import PROVIDER_KEY, RailwayProvider
-from tests.support import program
-from tests.support.program import Secret, _mark, plain
+from offline import program
 
 RAILWAY = "pulumi-python:dynamic/railway:"
 

@@ -11,8 +11,8 @@ import pytest
 from pulumi.output import Unknown as PulumiUnknown
 
 from components.redis_cache import RedisCacheArgs, container_memory_gb, redis_command
+from offline.program import UNKNOWN, ProgramRun, Registration, Secret, plain, run_stack, stack_config
 from tests.railway.engine import RAILWAY, all_secret
-from tests.support.program import UNKNOWN, ProgramRun, Registration, Secret, plain, run_stack, stack_config
 
 StackRun = Callable[[str, bool], ProgramRun]
 ENVIRONMENT = {"dev": "development", "staging": "staging", "prod": "production"}

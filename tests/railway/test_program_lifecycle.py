@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
+from offline.program import Secret, run_stack, stack_config
 from tests.railway.engine import Deployed, railway_engine
 from tests.railway.fake_railway import FakeRailway
-from tests.support.program import Secret, run_stack, stack_config
 
 BACKEND_IMAGE_PREFIX = "ghcr.io/converge-nps/backend@sha256:"
 

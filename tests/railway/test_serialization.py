@@ -9,12 +9,12 @@ import dill
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
+from offline.program import STAND_IN_SECRETS, Secret, plain, run_stack
 from providers.railway.base import PROVIDER_KEY, RailwayProvider
 from providers.railway.project import ProjectProvider
 from tests.railway.engine import RAILWAY, all_secret
 from tests.railway.fake_railway import TOKEN, FakeRailway
 from tests.railway.helpers import Managed, project_props
-from tests.support.program import TEST_SECRETS, Secret, plain, run_stack
 
 
 def test_the_sdk_serializer_captures_no_token(fake: FakeRailway) -> None:
@@ -40,7 +40,7 @@ def test_registered_providers_hold_no_secret(stack: str, monkeypatch: pytest.Mon
         for key in ("hex", "base64", "result")
         if r.type.startswith("random:") and r.outputs.get(key)
     }
-    secrets = [*TEST_SECRETS.values(), *generated, TOKEN]
+    secrets = [*STAND_IN_SECRETS.values(), *generated, TOKEN]
     for resource in railway:
         serialized = plain(resource.inputs[PROVIDER_KEY])
         raw = base64.b64decode(serialized)

@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
+from offline.program import ROOT, STACKS
 from settings.documents import SCHEMA_PATH, project_config
-from tests.support.program import ROOT, STACKS
 
 SPECS = ROOT.parent / "shared" / "specs"
 
@@ -70,6 +70,6 @@ def test_schema_catches_what_an_editor_should_flag() -> None:
 
 def test_schema_holds_no_secret_value() -> None:
     text = (ROOT / SCHEMA_PATH).read_text()
-    from tests.support.program import TEST_SECRETS
+    from offline.program import STAND_IN_SECRETS
 
-    assert not any(value in text for value in TEST_SECRETS.values())
+    assert not any(value in text for value in STAND_IN_SECRETS.values())

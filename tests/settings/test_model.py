@@ -9,16 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from offline.program import ROOT, STACKS, STAND_IN_SECRETS
 from settings import StackConfigError, load_stack_settings, read_stack_file
 from settings.seed import MAX_REPLICAS, MIN_PRODUCTION_REPLICAS
-from tests.support.program import ROOT, STACKS, TEST_SECRETS
 
 NS = "converge-nps"
 
 
 def config(stack: str, **changes: Any) -> dict[str, Any]:
     """The stack's real config plus test secrets; `changes` maps `key` or `key.sub` to a new value (None drops)."""
-    values = {**read_stack_file(ROOT / f"Pulumi.{stack}.yaml"), **TEST_SECRETS}
+    values = {**read_stack_file(ROOT / f"Pulumi.{stack}.yaml"), **STAND_IN_SECRETS}
     for dotted, value in changes.items():
         key, _, sub = dotted.replace("__", ".").partition(".")
         full = f"{NS}:{key}"

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.program import ProgramRun, Registration, Secret, plain, run_stack, stack_config
+from offline.program import ProgramRun, Registration, Secret, plain, run_stack, stack_config
 
 StackRun = Callable[[str, bool], ProgramRun]
 T = "pulumi-python:dynamic/supabase:"

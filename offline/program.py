@@ -29,11 +29,11 @@ from pulumi.runtime.sync_await import _sync_await
 
 from settings import PROJECT, read_stack_file
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 STACKS = ("dev", "staging", "prod")
 
-# Stand-ins for the values operators set with `pulumi config set --secret`.
-TEST_SECRETS: dict[str, str] = {
+# Stand-ins for the values operators set with `pulumi config set --secret` (no real credential).
+STAND_IN_SECRETS: dict[str, str] = {
     f"{PROJECT}:sendgridApiKey": "SG.test-sendgrid-key-0123456789",
     f"{PROJECT}:smartsheetApiKey": "test-smartsheet-key-0123456789",
     f"{PROJECT}:sentryDsn": "https://0123456789abcdef@o1.ingest.sentry.io/1",
@@ -219,11 +219,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
             state.update(compute(plain(_mark(args.inputs)), seed))
         return f"{args.name}-id", state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
         self.calls.append((args.token, dict(args.args)))
         if args.token in ("github:index/getTeam:getTeam", "github:index/getUser:getUser"):
             key = args.args.get("slug") or args.args.get("username")
-            return {"id": str(github_id(str(key))), "nodeId": f"N_{key}"}
+            return {"id": str(github_id(str(key))), "nodeId": f"N_{key}"}, []
         raise NotImplementedError(f"no mock for invoke {args.token}")
 
 
@@ -287,7 +287,7 @@ class ProgramRun:
 
 def stack_config(stack: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The stack's real `Pulumi.<stack>.yaml` config plus the test secrets, with optional overrides."""
-    config = {**read_stack_file(ROOT / f"Pulumi.{stack}.yaml"), **TEST_SECRETS}
+    config = {**read_stack_file(ROOT / f"Pulumi.{stack}.yaml"), **STAND_IN_SECRETS}
     for key, value in (overrides or {}).items():
         if value is None:
             config.pop(key, None)
@@ -325,7 +325,7 @@ def run_stack(
     values = dict(config) if config is not None else stack_config(stack)
     # Pulumi hands programs structured values as JSON text and everything else as strings.
     encoded = {key: v if isinstance(v, str) else json.dumps(v, default=str) for key, v in values.items()}
-    secret_keys = [key for key in encoded if key in TEST_SECRETS]
+    secret_keys = [key for key in encoded if key in STAND_IN_SECRETS]
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -338,7 +338,7 @@ def run_stack(
     from settings import runtime as settings_runtime
 
     original_today = settings_runtime.today
-    settings_runtime.today = lambda: today  # type: ignore[assignment]
+    settings_runtime.today = lambda: today
     outputs: dict[str, Any] = {}
     error: BaseException | None = None
     try:
@@ -354,7 +354,7 @@ def run_stack(
             finally:
                 os.chdir(cwd)
     finally:
-        settings_runtime.today = original_today  # type: ignore[assignment]
+        settings_runtime.today = original_today
         asyncio.set_event_loop(None)
         loop.close()
     return ProgramRun(stack, preview, list(monitor.registrations.values()), outputs, mocks, error)
