@@ -312,6 +312,13 @@ class BackupSettings(_Settings):
         str,
         Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", description="S3 bucket of the weekly/hourly dumps."),
     ]
+    scheduled: Annotated[
+        bool,
+        Field(description="Run the scheduled S3 backups (`.github/workflows/backup.yml`) for this stack."),
+    ] = True
+    aws_region: Annotated[
+        str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$", description="AWS region of the bucket.")
+    ] = "us-west-2"
     weekly_cron: Annotated[str, Field(description="When the weekly backup runs (UTC cron).")] = "0 3 * * 0"
     event_cron: Annotated[str, Field(description="When backups run in event mode (UTC cron).")] = "0 * * * *"
 

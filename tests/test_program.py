@@ -34,8 +34,8 @@ def component(run: ProgramRun, type_name: str) -> Registration:
 def test_components_are_registered_with_children_parented(stack: str, preview: bool, stack_run: StackRun) -> None:
     run = stack_run(stack, preview)
     for name in ("AppSecrets", "BackendImage", "GitHubEnvironment"):
-        parent = component(run, name)
-        assert run.children_of(parent), f"{name} has no children"
+        for parent in run.of_type(f"converge:index:{name}"):
+            assert run.children_of(parent), f"{name} {parent.name} has no children"
     # Nothing but components hangs directly off the stack.
     for resource in run.resources:
         if resource.parent.endswith(f"pulumi:pulumi:Stack::converge-nps-{stack}"):
@@ -75,42 +75,77 @@ def test_jwt_secrets_differ_per_stack_and_per_purpose(stack_run: StackRun) -> No
 
 def test_github_environment_deploys_only_its_branch(stack: str, preview: bool, stack_run: StackRun) -> None:
     run = stack_run(stack, preview)
-    environment = run.one("github:index/repositoryEnvironment:RepositoryEnvironment")
+    environment = run.one("github:index/repositoryEnvironment:RepositoryEnvironment", ENVIRONMENT[stack])
     assert environment.inputs["environment"] == ENVIRONMENT[stack]
     assert environment.inputs["repository"] == "converge-nps"
     assert environment.inputs["deploymentBranchPolicy"] == {"customBranchPolicies": True, "protectedBranches": False}
-    policy = run.one("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy")
+    policy = run.one(
+        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+        f"{ENVIRONMENT[stack]}-branch",
+    )
     assert policy.inputs["branchPattern"] == BRANCH[stack]
     assert run.outputs["deployBranch"] == BRANCH[stack]
 
 
 def test_production_requires_reviewers_and_prevents_self_review(stack_run: StackRun) -> None:
-    environment = stack_run("prod", False).one("github:index/repositoryEnvironment:RepositoryEnvironment")
+    environment = stack_run("prod", False).one("github:index/repositoryEnvironment:RepositoryEnvironment", "production")
     assert environment.inputs["reviewers"] == [{"teams": [github_id("devops")]}]
     assert environment.inputs["preventSelfReview"] is True
     assert environment.inputs["canAdminsBypass"] is False
-    dev = stack_run("dev", False).one("github:index/repositoryEnvironment:RepositoryEnvironment")
+    dev = stack_run("dev", False).one("github:index/repositoryEnvironment:RepositoryEnvironment", "development")
     assert "reviewers" not in dev.inputs
+
+
+def environment_values(run: ProgramRun, environment: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(variables, secrets) the program gives one GitHub environment."""
+
+    def of(type_name: str, key: str) -> dict[str, Any]:
+        return {
+            r.inputs[key]: r.inputs["value" if key == "variableName" else "plaintextValue"]
+            for r in run.of_type(f"github:index/{type_name}")
+            if r.inputs["environment"] in (environment, UNKNOWN) and r.parent.endswith(f"::{environment}")
+        }
+
+    return (
+        of("actionsEnvironmentVariable:ActionsEnvironmentVariable", "variableName"),
+        of("actionsEnvironmentSecret:ActionsEnvironmentSecret", "secretName"),
+    )
 
 
 def test_deploy_workflow_gets_its_variables_and_secrets(stack: str, preview: bool, stack_run: StackRun) -> None:
     run = stack_run(stack, preview)
-    variables = {
-        r.inputs["variableName"]: r.inputs["value"]
-        for r in run.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
-    }
-    secrets = {
-        r.inputs["secretName"]: r.inputs["plaintextValue"]
-        for r in run.of_type("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")
-    }
-    assert variables["EVENT_MODE"] == "false"
-    assert variables["BACKUP_S3_BUCKET"] == f"converge-nps-backups-{stack}"
-    assert "VITE_SENTRY_DSN" in secrets
+    variables, secrets = environment_values(run, ENVIRONMENT[stack])
+    assert set(variables) == {"VITE_API_BASE_URL", "VITE_WS_URL"}
+    assert set(secrets) == {"VITE_SENTRY_DSN", "RAILWAY_TOKEN", "DATABASE_URL", "SLACK_WEBHOOK_URL"}
     for value in secrets.values():
         assert isinstance(value, Secret) or value is UNKNOWN
     if stack == "prod":
         assert variables["VITE_API_BASE_URL"] == "https://api.converge-nps.com/v1"
         assert variables["VITE_WS_URL"] == "wss://api.converge-nps.com"
+
+
+def test_backup_environments_for_the_scheduled_backup_workflow(stack: str, stack_run: StackRun) -> None:
+    run = stack_run(stack, False)
+    environments = {
+        r.inputs["environment"]: r for r in run.of_type("github:index/repositoryEnvironment:RepositoryEnvironment")
+    }
+    name = f"{ENVIRONMENT[stack]}-backups"
+    if stack == "dev":
+        assert name not in environments
+        return
+    assert "reviewers" not in environments[name].inputs  # an hourly job cannot wait for a reviewer
+    policies = run.of_type("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy")
+    assert {p.inputs["branchPattern"] for p in policies if p.parent.endswith(f"::{name}")} == {"main"}
+    variables, secrets = environment_values(run, name)
+    assert variables == {
+        "EVENT_MODE": "false",
+        "BACKUP_S3_BUCKET": f"converge-nps-backups-{stack}",
+        "BACKUP_CRON": "0 3 * * 0",
+        "AWS_REGION": "us-west-2",
+        "PG_MAJOR": "15",
+    }
+    assert set(secrets) == {"BACKUP_DATABASE_URL"}
+    assert isinstance(secrets["BACKUP_DATABASE_URL"], Secret)
 
 
 def test_backend_image_is_built_from_our_dockerfile_and_pinned_by_digest(stack: str, stack_run: StackRun) -> None:
@@ -157,10 +192,7 @@ def test_event_mode_in_prod() -> None:
     run = run_stack("prod", config=config)
     assert run.outputs["backendReplicas"]["deployed"] == 3
     assert run.outputs["backupSchedule"] == "0 * * * *"
-    variables = {
-        r.inputs["variableName"]: r.inputs["value"]
-        for r in run.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
-    }
+    variables, _ = environment_values(run, "production-backups")
     assert (variables["EVENT_MODE"], variables["BACKUP_CRON"]) == ("true", "0 * * * *")
 
 

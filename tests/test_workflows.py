@@ -37,3 +37,14 @@ def test_pull_requests_preview_every_stack_with_the_policy_pack() -> None:
     commands = "\n".join(step.get("run", "") for step in preview["steps"])
     assert "--policy-pack policies" in commands
     assert '--policy-pack-config "policies/config/${{ matrix.stack }}.json"' in commands
+
+
+def test_scheduled_backups_run_for_exactly_the_stacks_that_ask_for_them() -> None:
+    backup = yaml.safe_load((ROOT / ".github" / "workflows" / "backup.yml").read_text())["jobs"]["backup"]
+    scheduled = {
+        stack: f"{settings.environment}-backups"
+        for stack in STACKS
+        if (settings := load_stack_settings(stack, stack_config(stack), {})).backups.scheduled
+    }
+    matrix = {entry["stack"]: entry["environment"] for entry in backup["strategy"]["matrix"]["include"]}
+    assert matrix == scheduled

@@ -402,7 +402,7 @@ VARIANTS = [
     pytest.param(
         "sensitive-values-are-secrets",
         "dev",
-        {"change": _set(types.GITHUB_ENVIRONMENT_VARIABLE, "development-backup_cron", "variableName", "SENTRY_DSN")},
+        {"change": _set(types.GITHUB_ENVIRONMENT_VARIABLE, "development-vite_ws_url", "variableName", "SENTRY_DSN")},
         "puts the credential 'SENTRY_DSN' in a plaintext variable",
         id="secrets-credential-in-actions-variable",
     ),
@@ -445,7 +445,7 @@ VARIANTS = [
     pytest.param(
         "production-deploy-gate",
         "prod",
-        {"change": _drop(types.GITHUB_DEPLOYMENT_POLICY)},
+        {"change": _drop(types.GITHUB_DEPLOYMENT_POLICY, "production-branch")},
         "has no deployment branch policy for 'main'",
         id="gate-no-branch-policy",
     ),
@@ -707,5 +707,6 @@ def test_a_disabled_policy_does_not_run() -> None:
 def test_the_environment_names_match_the_stacks() -> None:
     for stack in STACKS:
         run = judge(stack).run
-        environment = next(r for r in run.resources if r.type == types.GITHUB_ENVIRONMENT)
-        assert environment.inputs["environment"] == ENVIRONMENT[stack]
+        environments = {r.inputs["environment"] for r in run.resources if r.type == types.GITHUB_ENVIRONMENT}
+        # The deploy environment, plus the scheduled-backup one where the stack has backups.
+        assert environments - {f"{ENVIRONMENT[stack]}-backups"} == {ENVIRONMENT[stack]}
