@@ -19,9 +19,9 @@ from typing import Any
 import dill
 import pulumi
 
+from offline import program
 from offline.program import Secret, _mark, plain
 from providers.railway.base import PROVIDER_KEY, RailwayProvider
-from offline import program
 
 RAILWAY = "pulumi-python:dynamic/railway:"
 
