@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import graphql
 from graphql.type.validate import validate_schema
 
-SDL = Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "railway-public-api.graphql"
+from tests.specs import SPECS_DIR
+
+SDL = SPECS_DIR / "railway-public-api.graphql"
 
 # The one way the published SDL breaks graphql-core's schema rules (an interface field implemented by a
 # deprecated field). It says nothing about the operations we send, so it is tolerated by name and any

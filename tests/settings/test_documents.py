@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -13,15 +12,11 @@ import yaml
 
 from offline.program import ROOT, STACKS
 from settings.documents import SCHEMA_PATH, project_config
-
-SPECS = ROOT.parent / "shared" / "specs"
+from tests.specs import spec_path
 
 
 def project_schema() -> dict[str, object]:
-    path = SPECS / "pulumi-project.schema.json"
-    if not path.exists():  # CI lays shared/ beside the clone, like the session's workspace
-        path = Path("/work/shared/specs/pulumi-project.schema.json")
-    return json.loads(path.read_text())
+    return json.loads(spec_path("pulumi-project.schema.json").read_text())
 
 
 def test_generated_documents_are_up_to_date() -> None:

@@ -12,15 +12,15 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC_PATH = ROOT.parent / "shared" / "specs" / "supabase-management-api.openapi.json"
+from tests.specs import SPECS_DIR
+
+SPEC_PATH = SPECS_DIR / "supabase-management-api.openapi.json"
 HOST = "https://api.supabase.com"
 
 # (JSON path, what is wrong, the fix) for each known quirk.
