@@ -109,3 +109,55 @@ def test_random_bytes_length_change_replaces(engine: Engine, tmp_path: Path) -> 
     steps = _steps(engine, project, "bytes")
     assert steps["floor"] == "replace"
     engine.pulumi(["destroy", "--stack", "bytes", "--yes", "--skip-preview"], cwd=project)
+
+
+LOOKUPS = textwrap.dedent("""\
+    import pulumi
+    import pulumi_github as github
+
+    mode = pulumi.Config().get("mode") or "lookups"
+    if mode == "lookups":
+        devops = github.get_team(slug="devops", summary_only=True)
+        platform = github.get_team_output(slug="platform")
+        user = github.get_user(username="octocat")
+        pulumi.export("devops", {"id": devops.id, "slug": devops.slug, "summaryOnly": devops.summary_only})
+        pulumi.export("platform", {"id": platform.id, "slug": platform.slug})
+        pulumi.export("user", {"id": user.id, "login": user.login, "username": user.username})
+    elif mode == "missing":
+        github.get_team(slug="")
+    else:
+        github.get_repository(full_name="converge-nps/converge-nps")
+    """)
+
+
+def test_github_team_and_user_lookups(engine: Engine, tmp_path: Path) -> None:
+    """getTeam/getUser (prod's reviewer team is looked up by slug) answer a stable numeric id per name, under the
+    real data sources' output names; a missing argument or a function the double lacks fails the program."""
+    project = write_floor_program(tmp_path / "program")
+    (project / "__main__.py").write_text(LOOKUPS)
+    engine.init_stack(project, "lookups")
+    engine.pulumi(["up", "--stack", "lookups", "--yes", "--skip-preview"], cwd=project)
+    first = engine.pulumi(["stack", "output", "--stack", "lookups", "--json"], cwd=project).json()
+    assert isinstance(first, dict)
+    devops, platform, user = first["devops"], first["platform"], first["user"]
+    assert (devops["slug"], devops["summaryOnly"], platform["slug"]) == ("devops", True, "platform")
+    assert (user["login"], user["username"]) == ("octocat", "octocat")
+    ids = [devops["id"], platform["id"], user["id"]]
+    assert all(isinstance(i, str) and i.isdigit() and int(i) > 0 for i in ids), ids  # decimal strings, as GitHub's
+    assert len(set(ids)) == 3
+
+    # The same names give the same ids in another run (a stable reviewer list: no diff on the next up).
+    preview = engine.pulumi(["preview", "--stack", "lookups", "--json", "--expect-no-changes"], cwd=project)
+    assert preview.json()["changeSummary"] == {"same": 1}  # type: ignore[index]
+    engine.pulumi(["up", "--stack", "lookups", "--yes", "--skip-preview"], cwd=project)
+    assert engine.pulumi(["stack", "output", "--stack", "lookups", "--json"], cwd=project).json() == first
+
+    engine.pulumi(["config", "set", "--stack", "lookups", "mode", "missing"], cwd=project)
+    missing = engine.pulumi(["preview", "--stack", "lookups"], cwd=project, check=False)
+    assert missing.returncode != 0
+    assert 'getTeam:getTeam failed: Missing required argument: "slug"' in missing.output, missing.output
+    engine.pulumi(["config", "set", "--stack", "lookups", "mode", "other"], cwd=project)
+    other = engine.pulumi(["preview", "--stack", "lookups"], cwd=project, check=False)
+    assert other.returncode != 0
+    assert "does not implement function github:index/getRepository:getRepository" in other.output, other.output
+    engine.pulumi(["destroy", "--stack", "lookups", "--yes", "--skip-preview"], cwd=project)

@@ -7,6 +7,11 @@ package main
 // createdAt/updatedAt the time of the operation. Changing the repository,
 // environment or secret/variable name replaces the resource; other inputs
 // update it in place.
+//
+// Data sources: getTeam and getUser, which the program uses to turn reviewer
+// team slugs and user logins into the numeric ids RepositoryEnvironment
+// wants. Every slug and login exists; the id is a stable number derived from
+// it, returned as a string like the real provider's `id`.
 
 import (
 	"crypto/rand"
@@ -147,6 +152,52 @@ func githubKinds() map[string]*resourceKind {
 				}, nil
 			},
 			update: timestamped,
+		},
+	}
+}
+
+// stableID is a GitHub-like numeric id (as the decimal string the real data
+// sources return), the same for the same kind and name in every run.
+func stableID(kind, name string) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(kind + "/" + name))
+	return fmt.Sprint(1000000 + h.Sum32()%90000000)
+}
+
+// githubFunctions are the data sources the program invokes. Only the outputs
+// the double can derive are returned (the id, the name looked up, and the
+// arguments echoed as the real results do); descriptive outputs the real data
+// sources read from GitHub (team name, description, members, a user's
+// profile) are absent, i.e. null.
+func githubFunctions() map[string]*function {
+	return map[string]*function{
+		"github:index/getTeam:getTeam": {
+			required: []string{"slug"},
+			call: func(args resource.PropertyMap) (resource.PropertyMap, error) {
+				slug := str(args, "slug")
+				out := resource.PropertyMap{
+					"id":             resource.NewStringProperty(stableID("team", slug)),
+					"slug":           resource.NewStringProperty(slug),
+					"summaryOnly":    resource.NewBoolProperty(boolean(args, "summaryOnly", false)),
+					"membershipType": resource.NewStringProperty("all"),
+					"resultsPerPage": resource.NewNumberProperty(num(args, "resultsPerPage", 100)),
+				}
+				if m := str(args, "membershipType"); m != "" {
+					out["membershipType"] = resource.NewStringProperty(m)
+				}
+				return out, nil
+			},
+		},
+		"github:index/getUser:getUser": {
+			required: []string{"username"},
+			call: func(args resource.PropertyMap) (resource.PropertyMap, error) {
+				login := str(args, "username")
+				return resource.PropertyMap{
+					"id":       resource.NewStringProperty(stableID("user", login)),
+					"login":    resource.NewStringProperty(login),
+					"username": resource.NewStringProperty(login),
+				}, nil
+			},
 		},
 	}
 }

@@ -15,7 +15,8 @@
 //     real random values with crypto/rand (bcrypt for RandomPassword.bcryptHash);
 //   - github: RepositoryEnvironment, RepositoryEnvironmentDeploymentPolicy,
 //     ActionsEnvironmentSecret, ActionsEnvironmentVariable are recorded
-//     without calling GitHub; ids have the real provider's shape;
+//     without calling GitHub; ids have the real provider's shape; the data
+//     sources getTeam and getUser answer deterministic numeric ids;
 //   - docker: Image, RegistryImage, RemoteImage are recorded without building,
 //     pushing or pulling anything; digests are derived from the inputs.
 //
@@ -69,15 +70,25 @@ type resourceKind struct {
 	update func(id string, olds, in resource.PropertyMap, preview bool) (resource.PropertyMap, error)
 }
 
+// function is one invoke (data source) the double answers.
+type function struct {
+	// required arguments (the invoke fails without them, as with the real
+	// provider's schema).
+	required []string
+	// call returns the data source's outputs for its arguments.
+	call func(args resource.PropertyMap) (resource.PropertyMap, error)
+}
+
 type personality struct {
-	name    string
-	version string
-	kinds   map[string]*resourceKind
+	name      string
+	version   string
+	kinds     map[string]*resourceKind
+	functions map[string]*function
 }
 
 var personalities = map[string]*personality{
 	"random": {name: "random", version: "4.21.4", kinds: randomKinds()},
-	"github": {name: "github", version: "6.15.0", kinds: githubKinds()},
+	"github": {name: "github", version: "6.15.0", kinds: githubKinds(), functions: githubFunctions()},
 	"docker": {name: "docker", version: "5.2.0", kinds: dockerKinds()},
 }
 
@@ -430,9 +441,38 @@ func (s *server) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*empty
 	return &emptypb.Empty{}, nil
 }
 
+// Invoke answers the data sources in the personality's functions; any other
+// function is refused, so a program needing one fails loudly.
 func (s *server) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented,
-		"%s stand-in provider (test double) does not implement function %s", s.p.name, req.GetTok())
+	fn, ok := s.p.functions[req.GetTok()]
+	if !ok {
+		return nil, status.Errorf(codes.Unimplemented,
+			"%s stand-in provider (test double) does not implement function %s", s.p.name, req.GetTok())
+	}
+	args, err := unmarshal(req.GetArgs())
+	if err != nil {
+		return nil, err
+	}
+	var failures []*pulumirpc.CheckFailure
+	for _, r := range fn.required {
+		if str(args, r) == "" {
+			failures = append(failures, &pulumirpc.CheckFailure{
+				Property: r, Reason: fmt.Sprintf("Missing required argument: %q", r),
+			})
+		}
+	}
+	if len(failures) > 0 {
+		return &pulumirpc.InvokeResponse{Failures: failures}, nil
+	}
+	outs, err := fn.call(args)
+	if err != nil {
+		return nil, err
+	}
+	ret, err := s.marshal(outs)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.InvokeResponse{Return: ret}, nil
 }
 
 func (s *server) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
