@@ -2,21 +2,29 @@
 
 The session's `engine` builds or finds the Pulumi engine once (a cold build takes minutes; later runs reuse the cache
 outside the repo), installs the stand-in provider plugins (test doubles) into a Pulumi home of this run and logs in to
-a local file backend. Measurements that tests add to `engine_report` are printed at the end of the run and, if
-CONVERGE_ENGINE_REPORT names a file, written there as JSON.
+a local file backend. `fullstack` adds a scratch copy of the project with the dev, staging and prod stacks initialized
+(tests/engine/fullstack.py) and the fake Railway and Supabase servers. Measurements that tests add to `engine_report`
+are printed at the end of the run and, if CONVERGE_ENGINE_REPORT names a file, written there as JSON, with the wall
+time of the tests in this directory.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.engine.fullstack import STACKS, FullStack, init_stack, running_fakes, scratch_project
 from tests.engine.harness import Engine, Result, write_floor_program
 
 _REPORT: dict[str, object] = {}
+HERE = Path(__file__).resolve().parent
+# First setup start and last teardown end of the tests in this directory: their wall time.
+_SPAN: list[float] = []
 
 
 @pytest.fixture(scope="session")
@@ -37,9 +45,35 @@ def engine_floor(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Re
 
 
 @pytest.fixture(scope="session")
+def fullstack(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FullStack]:
+    """The real program in a scratch project with every stack initialized (secrets set), and the fakes its
+    providers talk to. For previews: tests that deploy use fakes (and stacks) of their own."""
+    project = scratch_project(tmp_path_factory.mktemp("fullstack") / "project")
+    for stack in STACKS:
+        init_stack(engine, project, stack)
+    with running_fakes() as fakes:
+        yield FullStack(engine=engine, project=project, fakes=fakes)
+        assert fakes.violations() == [], "a provider sent a request outside the APIs' contracts"
+
+
+@pytest.fixture(scope="session")
 def engine_report() -> dict[str, object]:
     """Figures for the end-of-run summary (wall times, peak memory, ratios)."""
     return _REPORT
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    if HERE not in item.path.parents:
+        return (yield)
+    _SPAN[:1] = _SPAN[:1] or [time.perf_counter()]
+    try:
+        return (yield)
+    finally:
+        _SPAN[1:] = [time.perf_counter()]
+        key = "tests/engine wall time, seconds"
+        _REPORT.pop(key, None)  # kept last in the summary
+        _REPORT[key] = round(_SPAN[1] - _SPAN[0], 1)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -158,11 +158,11 @@ class Engine:
         calls = [json.loads(line) for line in self.standin_log.read_text().splitlines() if line.strip()]
         return [c for c in calls if op is None or c["op"] == op]
 
-    def init_stack(self, project_dir: Path, stack: str) -> None:
-        existing = self.pulumi(["stack", "ls", "--json"], cwd=project_dir).json()
+    def init_stack(self, project_dir: Path, stack: str, *, env: Mapping[str, str] | None = None) -> None:
+        existing = self.pulumi(["stack", "ls", "--json"], cwd=project_dir, env=env).json()
         names = {s["name"].split("/")[-1] for s in existing} if isinstance(existing, list) else set()
         if stack not in names:
-            self.pulumi(["stack", "init", stack, "--secrets-provider", "passphrase"], cwd=project_dir)
+            self.pulumi(["stack", "init", stack, "--secrets-provider", "passphrase"], cwd=project_dir, env=env)
 
     def measure_preview(
         self, project_dir: Path, stack: str, *, extra_args: Sequence[str] = (), repeat: int = 1

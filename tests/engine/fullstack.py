@@ -1,0 +1,213 @@
+"""The real Converge-NPS program under the real engine: a scratch copy of the project, its stacks, and the local
+fake Railway and Supabase servers its dynamic providers talk to.
+
+The committed `Pulumi.<stack>.yaml` files are never touched: `scratch_project()` copies the tracked files (as they are
+in the working tree) into a temporary directory and links the virtualenv, and `init_stack()` lets `pulumi stack init`
+and `pulumi config set --secret` write the encryption salt and the four required secrets into the copy's stack file.
+The secrets are the stand-in values of `offline/program.py` (no real credential).
+
+`Fakes` runs the fake Railway GraphQL API (tests/railway/fake_railway.py) and the fake Supabase Management API
+(tests/supabase/fake_api.py) on 127.0.0.1 in this process; `Fakes.env()` points the providers (which run in the
+engine's dynamic-provider host, a subprocess) at them with test tokens.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from offline.program import STAND_IN_SECRETS
+from settings import PROJECT
+from tests.engine.harness import REPO, VENV, Engine, Result
+from tests.railway import fake_railway
+from tests.railway.fake_railway import FakeRailway
+from tests.railway.schema import railway_schema
+from tests.supabase import fake_api
+from tests.supabase.fake_api import FakeSupabase
+
+STACKS = ("dev", "staging", "prod")
+# What `pulumi config set --secret` must provide before any stack runs (settings: required secrets).
+REQUIRED_SECRETS = ("sendgridApiKey", "smartsheetApiKey", "sentryDsn", "frontendSentryDsn")
+# The Supabase organizations the stack files name, with the plan each really has.
+SUPABASE_ORGANIZATIONS = {"converge-nps-free": "free", "converge-nps": "pro"}
+
+
+def scratch_project(dest: Path) -> Path:
+    """Copy the repository's tracked files (working-tree contents) to `dest`, with `.venv` linked to ours."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached"], cwd=REPO, capture_output=True, check=True
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = REPO / name
+        if not source.is_file():  # deleted in the working tree
+            continue
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+    # Pulumi.yaml and policies/PulumiPolicy.yaml name the virtualenv relative to the project (`.venv`, `../.venv`).
+    (dest / ".venv").symlink_to(VENV)
+    return dest
+
+
+def stand_in_secrets() -> dict[str, str]:
+    """The required secrets with the stand-in values the offline harness uses."""
+    return {key: STAND_IN_SECRETS[f"{PROJECT}:{key}"] for key in REQUIRED_SECRETS}
+
+
+def init_stack(engine: Engine, project: Path, stack: str, *, env: Mapping[str, str] | None = None) -> None:
+    """`pulumi stack init` (passphrase secrets) and the required secrets, written into the copy's stack file."""
+    engine.init_stack(project, stack, env=env)
+    args = ["config", "set-all", "--stack", stack]
+    for key, value in stand_in_secrets().items():
+        args += ["--secret", f"{PROJECT}:{key}={value}"]
+    engine.pulumi(args, cwd=project, env=env)
+
+
+def policy_args(project: Path, stack: str, config: Path | None = None) -> list[str]:
+    """The policy pack and its config for `stack`, as README/CI run it."""
+    config = config or project / "policies" / "config" / f"{stack}.json"
+    return ["--policy-pack", str(project / "policies"), "--policy-pack-config", str(config)]
+
+
+def stack_config(project: Path, stack: str) -> dict[str, Any]:
+    """The copy's `Pulumi.<stack>.yaml` as a document (salt and secure values included)."""
+    document = yaml.safe_load((project / f"Pulumi.{stack}.yaml").read_text())
+    assert isinstance(document, dict)
+    return document
+
+
+def write_config_variant(project: Path, stack: str, changes: Mapping[str, Any], dest: Path) -> Path:
+    """A copy of the stack's config file with `changes` (`namespace:key` -> value, merged one level into
+    objects) for `pulumi preview --config-file`: same salt and secrets, a few values changed."""
+    document = stack_config(project, stack)
+    config = document["config"]
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(config.get(key), dict):
+            config[key] = {**config[key], **value}
+        else:
+            config[key] = value
+    dest.write_text(yaml.safe_dump(document, sort_keys=False))
+    return dest
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    """One entry of the `Policies:` section a preview or update prints."""
+
+    level: str  # mandatory, advisory, remediate
+    policy: str
+    resource: str  # "type: name", or the stack
+    message: str
+
+
+_POLICY_ENTRY = re.compile(r"^(\s+)- \[(\w+)\]\s+(\S+)\s+\((.*)\)$")
+
+
+def policy_results(output: str) -> list[PolicyResult]:
+    """The policy entries of a CLI run's text output: level, policy, resource and message (the lines after the
+    policy's description). The `--json` output does not carry them, so the text is parsed."""
+    lines = output.splitlines()
+    try:
+        start = lines.index("Policies:")
+    except ValueError:
+        return []
+    results: list[PolicyResult] = []
+    entry: list[str] = []
+    header: re.Match[str] | None = None
+
+    def close() -> None:
+        if header is not None:
+            # entry[0] is the policy's description, the rest its message
+            results.append(PolicyResult(header[2], header[3], header[4], "\n".join(entry[1:])))
+
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        if match := _POLICY_ENTRY.match(line):
+            close()
+            header, entry = match, []
+        elif header is not None and len(line) - len(line.lstrip()) > len(header[1]):
+            entry.append(line.strip())
+    close()
+    return results
+
+
+def mandatory(results: list[PolicyResult]) -> list[PolicyResult]:
+    return [r for r in results if r.level == "mandatory"]
+
+
+def summary(result: Result) -> dict[str, int]:
+    """The change summary of a `--json` preview."""
+    document = result.json()
+    assert isinstance(document, dict)
+    return dict(document["changeSummary"])
+
+
+@dataclass
+class Fakes:
+    """The fake Railway and Supabase APIs, served on 127.0.0.1 by this process."""
+
+    railway: FakeRailway
+    railway_url: str
+    supabase: FakeSupabase
+
+    def env(self) -> dict[str, str]:
+        return {
+            "RAILWAY_API_URL": self.railway_url,
+            "RAILWAY_TOKEN": fake_railway.TOKEN,
+            "RAILWAY_API_TIMEOUT_SECONDS": "10",
+            "SUPABASE_API_URL": self.supabase.url,
+            "SUPABASE_ACCESS_TOKEN": fake_api.TOKEN,
+            # The fake brings a project up after two status polls: poll fast, give up late.
+            "SUPABASE_POLL_INTERVAL": "0.05",
+            "SUPABASE_WAIT_TIMEOUT": "60",
+            "SUPABASE_RETRY_BASE_DELAY": "0.05",
+        }
+
+    def mark(self) -> tuple[int, int]:
+        """Positions in both request logs, for `calls_since`."""
+        return len(self.railway.calls()), len(self.supabase.calls)
+
+    def calls_since(self, mark: tuple[int, int]) -> tuple[list[fake_railway.Request], list[fake_api.Call]]:
+        with self.supabase.lock:
+            supabase = list(self.supabase.calls[mark[1] :])
+        return self.railway.calls(since=mark[0]), supabase
+
+    def mutations_since(self, mark: tuple[int, int]) -> list[str]:
+        """Every request since `mark` that can change something, as `railway <operation>` / `supabase <METHOD path>`."""
+        railway, supabase = self.calls_since(mark)
+        return [f"railway {r.operation}" for r in railway if r.mutation] + [
+            f"supabase {c.method} {c.path}" for c in supabase if c.writes
+        ]
+
+    def violations(self) -> list[str]:
+        return [*self.railway.violations, *self.supabase.violations]
+
+
+@dataclass(frozen=True)
+class FullStack:
+    """A scratch project of the real program, the engine that runs it, and the fakes its providers talk to."""
+
+    engine: Engine
+    project: Path
+    fakes: Fakes
+
+
+@contextmanager
+def running_fakes() -> Iterator[Fakes]:
+    railway_schema()  # parsed once per process (about a second), before any request can time out on it
+    with ExitStack() as stack:
+        railway = FakeRailway(stall_seconds=1.0)
+        url = stack.enter_context(fake_railway.serve(railway))
+        supabase = stack.enter_context(fake_api.running())
+        for slug, plan in SUPABASE_ORGANIZATIONS.items():
+            supabase.add_organization(slug, plan)
+        yield Fakes(railway=railway, railway_url=url, supabase=supabase)
