@@ -1,0 +1,152 @@
+"""Violating stacks fail the real engine's preview with each policy's own message.
+
+One changed value per policy, in the dev stack (two previews prove all nine mandatory policies):
+
+- a new dev stack previewed with a changed stack file (`pulumi preview --config-file`) and a changed pack config,
+  each value passing the settings' validation but violating one policy (where the stack file cannot express a
+  violation, because settings reject it first, the pack config is changed instead);
+- a deployed dev stack with a custom API domain whose TLS certificate Railway then fails to issue (the fake API says
+  so; `pulumi refresh` brings it into the state): tls-endpoints, whose checks only a deployed stack can fail through
+  config, and tls-in-transit, whose Redis URL is known only once the Redis password exists.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from settings import PROJECT
+from tests.engine.fullstack import (
+    FullStack,
+    PolicyResult,
+    mandatory,
+    policy_args,
+    policy_results,
+    running_fakes,
+    write_config_variant,
+)
+
+pytestmark = pytest.mark.engine
+
+FAILED_CERTIFICATE = "CERTIFICATE_STATUS_TYPE_ISSUE_FAILED"
+DEV_API_DOMAIN = "api.dev.converge-nps.com"
+
+
+def pack_config(project: Path, stack: str, changes: dict[str, dict[str, Any]], dest: Path) -> Path:
+    """The stack's committed pack config with some policies' entries changed (merged per policy)."""
+    config = json.loads((project / "policies" / "config" / f"{stack}.json").read_text())
+    for policy, values in changes.items():
+        config[policy] = {**config.get(policy, {}), **values}
+    dest.write_text(json.dumps(config, indent=2))
+    return dest
+
+
+def assert_fails_with(results: list[PolicyResult], expected: dict[str, str]) -> None:
+    """Exactly the `expected` policies fail (mandatory), each with its message among its violations."""
+    failing = mandatory(results)
+    assert {r.policy for r in failing} == set(expected), failing
+    for policy, message in expected.items():
+        messages = [r.message for r in failing if r.policy == policy]
+        assert any(message in m for m in messages), (policy, messages)
+
+
+# The stack-file changes: values the settings accept.
+STACK_CHANGES: dict[str, Any] = {
+    # An image this project does not build and the pack's allow-list does not name.
+    f"{PROJECT}:redis": {"image": "bitnami/redis:7.4.1"},
+    # No Railway usage limit: nothing caps spending.
+    f"{PROJECT}:railway": {"setUsageLimit": False},
+}
+# The pack-config changes, for policies the settings keep the stack file from violating (replicas, plan,
+# persistence and the deploy branch are seed rules there).
+PACK_CHANGES: dict[str, dict[str, Any]] = {
+    "replica-limits": {"minReplicas": 2},
+    "database-backups": {"required": True},
+    "redis-persistence": {"required": True, "dataDir": "/var/lib/redis"},
+    "production-deploy-gate": {"environments": ["development"], "branch": "develop"},
+    # A stricter list of credential outputs than the program marks secret.
+    "sensitive-values-are-secrets": {"secretOutputs": {"pulumi-python:dynamic/supabase:Project": ["database_host"]}},
+}
+EXPECTED = {
+    "non-root-containers": "service 'redis' runs bitnami/redis:7.4.1, which this project does not build and "
+    "`externalImages` does not list",
+    "spending-cap": "no Railway usage limit is declared",
+    "replica-limits": "service 'backend' runs 1 replica(s); this stack needs at least 2",
+    "database-backups": "Supabase project 'database-project' is on the 'free' plan, which keeps 0 days of daily "
+    "backups; this stack needs at least 7",
+    "redis-persistence": "Redis service 'redis' has no volume at /var/lib/redis",
+    "production-deploy-gate": "GitHub environment 'development' has no required reviewers",
+    "sensitive-values-are-secrets": "pulumi-python:dynamic/supabase:Project 'database-project' produces credentials "
+    "in database_host, which are not in additionalSecretOutputs",
+}
+
+
+def test_violating_config_fails_the_preview_with_each_policys_message(fullstack: FullStack, tmp_path: Path) -> None:
+    engine, project, fakes = fullstack.engine, fullstack.project, fullstack.fakes
+    stack_file = write_config_variant(project, "dev", STACK_CHANGES, tmp_path / "Pulumi.dev.yaml")
+    pack = pack_config(project, "dev", PACK_CHANGES, tmp_path / "dev.json")
+    mark = fakes.mark()
+
+    preview = engine.pulumi(
+        ["preview", "--stack", "dev", "--config-file", str(stack_file), *policy_args(project, "dev", pack)],
+        cwd=project,
+        env=fakes.env(),
+        check=False,
+    )
+
+    assert preview.returncode != 0
+    assert_fails_with(policy_results(preview.output), EXPECTED)
+    assert fakes.calls_since(mark) == ([], [])
+    # The committed stack file is untouched: the variant was a copy.
+    assert "bitnami" not in (project / "Pulumi.dev.yaml").read_text()
+
+
+def test_failed_certificate_and_a_public_redis_url_fail_a_deployed_stack(fullstack: FullStack, tmp_path: Path) -> None:
+    engine, project = fullstack.engine, fullstack.project
+    stack = "dev-domain"
+    engine.pulumi(
+        ["stack", "init", stack, "--secrets-provider", "passphrase", "--copy-config-from", "dev"], cwd=project
+    )
+    # One stack-file change: the API on a custom domain, whose certificate Railway issues after DNS is set up.
+    engine.pulumi(
+        ["config", "set", "--stack", stack, "--path", f"{PROJECT}:backend.publicDomain", DEV_API_DOMAIN], cwd=project
+    )
+    with running_fakes() as fakes:
+        env = fakes.env()
+        try:
+            engine.pulumi(
+                ["up", "--stack", stack, "--yes", "--skip-preview", *policy_args(project, "dev")], cwd=project, env=env
+            )
+            (domain,) = fakes.railway.custom_domains.values()
+            assert domain["domain"] == DEV_API_DOMAIN
+            # Railway gives up on the certificate (the DNS records were never created); a refresh records it.
+            with fakes.railway.lock:
+                domain["status"]["certificateStatus"] = FAILED_CERTIFICATE
+            engine.pulumi(["refresh", "--stack", stack, "--yes", "--skip-preview"], cwd=project, env=env)
+
+            # One pack-config change: Railway's private network no longer counts as private.
+            pack = pack_config(
+                project, "dev", {"tls-in-transit": {"privateHosts": ["localhost", "127.0.0.1"]}}, tmp_path / "dev.json"
+            )
+            preview = engine.pulumi(
+                ["preview", "--stack", stack, *policy_args(project, "dev", pack)], cwd=project, env=env, check=False
+            )
+            assert preview.returncode != 0
+            assert_fails_with(
+                policy_results(preview.output),
+                {
+                    "tls-endpoints": f"Railway could not issue a TLS certificate for {DEV_API_DOMAIN}",
+                    "tls-in-transit": "redis://redis.railway.internal is plaintext Redis outside the private network",
+                },
+            )
+        finally:
+            # Cleaned up even after a failure, without hiding it: checked below only when the test got there.
+            destroy = engine.pulumi(
+                ["destroy", "--stack", stack, "--yes", "--skip-preview"], cwd=project, env=env, check=False
+            )
+            engine.pulumi(["stack", "rm", stack, "--yes", "--force"], cwd=project, check=False)
+        assert destroy.returncode == 0 and fakes.railway.projects == {}
+        assert fakes.violations() == []
