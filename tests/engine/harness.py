@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import textwrap
 import time
@@ -50,21 +51,55 @@ class Result:
         return json.loads(self.stdout)
 
 
+# Runs a command and writes its peak RSS (KiB) to the file named by argv[1]. Linux starts a child's ru_maxrss at its
+# parent's high-water mark (carried across fork and exec), so measured straight from pytest, whose process grows past
+# 150 MiB with the fakes and moto loaded, every command would report pytest's size. Started from this small interpreter
+# (about 10 MiB, run with -I -S), the command's figure is its own: the largest process of its tree.
+_MEASURE = """\
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    except OSError as error:
+        os.write(2, f"{sys.argv[2]}: {error}\\n".encode())
+    os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as report:
+    report.write(str(usage.ru_maxrss))
+if os.WIFSIGNALED(status):
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(
     cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float = 900, stdin: str | None = None
 ) -> Result:
-    """Run `cmd`, returning its output, wall time and peak RSS (from wait4, so nothing else is counted)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as inp:
+    """Run `cmd`, returning its output, wall time and peak RSS (the largest process of its tree, from wait4)."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryFile() as inp,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
         if stdin is not None:
             inp.write(stdin.encode())
             inp.seek(0)
+        rss_file = Path(scratch) / "peak-rss-kib"
         start = time.perf_counter()
         proc = subprocess.Popen(
-            list(cmd), cwd=cwd, env=dict(env), stdin=inp, stdout=out, stderr=err, start_new_session=True
+            [sys.executable, "-I", "-S", "-c", _MEASURE, str(rss_file), *cmd],
+            cwd=cwd,
+            env=dict(env),
+            stdin=inp,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
         )
         delay = 0.002
         while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             if time.perf_counter() - start > timeout:
@@ -83,7 +118,7 @@ def run_measured(
             stdout=out.read().decode(errors="replace"),
             stderr=err.read().decode(errors="replace"),
             seconds=seconds,
-            peak_rss_kib=usage.ru_maxrss,
+            peak_rss_kib=int(rss_file.read_text()) if rss_file.exists() else 0,
         )
 
 
