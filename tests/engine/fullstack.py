@@ -113,7 +113,8 @@ _POLICY_ENTRY = re.compile(r"^(\s+)- \[(\w+)\]\s+(\S+)\s+\((.*)\)$")
 
 def policy_results(output: str) -> list[PolicyResult]:
     """The policy entries of a CLI run's text output: level, policy, resource and message (the lines after the
-    policy's description). The `--json` output does not carry them, so the text is parsed."""
+    policy's description). The `--json` output does not carry them, so the text is parsed; with `--diff` the CLI
+    prints them in another layout, which this does not read."""
     lines = output.splitlines()
     try:
         start = lines.index("Policies:")
