@@ -18,9 +18,7 @@ from components.redis_cache import RedisCache, RedisCacheArgs
 from components.secrets import AppSecrets, AppSecretsArgs, RotationWindow
 from components.supabase_database import SupabaseDatabase, SupabaseDatabaseArgs
 from settings import StackSettings
-
-# Scheduled workflows run from the default branch, so the backup environments admit only it.
-DEFAULT_BRANCH = "main"
+from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
 
 
 def resource_name(settings: StackSettings) -> str:
@@ -67,7 +65,7 @@ def database_args(settings: StackSettings) -> SupabaseDatabaseArgs:
         rls_schemas=database.rls_schemas,
         allowed_cidrs=database.allowed_cidrs,
         # Production data: `pulumi destroy` or a replacing change must not delete it.
-        protect=settings.environment == "production",
+        protect=settings.environment == PRODUCTION_ENVIRONMENT,
     )
 
 
@@ -188,7 +186,8 @@ def backup_environment_args(settings: StackSettings, *, database: SupabaseDataba
     return GitHubEnvironmentArgs(
         repository=settings.github.repository,
         environment=backup_environment_name(settings),
-        deploy_branch=DEFAULT_BRANCH,
+        # Scheduled workflows run from the default branch (production's), so only it may use this environment.
+        deploy_branch=PRODUCTION_BRANCH,
         variables={
             "EVENT_MODE": str(settings.event_mode).lower(),
             "BACKUP_S3_BUCKET": settings.backups.s3_bucket,

@@ -8,6 +8,9 @@ from typing import Final
 
 # "Development (auto-deploy from develop branch)", "Staging (staging)", "Production (manual deploy from main)".
 DEPLOY_BRANCH_BY_ENVIRONMENT: Final = {"development": "develop", "staging": "staging", "production": "main"}
+# Production's branch is also the repository's default branch, which scheduled workflows run from.
+PRODUCTION_ENVIRONMENT: Final = "production"
+PRODUCTION_BRANCH: Final = DEPLOY_BRANCH_BY_ENVIRONMENT[PRODUCTION_ENVIRONMENT]
 
 # "Development: Free tier", "Staging: Pro", "Production: Pro".
 PLAN_BY_ENVIRONMENT: Final = {"development": "free", "staging": "pro", "production": "pro"}

@@ -22,6 +22,7 @@ from pulumi_policy import (
 from cost.resources import Resource
 from policies.converge_policies import types
 from policies.converge_policies.common import config, is_unknown, stack_resources
+from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
 
 NAME = "production-deploy-gate"
 
@@ -85,8 +86,8 @@ def check_environment(
 
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    production = set(config(args, "environments", ["production"]))
-    branch = str(config(args, "branch", "main"))
+    production = set(config(args, "environments", [PRODUCTION_ENVIRONMENT]))
+    branch = str(config(args, "branch", PRODUCTION_BRANCH))
     resources = stack_resources(args)
     deployment_policies = [r for r in resources if r.type == types.GITHUB_DEPLOYMENT_POLICY]
     for environment in resources:
@@ -114,9 +115,13 @@ POLICY = StackValidationPolicy(
                 "type": "array",
                 "items": {"type": "string"},
                 "description": "GitHub environments that are production.",
-                "default": ["production"],
+                "default": [PRODUCTION_ENVIRONMENT],
             },
-            "branch": {"type": "string", "description": "The only branch that deploys to them.", "default": "main"},
+            "branch": {
+                "type": "string",
+                "description": "The only branch that deploys to them.",
+                "default": PRODUCTION_BRANCH,
+            },
         }
     ),
     remediation_steps=(

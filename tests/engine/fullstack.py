@@ -26,6 +26,7 @@ import yaml
 
 from offline.program import STAND_IN_SECRETS
 from settings import PROJECT
+from settings.documents import project_config
 from tests.engine.harness import REPO, VENV, Engine, Result
 from tests.railway import fake_railway
 from tests.railway.fake_railway import FakeRailway
@@ -35,7 +36,10 @@ from tests.supabase.fake_api import FakeSupabase
 
 STACKS = ("dev", "staging", "prod")
 # What `pulumi config set --secret` must provide before any stack runs (settings: required secrets).
-REQUIRED_SECRETS = ("sendgridApiKey", "smartsheetApiKey", "sentryDsn", "frontendSentryDsn")
+# The secrets `Pulumi.yaml` declares required: the CLI refuses to run without them.
+REQUIRED_SECRETS = tuple(
+    key.removeprefix(f"{PROJECT}:") for key, declared in project_config().items() if declared.get("secret")
+)
 # The Supabase organizations the stack files name, with the plan each really has.
 SUPABASE_ORGANIZATIONS = {"converge-nps-free": "free", "converge-nps": "pro"}
 
