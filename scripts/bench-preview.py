@@ -229,9 +229,9 @@ def main() -> int:
     print(f"dynamic-provider host start-up: {medians['floor + dynamic'] - floor:+.2f}s")
     print(f"policy analyzer start-up:       {medians['floor + pack'] - floor:+.2f}s")
     for label in trees:
-        plain, packed = medians[f"{label}: {stack} without pack"], medians[f"{label}: {stack} with pack"]
-        program = plain - medians["floor + dynamic"]
-        print(f"{label}: program beyond the floors {program:+.2f}s, pack {packed - plain:+.2f}s")
+        without, with_pack = medians[f"{label}: {stack} without pack"], medians[f"{label}: {stack} with pack"]
+        program = without - medians["floor + dynamic"]
+        print(f"{label}: program beyond the floors {program:+.2f}s, pack {with_pack - without:+.2f}s")
     return 0
 
 

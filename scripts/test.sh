@@ -1,15 +1,37 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, type check, then pytest (unit, contract, behaviour, PostgreSQL and
-# engine tests). Sets up what it needs first, so it runs on a fresh clone.
+# The whole test suite, in two tiers, after setting up what it needs (so it runs on a fresh clone):
+#   fast: ruff, ruff format, mypy, then every test that needs neither PostgreSQL nor the Pulumi engine,
+#         spread over the machine's cores (pytest-xdist);
+#   slow: the tests against a real PostgreSQL and under the real Pulumi engine.
+# The fast tier runs first, so a lint, type or unit failure stops the run within a minute.
+#
+#   scripts/test.sh                 both tiers (what CI runs through .ci/run)
+#   scripts/test.sh --fast          the fast tier only
+#   scripts/test.sh <pytest args>   pytest alone, with those arguments (e.g. tests/railway -k domain)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 
-echo "== ruff"
+fast_tier='not engine and not postgres and not benchmark'
+slow_tier='(engine or postgres) and not benchmark'
+
+if [ $# -gt 0 ] && [ "$1" != --fast ]; then
+    exec pytest "$@"
+fi
+
+started=$SECONDS
+echo "== fast tier: ruff"
 ruff check .
 ruff format --check . >/dev/null || { ruff format --diff . | head -50; exit 1; }
-echo "== mypy"
+echo "== fast tier: mypy"
 mypy .
-echo "== pytest"
-exec pytest "$@"
+echo "== fast tier: pytest -m '$fast_tier'"
+pytest -m "$fast_tier" -n auto --dist loadfile
+echo "== fast tier: $((SECONDS - started)) s"
+if [ "${1:-}" = --fast ]; then
+    exit 0
+fi
+echo "== slow tier: pytest -m '$slow_tier'"
+pytest -m "$slow_tier"
+echo "== whole suite: $((SECONDS - started)) s"
