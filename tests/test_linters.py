@@ -1,6 +1,6 @@
-"""The workflows pass actionlint (with shellcheck on every `run:` script) and zizmor with no finding of
-medium severity or above; the project's shell scripts pass shellcheck. Each linter is also shown a
-known-bad file, so a linter that silently checks nothing fails here."""
+"""The workflows pass actionlint (with shellcheck on every `run:` script); they and the Dependabot
+configuration pass zizmor with no finding of medium severity or above; the project's shell scripts pass
+shellcheck. Each linter is also shown a known-bad file, so a linter that silently checks nothing fails."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 from offline.program import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+DEPENDABOT = ROOT / ".github" / "dependabot.yml"
 SCRIPTS = sorted((ROOT / "scripts").rglob("*.sh"))
 # zizmor's severities, lowest first; the gate is "medium or above".
 GATE = {"Medium", "High"}
@@ -97,7 +98,7 @@ def test_actionlint_runs_shellcheck_on_run_scripts(actionlint: str, tmp_path: Pa
 
 
 def test_zizmor_finds_nothing_of_medium_severity_or_above() -> None:
-    findings = zizmor_findings(*WORKFLOWS)
+    findings = zizmor_findings(*WORKFLOWS, DEPENDABOT)
     gated = [f"{f['ident']} ({severity(f)}): {f['desc']}" for f in findings if severity(f) in GATE]
     assert gated == []
 
