@@ -86,6 +86,13 @@ def test_actions_are_pinned_by_commit_with_their_version(workflow: Path) -> None
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_no_expression_is_spliced_into_a_script(workflow: Path) -> None:
+    scripts = [(name, step["run"]) for name, _, step in steps(workflow) if "run" in step]
+    assert scripts
+    assert [(name, script) for name, script in scripts if "${{" in script] == []
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
 def test_checkouts_keep_no_credentials(workflow: Path) -> None:
     checkouts = [step for _, _, step in steps(workflow) if str(step.get("uses", "")).startswith("actions/checkout@")]
     assert checkouts
