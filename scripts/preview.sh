@@ -27,7 +27,7 @@ esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-CONVERGE_SKIP_POSTGRES=1 scripts/setup.sh
+CONVERGE_SKIP_POSTGRES=1 CONVERGE_SKIP_LINTERS=1 scripts/setup.sh
 engine_bin=$(scripts/build-engine.sh | tail -1)
 export PATH="$engine_bin:$root/.venv/bin:$PATH"
 export PULUMI_SKIP_UPDATE_CHECK=true

@@ -175,7 +175,7 @@ class RedisSettings(_Settings):
     image: Annotated[
         str,
         Field(pattern=r"^[^\s:@]+:[0-9][A-Za-z0-9_.-]*$", description="Pinned Redis image (a version tag)."),
-    ] = "redis:7.4.1-alpine"
+    ] = "redis:8.10.1-alpine"
 
     @model_validator(mode="after")
     def _persistence(self) -> RedisSettings:

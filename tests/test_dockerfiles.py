@@ -49,6 +49,26 @@ def test_final_stage_is_named_runtime_and_runs_as_a_non_root_uid(dockerfile: Pat
 
 def test_hadolint_catches_a_root_user(tmp_path: Path) -> None:
     bad = tmp_path / "Dockerfile"
-    bad.write_text('FROM node:20.18.1-alpine3.20\nUSER root\nCMD ["node"]\n')
+    bad.write_text('FROM node:24.19.0-alpine3.24\nUSER root\nCMD ["node"]\n')
     result = subprocess.run([hadolint(), "--no-color", str(bad)], capture_output=True, text=True, check=False)
     assert "DL3002" in result.stdout
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: p.parent.name)
+def test_base_images_are_literal_patch_versions_dependabot_can_move(dockerfile: Path) -> None:
+    text = dockerfile.read_text()
+    stages = set(re.findall(r"^FROM\s+\S+\s+AS\s+(\S+)", text, flags=re.MULTILINE | re.IGNORECASE))
+    bases = [b for b in re.findall(r"^FROM\s+(\S+)", text, flags=re.MULTILINE) if b not in stages]
+    assert bases
+    for base in bases:
+        # No ARG in the reference (Dependabot does not follow them), a full version and the Alpine release.
+        assert re.fullmatch(r"[a-z0-9./-]+:\d+\.\d+\.\d+-alpine\d+\.\d+", base), base
+
+
+def test_node_is_an_lts_line() -> None:
+    """Even Node.js majors become LTS; odd ones are supported for six months only."""
+    majors = {
+        int(m) for p in DOCKERFILES for m in re.findall(r"^FROM\s+node:(\d+)\.", p.read_text(), flags=re.MULTILINE)
+    }
+    assert majors
+    assert all(major % 2 == 0 and major >= 22 for major in majors), majors

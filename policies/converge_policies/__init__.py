@@ -8,6 +8,7 @@ from policies.converge_policies import (
     non_root,
     production_gate,
     redis_persistence,
+    redis_version,
     replicas,
     secrets,
     spending,
@@ -28,6 +29,7 @@ POLICIES: list[Policy] = [
     secrets.POLICY,
     production_gate.POLICY,
     redis_persistence.POLICY,
+    redis_version.POLICY,
     database_backups.POLICY,
 ]
 

@@ -83,7 +83,7 @@ def test_every_tool_command_in_the_workflow_parses(workflow: dict[Any, Any]) -> 
     parser = build_parser()
     seen = set()
     for job in workflow["jobs"].values():
-        for step in job["steps"]:
+        for index, step in enumerate(job["steps"]):
             for line in str(step.get("run", "")).splitlines():
                 if "python -m ops.backup" not in line:
                     continue
@@ -91,7 +91,13 @@ def test_every_tool_command_in_the_workflow_parses(workflow: dict[Any, Any]) -> 
                 args = parser.parse_args(words)
                 seen.add(args.command)
                 # What the command needs from the environment is set on the job.
-                assert {"BACKUP_STACK", "BACKUP_S3_BUCKET", "AWS_ACCESS_KEY_ID"} <= set(job["env"])
+                assert {"BACKUP_STACK", "BACKUP_S3_BUCKET", "AWS_REGION"} <= set(job["env"])
+                # AWS credentials: an earlier step assumes the environment's role (OIDC), no stored keys.
+                assert any(
+                    str(earlier.get("uses", "")).startswith("aws-actions/configure-aws-credentials@")
+                    and earlier["with"]["role-to-assume"] == "${{ vars.BACKUP_AWS_ROLE_ARN }}"
+                    for earlier in job["steps"][:index]
+                )
                 if args.command == "backup":
                     assert "DATABASE_URL" in job["env"]
                 if args.command == "drill":

@@ -73,6 +73,8 @@ PACK_CHANGES: dict[str, dict[str, Any]] = {
 EXPECTED = {
     "non-root-containers": "service 'redis' runs bitnami/redis:7.4.1, which this project does not build and "
     "`externalImages` does not list",
+    # The same image is also older than the pack's minimum patched Redis.
+    "redis-version": "service 'redis' runs bitnami/redis:7.4.1: Redis 7.4.1 is older than 8.10.1",
     "spending-cap": "no Railway usage limit is declared",
     "replica-limits": "service 'backend' runs 1 replica(s); this stack needs at least 2",
     "database-backups": "Supabase project 'database-project' is on the 'free' plan, which keeps 0 days of daily "

@@ -276,7 +276,7 @@ VARIANTS = [
         "non-root-containers",
         "dev",
         {"config": {"non-root-containers": {"externalImages": []}}},
-        "runs redis:7.4.1-alpine, which this project does not build",
+        "runs redis:8.10.1-alpine, which this project does not build",
         id="nonroot-allowlist-removed",
     ),
     pytest.param(
@@ -448,6 +448,14 @@ VARIANTS = [
         {"change": _drop(types.GITHUB_DEPLOYMENT_POLICY, "production-branch")},
         "has no deployment branch policy for 'main'",
         id="gate-no-branch-policy",
+    ),
+    # redis-version
+    pytest.param(
+        "redis-version",
+        "prod",
+        {"overrides": {"converge-nps:redis": {"memoryMb": 512, "vcpu": 0.25, "image": "redis:7.4.1-alpine"}}},
+        "service 'redis' runs redis:7.4.1-alpine: Redis 7.4.1 is older than 8.10.1",
+        id="redis-version-unpatched",
     ),
     # redis-persistence
     pytest.param(

@@ -140,7 +140,7 @@ def test_public_domain(stack: str, preview: bool, stack_run: StackRun) -> None:
 def test_redis_cache(stack: str, preview: bool, stack_run: StackRun) -> None:
     run = stack_run(stack, preview)
     service = railway(run, "Service", "redis")
-    assert service.inputs["image"] == "redis:7.4.1-alpine"
+    assert service.inputs["image"] == "redis:8.10.1-alpine"
     # Railway forbids replicas on a service with a volume.
     assert service.inputs["numReplicas"] == 1
     assert "healthcheckPath" not in service.inputs
