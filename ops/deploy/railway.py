@@ -155,6 +155,11 @@ class Railway:
         try:
             accepted = self.client.execute(ROLLBACK, {"id": target.id})["deploymentRollback"]
         except ApiError as error:
+            if error.ambiguous:
+                raise RollbackFailedError(
+                    f"the rollback to {target.id} got no answer ({error.api_message}); it may or may not have "
+                    "started: check Railway before retrying"
+                ) from None
             raise RollbackFailedError(f"Railway refused the rollback to {target.id}: {error.api_message}") from None
         if accepted is not True:
             raise RollbackFailedError(f"Railway did not accept the rollback to {target.id}")
