@@ -11,8 +11,10 @@ from typing import Any
 
 from .errors import UsageError
 
-# The operations the engine itself does not count as changes (`engine.HasChanges` in pulumi/pkg).
-NO_CHANGE_OPS = frozenset({"same", "read", "discard", "read-replacement"})
+# The operations the engine does not count as changes (`engine.HasChanges` in pulumi/pkg), and `refresh`: with
+# `--refresh` every resource is listed with a refresh step, changed or not, and what a refresh found shows up
+# as the step that would put the resource back (as `changeSummary` and `--expect-no-changes` count it).
+NO_CHANGE_OPS = frozenset({"same", "read", "discard", "read-replacement", "refresh"})
 
 
 @dataclass(frozen=True)
