@@ -59,7 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"migration command (env MIGRATE_COMMAND; default {DEFAULT_COMMAND!r})",
     )
     p.add_argument("--cwd", type=Path, default=_env("MIGRATE_WORKDIR"), help="run it here (env MIGRATE_WORKDIR)")
-    p.add_argument("--timeout", type=float, default=float(_env("MIGRATE_TIMEOUT_SECONDS", "900") or 900))
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=_env("MIGRATE_TIMEOUT_SECONDS", "900"),
+        help="seconds before a hanging migration is stopped (env MIGRATE_TIMEOUT_SECONDS; default 900)",
+    )
     p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("smoke", parents=[outputs], help="check /health and the critical endpoints")

@@ -97,6 +97,10 @@ def test_usage_errors_are_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pyte
     monkeypatch.setenv("DATABASE_URL", "postgresql://app:pw@127.0.0.1:5432/x")
     assert cli.main(["migrate", "--command", "no-such-migrator-here deploy"]) == 2
     assert "is not installed" in capsys.readouterr().err
+    monkeypatch.setenv("MIGRATE_TIMEOUT_SECONDS", "soon")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["migrate"])
+    assert exit_info.value.code == 2
 
 
 def test_a_hanging_migration_is_stopped(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
