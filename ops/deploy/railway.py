@@ -19,15 +19,7 @@ import httpx
 from .errors import DeployError, UsageError
 from .output import log
 from .outputs import StackOutputs
-from .shared import (
-    RAILWAY_API_URL_VARIABLE,
-    RAILWAY_DEFAULT_API_URL,
-    RAILWAY_TOKEN_VARIABLE,
-    ApiClient,
-    ApiError,
-    Operation,
-    RailwayClient,
-)
+from .shared import ApiError, Operation, RailwayClient, connect_railway
 
 DEPLOYMENTS = Operation(
     name="DeployStepsDeployments",
@@ -82,22 +74,14 @@ class Deployment:
 
 
 def connect(transport: httpx.BaseTransport | None = None) -> RailwayClient:
+    """The providers' client (endpoint `RAILWAY_API_URL`, token `RAILWAY_TOKEN`, retries), sending the token
+    in the header its kind needs."""
     kind = os.environ.get(TOKEN_KIND_VARIABLE, "").strip() or "project"
     if kind not in TOKEN_HEADERS:
         raise UsageError(f"{TOKEN_KIND_VARIABLE} must be one of {', '.join(TOKEN_HEADERS)}, not {kind!r}")
-    url = httpx.URL(os.environ.get(RAILWAY_API_URL_VARIABLE, "").strip() or RAILWAY_DEFAULT_API_URL)
-    if url.scheme not in ("https", "http") or not url.host:
-        raise UsageError(f"{RAILWAY_API_URL_VARIABLE} must be an absolute http(s) URL")
-    origin = str(url.copy_with(raw_path=b"/", query=None, fragment=None)).rstrip("/")
-    http = ApiClient(
-        api="Railway",
-        base_url=origin,
-        token_variable=RAILWAY_TOKEN_VARIABLE,
-        auth_header=TOKEN_HEADERS[kind],
-        user_agent="converge-nps-deploy",
-        transport=transport,
-    )
-    return RailwayClient(http=http, path=url.raw_path.decode("ascii") or "/")
+    client = connect_railway(transport=transport)
+    client.http.auth_header = TOKEN_HEADERS[kind]
+    return client
 
 
 @dataclass
