@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ops.backup.redact import redact, register_secret
 
@@ -17,6 +18,8 @@ SECRET_VARIABLES = ("DATABASE_URL", "SLACK_WEBHOOK_URL", "GITHUB_TOKEN", "RAILWA
 def register_environment_secrets() -> None:
     for name in SECRET_VARIABLES:
         register_secret(os.environ.get(name, "").strip() or None)
+    # A Slack webhook's secret is its path, which an error could show without the host.
+    register_secret(urlsplit(os.environ.get("SLACK_WEBHOOK_URL", "").strip()).path.strip("/") or None)
 
 
 def log(message: str) -> None:

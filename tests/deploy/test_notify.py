@@ -66,10 +66,10 @@ def test_a_failed_rollback_is_called_out(slack: Server) -> None:
 
 
 def test_slack_refusing_fails_the_step_without_the_url(slack: Server, capsys: pytest.CaptureFixture[str]) -> None:
-    slack.route("POST", HOOK, lambda _r: Reply(404, b"no_service"))
+    slack.route("POST", HOOK, lambda _r: Reply(404, f"no_service for {HOOK}".encode()))
     assert notify("migrate=success") == 1
     err = capsys.readouterr().err
-    assert "error: Slack refused the message: no_service" in err
+    assert "error: Slack refused the message: no_service for /***" in err
     assert "secret" not in err and "127.0.0.1" not in err
 
 
