@@ -34,6 +34,7 @@ from graphql.execution.values import get_variable_values
 from tests.railway.schema import railway_schema
 
 TOKEN = "fake-railway-account-token-0123456789"
+PROJECT_TOKEN = "fake-railway-project-token-9876543210"
 WORKSPACE_ID = "ws-converge"
 CUSTOMER_ID = "cus-converge"
 
@@ -68,6 +69,9 @@ class FakeRailway:
     requests: list[Request] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     faults: deque[Fault] = field(default_factory=deque)
+    # Deploy steps (see the section at the end of the class).
+    rollback_status: str = "SUCCESS"
+    auth_kinds: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.lock = threading.RLock()
@@ -109,7 +113,7 @@ class FakeRailway:
         length = int(handler.headers.get("Content-Length") or 0)
         body = json.loads(handler.rfile.read(length) or b"{}")
         operation_name = str(body.get("operationName") or "")
-        if handler.headers.get("Authorization") != f"Bearer {TOKEN}":
+        if not self._authorized(handler):
             self._record(operation_name, body, 401)
             return _send(handler, 401, {"errors": [{"message": "Not Authorized"}]})
         fault = self._take_fault(operation_name)
@@ -246,6 +250,7 @@ class FakeRailway:
             ),
             "projectTokenCreate": lambda _info, input: self._token_create(input),
             "projectTokenDelete": lambda _info, id: self._delete(self.tokens, id, self.tokens.pop),
+            **self._deploy_steps_root(),
         }
 
     @staticmethod
@@ -592,6 +597,59 @@ class FakeRailway:
             "projectId": data["projectId"],
         }
         return f"project-token-secret-{token_id}"
+
+    # Deploy steps (ops/deploy): project tokens, the deployment history and rollbacks -------------------
+    #
+    # Railway takes an account or workspace token as `Authorization: Bearer` and a project token as
+    # `Project-Access-Token`. A rollback starts a new deployment of the target's image and variables; it
+    # ends `rollback_status` (a test sets CRASHED to break it). `createdAt` follows creation order.
+
+    def _authorized(self, handler: BaseHTTPRequestHandler) -> bool:
+        if handler.headers.get("Authorization") == f"Bearer {TOKEN}":
+            self.auth_kinds.append("account")
+            return True
+        if handler.headers.get("Project-Access-Token") == PROJECT_TOKEN:
+            self.auth_kinds.append("project")
+            return True
+        return False
+
+    def _deploy_steps_root(self) -> dict[str, Callable[..., Any]]:
+        return {
+            "deployments": lambda _info, input, first=None, **_: _connection(self._deployments(input, first)),
+            "deploymentRollback": lambda _info, id: self._rollback(id),
+        }
+
+    def add_deployment(self, service_id: str, environment_id: str, status: str) -> str:
+        """A deployment in the service's history (as earlier deploys, good or bad, would have left it)."""
+        deployment_id = self._deploy(service_id, environment_id)
+        self.deployments[deployment_id]["status"] = status
+        return deployment_id
+
+    def _created_at(self, deployment_id: str) -> str:
+        index = list(self.deployments).index(deployment_id)
+        return f"2026-12-01T{index // 60:02d}:{index % 60:02d}:00.000Z"
+
+    def _deployments(self, listing: dict[str, Any], first: int | None) -> list[dict[str, Any]]:
+        wanted = (listing.get("status") or {}).get("in")
+        unwanted = (listing.get("status") or {}).get("notIn") or []
+        found = [
+            {**d, "createdAt": self._created_at(d["id"])}
+            for d in reversed(self.deployments.values())
+            if listing.get("serviceId") in (None, d["serviceId"])
+            and listing.get("environmentId") in (None, d["environmentId"])
+            and listing.get("projectId") in (None, self.services.get(d["serviceId"], {}).get("projectId"))
+            and (wanted is None or d["status"] in wanted)
+            and d["status"] not in unwanted
+        ]
+        return found[:first] if first is not None else found
+
+    def _rollback(self, deployment_id: str) -> bool:
+        target = self.deployments.get(deployment_id)
+        if target is None:
+            raise MissingError("Deployment not found")
+        new_id = self.new_id("dep")
+        self.deployments[new_id] = {**target, "id": new_id, "status": self.rollback_status}
+        return True
 
 
 def _connection(nodes: Any) -> dict[str, Any]:
