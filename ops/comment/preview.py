@@ -131,8 +131,8 @@ def resource_type(urn: str) -> str:
 
 
 def _ran_to_the_end(result: str | None, violations: Sequence[PolicyViolation], errors: Sequence[str]) -> bool:
-    """Whether the program finished, so that the Stack's new outputs are its own: a failed program leaves the
-    deployed outputs in their place."""
+    """Whether the program and the engine finished, so that the Stack's new outputs are the program's: a preview
+    that fails on an error leaves the deployed outputs in their place."""
     if result == "succeeded":
         return True
     policy_only = all(message == POLICY_FAILURE for message in errors)
@@ -176,7 +176,7 @@ def build(name: str, events: Iterable[Event], log_errors: Sequence[str] = ()) ->
         else:
             baseline = cost_of(stack_outputs.old)
         if not _ran_to_the_end(result, violations, errors):
-            new = Missing("the program did not finish")
+            new = Missing("the preview failed before the stack's new outputs were final")
         else:
             new = cost_of(stack_outputs.new or {})
     return StackPreview(

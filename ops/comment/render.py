@@ -168,15 +168,17 @@ def cost_overview(stacks: Sequence[StackPreview]) -> list[str]:
         after = total([amount(s.new, pick) for s in stacks])
         totals += [money(before), money(after), signed(difference(after, before))]
     budget = total([budget_of(s.new) for s in stacks])
-    rows.append(["**total**", money(budget), *(f"**{c}**" for c in totals)])
-    lines = table(["stack", "budget", *COST_HEADER], rows)
+    if len(stacks) > 1:
+        rows.append(["**total**", money(budget), *(f"**{c}**" for c in totals)])
+    lines = [*table(["stack", "budget", *COST_HEADER], rows), ""]
     # Only what this PR declares: a stack whose program failed has no figure to hold against its budget.
     tops = [amount(s.new, maximum) if isinstance(s.new, Cost) else None for s in stacks]
     guards = [guardrail(code(s.name), top, budget_of(s.new)) for s, top in zip(stacks, tops, strict=True)]
     if len(stacks) > 1:
         guards.append(guardrail("all stacks", total(tops), budget))
+    shown = [g for g in guards if g]
     notes = [f"- {code(s.name)} {side}: {value.reason}." for s in stacks for side, value in _missing(s)]
-    return [*lines, "", *(g for g in guards if g), *([""] if any(guards) else []), *notes]
+    return [*lines, *shown, *([""] if shown else []), *notes, *([""] if notes else [])]
 
 
 def _missing(stack: StackPreview) -> list[tuple[str, Missing]]:
@@ -249,13 +251,16 @@ def policies(stack: StackPreview) -> list[str]:
     if not stack.violations:
         return [*lines, "No policy reported anything.", ""]
     ordered = sorted(stack.violations, key=lambda v: (LEVEL_ORDER.get(v.level, 3), v.policy, v.urn))
-    for violation in (v for v in ordered if v.level == MANDATORY):
+    blocking = [v for v in ordered if v.level == MANDATORY]
+    for violation in blocking:
         lines += _violation(violation)
+    if not blocking:
+        lines.append("No mandatory policy violated.")
     others = [v for v in ordered if v.level != MANDATORY]
     if others:
         levels = ", ".join(dict.fromkeys(v.level for v in others))
         # Folded: they block nothing, and the cost table the advisory policy prints is in the cost section too.
-        lines += ["", f"<details><summary>{len(others)} more ({levels})</summary>", ""]
+        lines += ["", f"<details><summary>{len(others)} non-blocking ({levels})</summary>", ""]
         for violation in others:
             lines += _violation(violation)
         lines += ["", "</details>"]
@@ -296,7 +301,7 @@ def render(stacks: Sequence[StackPreview]) -> str:
     for stack in stacks:
         if stack.data_loss:
             lines += [*data_loss_warning(stack), ""]
-    lines += [*overview(stacks), "", "### Monthly cost (USD)", "", *cost_overview(stacks), ""]
+    lines += [*overview(stacks), "", "### Monthly cost (USD)", "", *cost_overview(stacks)]
     for stack in stacks:
         lines += stack_section(stack)
     return "\n".join(lines).rstrip() + "\n"

@@ -83,7 +83,7 @@ def test_a_failed_program_leaves_no_new_cost_and_says_why() -> None:
 
     assert result.failed and result.result == "failed"
     assert isinstance(result.baseline, Cost)
-    assert result.new == Missing("the program did not finish")
+    assert result.new == Missing("the preview failed before the stack's new outputs were final")
     assert [(d.severity, d.message) for d in result.diagnostics] == [
         ("error", "invalid configuration for stack 'dev'"),
         ("warning", "deprecated key"),
