@@ -9,7 +9,7 @@ are below; every other kind (prelude, policy summaries, cancel, ...) is skipped.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,7 +135,7 @@ def _event(kind: str, body: Mapping[str, Any]) -> Event | None:
     return None
 
 
-def parse(lines: Iterator[str] | list[str]) -> list[Event]:
+def parse(lines: Iterable[str]) -> list[Event]:
     """The events of a stream, in order; unknown kinds are skipped, anything else that is not an event refused."""
     events: list[Event] = []
     for number, line in enumerate(lines, start=1):
