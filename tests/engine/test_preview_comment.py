@@ -28,7 +28,14 @@ from ops.comment.events import Summary, parse
 from ops.comment.preview import Cost, Missing, StackPreview, build
 from settings import PROJECT
 from tests.comment.markdown import table_after, usd
-from tests.engine.fullstack import Fakes, FullStack, policy_args, running_fakes, write_config_variant
+from tests.engine.fullstack import (
+    Fakes,
+    FullStack,
+    policy_args,
+    running_fakes,
+    stand_in_secrets,
+    write_config_variant,
+)
 from tests.engine.harness import Engine
 
 pytestmark = pytest.mark.engine
@@ -76,9 +83,14 @@ def save_preview(
 
 
 def comment(tmp_path: Path, name: str, saved: Saved) -> tuple[int, str]:
+    """`python -m ops.comment` on one saved preview; no secret of the stack reaches the comment."""
     out = tmp_path / f"{name}.md"
     status = main(["--stack", f"{name}={saved.events}", "--log", f"{name}={saved.stderr}", "--output", str(out)])
-    return status, out.read_text()
+    markdown = out.read_text()
+    for key, value in stand_in_secrets().items():
+        assert value not in markdown, key
+    assert "ciphertext" not in markdown
+    return status, markdown
 
 
 def assert_counts_are_the_engines(preview: StackPreview, summary: Summary) -> None:
@@ -275,3 +287,13 @@ def test_mandatory_violations_fail_after_the_comment(fullstack: FullStack, tmp_p
     for violation in preview.mandatory:
         assert f"- **mandatory** `{violation.policy}`" in markdown
         assert violation.message.splitlines()[-1] in markdown
+
+
+def test_a_preview_that_never_starts_is_commented_with_the_clis_error(fullstack: FullStack, tmp_path: Path) -> None:
+    engine, project, fakes = fullstack.engine, fullstack.project, fullstack.fakes
+    saved = save_preview(engine, project, "no-such-stack", fakes.env(), tmp_path / "missing", pack="dev", extra=[])
+    assert saved.returncode != 0 and saved.events.read_text() == ""
+
+    status, markdown = comment(tmp_path, "dev", saved)
+    assert status == FAILED
+    assert "### `dev`: ❌ did not finish" in markdown and "no stack named 'no-such-stack' found" in markdown
