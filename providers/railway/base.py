@@ -20,7 +20,7 @@ import pulumi
 import pulumi.dynamic
 from pulumi.runtime import rpc
 
-from providers.http import ApiError
+from providers.core.errors import ApiError
 from providers.railway.client import RailwayClient, RailwayGraphQLError, RailwayNotFoundError, connect
 
 T = TypeVar("T")

@@ -1,4 +1,4 @@
-"""Railway's public GraphQL API over the shared HTTP core (`providers/http.py`).
+"""Railway's public GraphQL API over the shared HTTP core (`providers/core/http.py`).
 
 Retries, backoff and rate limits are the core's job; this module adds what is GraphQL-specific:
 the request envelope, `errors` in a 200 response turned into exceptions that name the operation,
@@ -22,7 +22,8 @@ from typing import Any
 
 import httpx
 
-from providers.http import ApiClient, ApiError
+from providers.core.errors import ApiError
+from providers.core.http import ApiClient
 from providers.railway.operations import Operation
 
 API = "Railway"

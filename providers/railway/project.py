@@ -7,7 +7,7 @@ from typing import Any
 import pulumi
 import pulumi.dynamic
 
-from providers.http import ApiError
+from providers.core.errors import ApiError
 from providers.railway import operations as ops
 from providers.railway.base import (
     RailwayProvider,

@@ -22,7 +22,8 @@ from typing import Any
 
 import httpx
 
-from providers.http import ApiClient, ApiError, RetryPolicy, api_message
+from providers.core.errors import ApiError
+from providers.core.http import ApiClient, RetryPolicy, api_message
 
 API = "Supabase Management API"
 TOKEN_VARIABLE = "SUPABASE_ACCESS_TOKEN"  # noqa: S105 - the variable's name, not a token

@@ -17,7 +17,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ReadResult, Re
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from providers.http import ApiError
+from providers.core.errors import ApiError
 from providers.supabase.client import API, SupabaseClient, Waits, sleep
 
 # A project that has settled; anything else on the way there is waited for, these two end the wait.

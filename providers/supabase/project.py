@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from providers.http import ApiError
+from providers.core.errors import ApiError
 from providers.supabase.client import NotFoundError, SupabaseClient
 from providers.supabase.common import (
     GONE_STATUSES,

@@ -15,7 +15,7 @@ import graphql
 import pytest
 from graphql.execution.values import get_variable_values
 
-from providers.http import ApiError
+from providers.core.errors import ApiError
 from providers.railway import operations as ops
 from providers.railway.client import connect
 from tests.railway.fake_railway import FakeRailway

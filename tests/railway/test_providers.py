@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from providers.http import ApiError
+from providers.core.errors import ApiError
 from providers.railway.domain import CustomDomainProvider, ServiceDomainProvider
 from providers.railway.project import (
     EnvironmentProvider,

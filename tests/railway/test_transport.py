@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from providers.http import ApiError, MissingCredentialsError
+from providers.core.errors import ApiError, MissingCredentialsError
 from providers.railway import operations as ops
 from providers.railway.client import RailwayGraphQLError, RailwayNotFoundError, connect
 from providers.railway.project import ProjectProvider

@@ -9,7 +9,7 @@ import pytest
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from providers.http import ApiError, MissingCredentialsError
+from providers.core.errors import ApiError, MissingCredentialsError
 from providers.supabase import client as client_module
 from providers.supabase.common import SupabaseError, password_digest
 from providers.supabase.config import (
