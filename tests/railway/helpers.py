@@ -1,4 +1,5 @@
-"""Inputs as the engine hands them to a provider (numbers as floats), and a small lifecycle driver."""
+"""Inputs as the engine hands them to a provider (numbers as floats), a small lifecycle driver, and
+what the program's Railway registrations look like."""
 
 from __future__ import annotations
 
@@ -6,7 +7,19 @@ from typing import Any
 
 import pulumi.dynamic
 
-from providers.railway.base import RailwayProvider
+from offline.program import Secret
+from providers.railway.provider import RailwayProvider
+
+RAILWAY = "pulumi-python:dynamic/railway:"
+
+
+def all_secret(values: Any) -> bool:
+    """A map of variables with every value marked secret, by itself or with the map (the SDK lifts a
+    nested secret to the property), and with its names known (not one unknown blob in preview)."""
+    if isinstance(values, Secret):
+        values = values.value
+        return isinstance(values, dict) and bool(values)
+    return isinstance(values, dict) and bool(values) and all(isinstance(v, Secret) for v in values.values())
 
 
 def project_props(**overrides: Any) -> dict[str, Any]:
