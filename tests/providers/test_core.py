@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +15,7 @@ from pulumi.runtime import rpc
 from providers.core.errors import ApiError, NotFoundError
 from providers.core.properties import camel, changed, normalised, plain, properties, secret, snake
 from providers.core.provider import Origin, Provider, create_or_adopt
+from tests.specs import ROOT
 
 
 @pytest.mark.parametrize(
@@ -134,3 +137,18 @@ def test_create_or_adopt_repeats_once_or_says_a_rerun_is_safe() -> None:
 
     with pytest.raises(ApiError, match=r"timed out; no project named 'x' exists yet, so `pulumi up` again is safe"):
         create_or_adopt(lambda: None, lost, what="project named 'x'", repeat_after_lost_answer=False)
+
+
+def test_declaring_resources_imports_no_http_library_and_no_client() -> None:
+    components = [
+        "components.redis_cache",
+        "components.backend_service",
+        "components.supabase_database",
+        "components.railway_project",
+    ]
+    code = (
+        f"import sys, {', '.join(components)}; "
+        "print(sorted(m for m in sys.modules if m == 'httpx' or m.startswith('providers.') and m.endswith('.client')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

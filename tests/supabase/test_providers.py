@@ -9,20 +9,19 @@ import pytest
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from providers.core import http
 from providers.core.errors import ApiError, MissingCredentialsError
-from providers.supabase import client as client_module
-from providers.supabase.common import SupabaseError, password_digest
-from providers.supabase.config import (
-    ComputeProvider,
-    NetworkRestrictionsProvider,
-    PoolerProvider,
-    SslEnforcementProvider,
-)
-from providers.supabase.info import ApiKeysProvider, BackupsProvider
-from providers.supabase.project import ProjectProvider
-from providers.supabase.rls import RowLevelSecurityProvider
+from providers.supabase.api_keys import ApiKeysProvider
+from providers.supabase.backups import BackupsProvider
+from providers.supabase.compute import ComputeProvider
+from providers.supabase.errors import SupabaseError
+from providers.supabase.network_restrictions import NetworkRestrictionsProvider
+from providers.supabase.pooler import PoolerProvider
+from providers.supabase.project import ProjectProvider, password_digest
+from providers.supabase.row_level_security import RowLevelSecurityProvider
+from providers.supabase.ssl_enforcement import SslEnforcementProvider
+from tests.providers.engine import Declared, Engine
 from tests.supabase.conftest import ORG_FREE, ORG_PRO
-from tests.supabase.engine_sim import Declared, Stack
 from tests.supabase.fake_api import FakeSupabase, Fault
 
 PASSWORD = "Z9x-generated-password-0123456789"
@@ -32,17 +31,17 @@ NAME = "converge-nps-production"
 def project_inputs(**overrides: Any) -> dict[str, Any]:
     return {
         "name": NAME,
-        "organization_slug": ORG_PRO,
+        "organizationSlug": ORG_PRO,
         "region": "us-west-1",
-        "db_pass": PASSWORD,
+        "dbPass": PASSWORD,
         "plan": "pro",
-        "postgres_major_version": 15,
+        "postgresMajorVersion": 15,
     } | overrides
 
 
 def engine_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
     """The password as the engine hands it to the provider: wrapped as a secret (RandomPassword.result)."""
-    return {**inputs, "db_pass": rpc.wrap_rpc_secret(inputs["db_pass"])}
+    return {**inputs, "dbPass": rpc.wrap_rpc_secret(inputs["dbPass"])}
 
 
 def graph(
@@ -58,30 +57,28 @@ def graph(
     ref = lambda s: s.out("project", "ref")  # noqa: E731
     declared = [
         Declared("project", ProjectProvider(), lambda s: engine_inputs(project or project_inputs())),
-        Declared("compute", ComputeProvider(), lambda s: {"project_ref": ref(s), "size": size}),
-        Declared("ssl", SslEnforcementProvider(), lambda s: {"project_ref": ref(s), "enforced": True}),
+        Declared("compute", ComputeProvider(), lambda s: {"projectRef": ref(s), "size": size}),
+        Declared("ssl", SslEnforcementProvider(), lambda s: {"projectRef": ref(s), "enforced": True}),
     ]
     if cidrs:
         declared.append(
-            Declared(
-                "network", NetworkRestrictionsProvider(), lambda s: {"project_ref": ref(s), "allowed_cidrs": cidrs}
-            )
+            Declared("network", NetworkRestrictionsProvider(), lambda s: {"projectRef": ref(s), "allowedCidrs": cidrs})
         )
     declared += [
         Declared(
             "pooler",
             PoolerProvider(),
-            lambda s: {"project_ref": ref(s), "pool_mode": "transaction", "default_pool_size": pool_size},
+            lambda s: {"projectRef": ref(s), "poolMode": "transaction", "defaultPoolSize": pool_size},
         ),
-        Declared("rls", RowLevelSecurityProvider(), lambda s: {"project_ref": ref(s), "schemas": list(schemas)}),
-        Declared("api-keys", ApiKeysProvider(), lambda s: {"project_ref": ref(s)}),
-        Declared("backups", BackupsProvider(), lambda s: {"project_ref": ref(s), "retention_days": retention}),
+        Declared("rls", RowLevelSecurityProvider(), lambda s: {"projectRef": ref(s), "schemas": list(schemas)}),
+        Declared("api-keys", ApiKeysProvider(), lambda s: {"projectRef": ref(s)}),
+        Declared("backups", BackupsProvider(), lambda s: {"projectRef": ref(s), "retentionDays": retention}),
     ]
     return declared
 
 
 def test_full_lifecycle_and_call_counts(fake: FakeSupabase, capsys: pytest.CaptureFixture[str]) -> None:
-    stack = Stack()
+    stack = Engine()
     declared = graph(cidrs=["203.0.113.0/24"])
 
     stack.up(declared)
@@ -96,7 +93,7 @@ def test_full_lifecycle_and_call_counts(fake: FakeSupabase, capsys: pytest.Captu
     assert fake.calls == [], "a no-change up sends no request at all"
     assert {op for op, _ in stack.operations[-len(declared) :]} == {"same"}
 
-    stack.refresh(declared)
+    stack.refresh()
     refresh = list(fake.calls)
     assert not [call for call in refresh if call.writes], "refresh only reads"
 
@@ -112,7 +109,7 @@ def test_full_lifecycle_and_call_counts(fake: FakeSupabase, capsys: pytest.Captu
         )
 
     fake.reset_calls()
-    stack.destroy(declared)
+    stack.destroy()
     assert project.status == "REMOVED"
     assert project.v4 == ["0.0.0.0/0"] and project.v6 == ["::/0"], "deleting the restriction lifts it"
 
@@ -127,18 +124,18 @@ def test_first_up_call_counts_per_stack_shape(fake: FakeSupabase, capsys: pytest
     """Dev (Free, nano, no backups) and staging/prod (Pro, micro, 7 days) as the stack files declare them."""
     counts = {}
     for label, project, size, retention in (
-        ("dev", project_inputs(name="converge-nps-development", organization_slug=ORG_FREE, plan="free"), "nano", 0),
+        ("dev", project_inputs(name="converge-nps-development", organizationSlug=ORG_FREE, plan="free"), "nano", 0),
         ("prod", project_inputs(), "micro", 7),
     ):
         fake.reset_calls()
-        stack, declared = Stack(), graph(project, size=size, retention=retention)
+        stack, declared = Engine(), graph(project, size=size, retention=retention)
         stack.up(declared)
         first = len(fake.calls)
         writes = [f"{c.method} {c.path.split('/', 4)[-1]}" for c in fake.writes()]
         fake.reset_calls()
         stack.up(declared)
         assert fake.calls == []
-        stack.refresh(declared)
+        stack.refresh()
         counts[label] = (first, writes, len(fake.calls))
     # Project creation, SSL enforcement and the RLS statement are the only writes; compute already fits.
     assert [w.split(" ")[0] for w in counts["dev"][1]] == ["POST", "PUT", "POST"]
@@ -155,8 +152,8 @@ def test_project_waits_from_coming_up_to_active_healthy(fake: FakeSupabase, slee
     statuses = [c.path for c in fake.calls if c.method == "GET" and c.path == f"/v1/projects/{created.id}"]
     assert len(statuses) == 5  # four COMING_UP answers, then ACTIVE_HEALTHY
     assert sleeps == [5.0] * 4, "polls are spaced by SUPABASE_POLL_INTERVAL"
-    assert created.outs["database_host"] == f"db.{created.id}.supabase.co"
-    assert created.outs["postgres_version"].startswith("15.")
+    assert created.outs["databaseHost"] == f"db.{created.id}.supabase.co"
+    assert created.outs["postgresVersion"].startswith("15.")
 
 
 def test_init_failed_is_a_clear_error(fake: FakeSupabase) -> None:
@@ -167,7 +164,7 @@ def test_init_failed_is_a_clear_error(fake: FakeSupabase) -> None:
 
 def test_waiting_has_a_timeout(fake: FakeSupabase, monkeypatch: pytest.MonkeyPatch) -> None:
     fake.polls_until_healthy = 10**6
-    monkeypatch.setattr(client_module, "_sleep", time.sleep)
+    monkeypatch.setattr(http, "_sleep", time.sleep)
     monkeypatch.setenv("SUPABASE_POLL_INTERVAL", "0.05")
     monkeypatch.setenv("SUPABASE_WAIT_TIMEOUT", "0.3")
     started = time.monotonic()
@@ -257,7 +254,7 @@ def test_the_organization_plan_is_checked_before_anything_is_created(fake: FakeS
     with pytest.raises(
         SupabaseError, match="organization 'converge-nps-free' is on the 'free' plan but the stack declares 'pro'"
     ):
-        ProjectProvider().create(project_inputs(organization_slug=ORG_FREE))
+        ProjectProvider().create(project_inputs(organizationSlug=ORG_FREE))
     assert fake.writes() == []
 
 
@@ -268,10 +265,10 @@ def test_a_postgres_major_version_other_than_the_seeds_fails_loudly(fake: FakeSu
 
 
 def test_read_after_out_of_band_delete_drops_every_resource(fake: FakeSupabase) -> None:
-    stack, declared = Stack(), graph()
+    stack, declared = Engine(), graph()
     stack.up(declared)
     fake.only_project().status = "REMOVED"
-    stack.refresh(declared)
+    stack.refresh()
     assert stack.ids == {}
     assert [op for op, _ in stack.operations[-len(declared) :]] == ["gone"] * len(declared)
 
@@ -298,9 +295,9 @@ def test_password_is_write_only_and_a_new_one_is_patched(fake: FakeSupabase) -> 
     olds = created.outs or {}
     assert PASSWORD not in str(olds)
     # The digest goes back marked secret, so the engine stores it encrypted.
-    assert rpc.is_rpc_secret(olds["db_pass_digest"])
-    assert rpc.unwrap_rpc_secret(olds["db_pass_digest"]) == password_digest(PASSWORD)
-    news = project_inputs(db_pass="another-generated-password-42")
+    assert rpc.is_rpc_secret(olds["dbPassDigest"])
+    assert rpc.unwrap_rpc_secret(olds["dbPassDigest"]) == password_digest(PASSWORD)
+    news = project_inputs(dbPass="another-generated-password-42")
     assert provider.diff(created.id, olds, news).changes
     fake.reset_calls()
     updated = provider.update(created.id, olds, news)
@@ -312,13 +309,13 @@ def test_password_is_write_only_and_a_new_one_is_patched(fake: FakeSupabase) -> 
 def test_unknown_password_in_preview_is_a_change(fake: FakeSupabase) -> None:
     created = ProjectProvider().create(project_inputs())
     for unknown in (rpc.UNKNOWN, Unknown(), rpc.wrap_rpc_secret(Unknown())):  # as the provider host may pass it
-        news = project_inputs(db_pass=unknown)
+        news = project_inputs(dbPass=unknown)
         assert ProjectProvider().diff(created.id, created.outs or {}, news).changes
         assert not ProjectProvider().check({}, news).failures
 
 
 def test_compute_resize_waits_for_the_restart_and_reads_back(fake: FakeSupabase) -> None:
-    stack = Stack()
+    stack = Engine()
     stack.up(graph())
     fake.reset_calls()
     stack.up(graph(size="small"))
@@ -329,7 +326,7 @@ def test_compute_resize_waits_for_the_restart_and_reads_back(fake: FakeSupabase)
 
 
 def test_compute_back_to_the_baseline_removes_the_add_on(fake: FakeSupabase) -> None:
-    stack = Stack()
+    stack = Engine()
     stack.up(graph(size="small"))
     fake.reset_calls()
     stack.up(graph(size="nano"))
@@ -337,37 +334,37 @@ def test_compute_back_to_the_baseline_removes_the_add_on(fake: FakeSupabase) -> 
 
 
 def test_compute_add_on_refused_on_free_is_an_error(fake: FakeSupabase) -> None:
-    stack = Stack()
-    dev = project_inputs(name="converge-nps-development", organization_slug=ORG_FREE, plan="free")
+    stack = Engine()
+    dev = project_inputs(name="converge-nps-development", organizationSlug=ORG_FREE, plan="free")
     with pytest.raises(ApiError, match=r"apply compute add-on .*HTTP 400.*not available on the Free plan"):
         stack.up(graph(dev, size="micro", retention=0))
 
 
 def test_pooler_patch_sends_only_what_differs(fake: FakeSupabase) -> None:
-    stack = Stack()
+    stack = Engine()
     stack.up(graph())
     fake.reset_calls()
     stack.up(graph(pool_size=25))
     assert [c.body for c in fake.writes()] == [{"default_pool_size": 25}]
-    assert stack.out("pooler", "default_pool_size") == 25
-    assert stack.out("pooler", "db_port") == 6543
+    assert stack.out("pooler", "defaultPoolSize") == 25
+    assert stack.out("pooler", "dbPort") == 6543
 
 
 def test_ssl_enforcement_waits_for_applied_successfully(fake: FakeSupabase) -> None:
-    stack = Stack()
+    stack = Engine()
     stack.up(graph()[:1])
     fake.only_project().ssl_applies_after_polls = 2
     stack.up(graph()[:3])
-    assert stack.out("ssl", "enforced") is True and stack.out("ssl", "applied_successfully") is True
+    assert stack.out("ssl", "enforced") is True and stack.out("ssl", "appliedSuccessfully") is True
     # Read, PUT (answered appliedSuccessfully: false), then polled until it is true.
     assert [c.method for c in fake.calls if c.path.endswith("/ssl-enforcement")] == ["GET", "PUT", "GET"]
 
 
 def test_ssl_enforcement_turned_off_outside_pulumi_is_drift(fake: FakeSupabase) -> None:
-    stack, declared = Stack(), graph()
+    stack, declared = Engine(), graph()
     stack.up(declared)
     fake.only_project().ssl_enforced = False
-    stack.refresh(declared)
+    stack.refresh()
     fake.reset_calls()
     stack.up(declared)
     assert ("update", "ssl") in stack.operations and fake.only_project().ssl_enforced
@@ -375,7 +372,7 @@ def test_ssl_enforcement_turned_off_outside_pulumi_is_drift(fake: FakeSupabase) 
 
 
 def test_network_restrictions_are_compared_as_networks(fake: FakeSupabase) -> None:
-    stack = Stack()
+    stack = Engine()
     stack.up(graph(cidrs=["203.0.113.0/24", "2001:DB8::/32"]))
     assert fake.only_project().v6 == ["2001:db8::/32"]
     fake.reset_calls()
@@ -384,7 +381,7 @@ def test_network_restrictions_are_compared_as_networks(fake: FakeSupabase) -> No
 
 
 def test_network_restrictions_not_allowed_by_the_plan_fail(fake: FakeSupabase) -> None:
-    stack = Stack()
+    stack = Engine()
     stack.up(graph()[:1])
     fake.only_project().network_entitlement = "disallowed"
     with pytest.raises(SupabaseError, match="does not allow network restrictions"):
@@ -392,7 +389,7 @@ def test_network_restrictions_not_allowed_by_the_plan_fail(fake: FakeSupabase) -
 
 
 def test_rls_is_enabled_on_every_table_and_lost_rls_is_drift(fake: FakeSupabase) -> None:
-    stack, declared = Stack(), graph(schemas=("public", "app"))
+    stack, declared = Engine(), graph(schemas=("public", "app"))
     stack.up(declared[:1])
     project = fake.only_project()
     project.catalog = {"public": {"users": False, "events": True}, "app": {"audit": False}, "other": {"x": False}}
@@ -402,8 +399,8 @@ def test_rls_is_enabled_on_every_table_and_lost_rls_is_drift(fake: FakeSupabase)
     assert stack.out("rls", "tables") == ["app.audit", "public.events", "public.users"]
 
     project.catalog["public"]["users"] = False  # someone ran ALTER TABLE ... DISABLE ROW LEVEL SECURITY
-    stack.refresh(declared)
-    assert stack.out("rls", "tables_without_rls") == ["public.users"]
+    stack.refresh()
+    assert stack.out("rls", "tablesWithoutRls") == ["public.users"]
     fake.reset_calls()
     stack.up(declared)
     assert ("update", "rls") in stack.operations and project.catalog["public"]["users"]
@@ -411,7 +408,7 @@ def test_rls_is_enabled_on_every_table_and_lost_rls_is_drift(fake: FakeSupabase)
 
 
 def test_rls_read_back_failure_is_loud(fake: FakeSupabase, monkeypatch: pytest.MonkeyPatch) -> None:
-    stack = Stack()
+    stack = Engine()
     stack.up(graph()[:1])
     fake.only_project().catalog = {"public": {"users": False}}
     monkeypatch.setattr(
@@ -429,27 +426,27 @@ def test_rls_read_back_failure_is_loud(fake: FakeSupabase, monkeypatch: pytest.M
 
 
 def test_api_keys_and_backups_are_read_only(fake: FakeSupabase) -> None:
-    stack = Stack()
+    stack = Engine()
     stack.up(graph())
     project = fake.only_project()
-    assert stack.out("api-keys", "anon_key") == rpc.wrap_rpc_secret(project.anon_key)
-    assert stack.out("api-keys", "service_role_key") == rpc.wrap_rpc_secret(project.service_role_key)
-    assert stack.out("backups", "walg_enabled") is True
+    assert stack.out("api-keys", "anonKey") == rpc.wrap_rpc_secret(project.anon_key)
+    assert stack.out("api-keys", "serviceRoleKey") == rpc.wrap_rpc_secret(project.service_role_key)
+    assert stack.out("backups", "walgEnabled") is True
     project.backups = [
         {"id": 1, "is_physical_backup": True, "status": "COMPLETED", "inserted_at": "2026-11-26T03:00:00.000Z"},
         {"id": 2, "is_physical_backup": True, "status": "FAILED", "inserted_at": "2026-11-27T03:00:00.000Z"},
     ]
     fake.reset_calls()
-    stack.refresh(graph())
-    assert stack.out("backups", "last_backup_at") == "2026-11-26T03:00:00.000Z"
-    assert stack.out("backups", "completed_backups") == 1
+    stack.refresh()
+    assert stack.out("backups", "lastBackupAt") == "2026-11-26T03:00:00.000Z"
+    assert stack.out("backups", "completedBackups") == 1
     assert fake.writes() == []
 
 
 def test_missing_daily_backups_on_pro_fail_loudly(fake: FakeSupabase) -> None:
     fake.walg_enabled = False
     with pytest.raises(SupabaseError, match="daily backups are off, but the stack's plan promises 7 days"):
-        Stack().up(graph())
+        Engine().up(graph())
 
 
 def test_missing_token_is_a_clear_error(fake: FakeSupabase, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -460,9 +457,9 @@ def test_missing_token_is_a_clear_error(fake: FakeSupabase, monkeypatch: pytest.
 
 
 def test_check_rejects_bad_inputs_before_any_call(fake: FakeSupabase) -> None:
-    failures = ProjectProvider().check({}, project_inputs(region="mars-1", db_pass="x")).failures
-    assert {f.property for f in failures} == {"region", "db_pass"}
-    assert ComputeProvider().check({}, {"project_ref": "short", "size": "huge"}).failures
-    assert RowLevelSecurityProvider().check({}, {"project_ref": "a" * 20, "schemas": ["public; drop"]}).failures
-    assert NetworkRestrictionsProvider().check({}, {"project_ref": "a" * 20, "allowed_cidrs": ["10.0.0.1/8"]}).failures
+    failures = ProjectProvider().check({}, project_inputs(region="mars-1", dbPass="x")).failures
+    assert {f.property for f in failures} == {"region", "dbPass"}
+    assert ComputeProvider().check({}, {"projectRef": "short", "size": "huge"}).failures
+    assert RowLevelSecurityProvider().check({}, {"projectRef": "a" * 20, "schemas": ["public; drop"]}).failures
+    assert NetworkRestrictionsProvider().check({}, {"projectRef": "a" * 20, "allowedCidrs": ["10.0.0.1/8"]}).failures
     assert fake.calls == []
