@@ -24,7 +24,7 @@ from typing import Any
 
 import dill
 import pulumi
-from pulumi.dynamic import ResourceProvider
+from pulumi.dynamic import DiffResult, ReadResult, ResourceProvider
 from pulumi.dynamic.dynamic import PROVIDER_KEY
 from pulumi.runtime import rpc
 
@@ -73,8 +73,9 @@ class Engine:
         for resource in declared:
             self.apply(resource.name, resource.provider, resource.inputs(self))
 
-    def apply(self, name: str, provider: ResourceProvider, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """One resource's step of an `up`; returns its id and outputs."""
+    def apply(self, name: str, provider: ResourceProvider, inputs: dict[str, Any]) -> DiffResult | None:
+        """One resource's step of an `up`: None when it creates the resource, else the diff that decided
+        between nothing, an update and a replacement."""
         self.providers[name] = provider
         checked = provider.check(self.outputs.get(name, {}), wire(inputs))
         assert not checked.failures, [f.reason for f in checked.failures]
@@ -83,7 +84,7 @@ class Engine:
             self._create(name, provider, news)
             self.order.append(name)
             self.operations.append(("create", name))
-            return self.ids[name], self.outputs[name]
+            return None
         olds = self.outputs[name]
         diff = provider.diff(self.ids[name], olds, news)
         if not diff.changes:
@@ -100,7 +101,7 @@ class Engine:
         else:
             self.outputs[name] = wire(provider.update(self.ids[name], olds, news).outs or {})
             self.operations.append(("update", name))
-        return self.ids[name], self.outputs[name]
+        return diff
 
     def _create(self, name: str, provider: ResourceProvider, news: dict[str, Any]) -> None:
         created = provider.create(news)
@@ -109,14 +110,19 @@ class Engine:
 
     def refresh(self) -> None:
         for name in list(self.order):
-            read = self.providers[name].read(self.ids[name], self.outputs[name])
-            if not read.id:
-                del self.ids[name], self.outputs[name]
-                self.order.remove(name)
-                self.operations.append(("gone", name))
-                continue
+            self.read(name)
+
+    def read(self, name: str) -> ReadResult:
+        """One resource's step of a refresh: an empty id drops it from the state."""
+        read = self.providers[name].read(self.ids[name], self.outputs[name])
+        if not read.id:
+            del self.ids[name], self.outputs[name]
+            self.order.remove(name)
+            self.operations.append(("gone", name))
+        else:
             self.outputs[name] = wire(read.outs or {})
             self.operations.append(("read", name))
+        return read
 
     def destroy(self) -> None:
         for name in reversed(self.order):
@@ -136,7 +142,9 @@ def program_engine(engine: Engine, type_prefix: str) -> Iterator[Engine]:
         if self.preview or not args.typ.startswith(type_prefix):
             return original(self, args)
         inputs = {key: value for key, value in args.inputs.items() if key != PROVIDER_KEY}
-        resource_id, outs = engine.apply(f"{args.typ}::{args.name}", provider_of(args.inputs[PROVIDER_KEY]), inputs)
+        name = f"{args.typ}::{args.name}"
+        engine.apply(name, provider_of(args.inputs[PROVIDER_KEY]), inputs)
+        resource_id, outs = engine.ids[name], engine.outputs[name]
         state = copy.deepcopy(args.inputs)
         # Inputs stay as given (secret inputs stay secret, as the engine keeps them); computed
         # outputs come from the provider.

@@ -9,8 +9,10 @@ import pulumi.dynamic
 
 from offline.program import Secret
 from providers.railway.provider import RailwayProvider
+from tests.providers.engine import Engine
 
 RAILWAY = "pulumi-python:dynamic/railway:"
+RESOURCE = "resource"
 
 
 def all_secret(values: Any) -> bool:
@@ -54,29 +56,31 @@ def service_props(project_id: str, environment_id: str, **overrides: Any) -> dic
 
 
 class Managed:
-    """One resource driven the way the engine drives it: create, then diff-gated update or replace."""
+    """One resource driven through the engine simulator (`tests/providers/engine.py`): create, then
+    diff-gated update or replace, refresh; `id` and `state` are what the engine holds."""
 
     def __init__(self, provider: RailwayProvider, props: dict[str, Any]) -> None:
         self.provider = provider
-        created = provider.create(dict(props))
-        self.id: str = created.id
-        self.state: dict[str, Any] = dict(created.outs or {})
+        self.engine = Engine()
+        self.engine.apply(RESOURCE, provider, props)
+        self._keep()
 
     def up(self, news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
-        diff = self.provider.diff(self.id, self.state, news)
-        if diff.replaces:
-            created = self.provider.create(dict(news))
-            self.provider.delete(self.id, self.state)
-            self.id, self.state = created.id, dict(created.outs or {})
-        elif diff.changes:
-            self.state = dict(self.provider.update(self.id, self.state, news).outs or {})
+        diff = self.engine.apply(RESOURCE, self.provider, news)
+        assert diff is not None, "the resource exists, so an up diffs it"
+        self._keep()
         return diff
 
     def refresh(self) -> pulumi.dynamic.ReadResult:
-        result = self.provider.read(self.id, self.state)
+        result = self.engine.read(RESOURCE)
         if result.id:
-            self.state = dict(result.outs or {})
+            self._keep()
         return result
 
     def destroy(self) -> None:
+        # With the last state seen, even after a refresh found it gone: a delete of something gone succeeds.
         self.provider.delete(self.id, self.state)
+
+    def _keep(self) -> None:
+        self.id: str = self.engine.ids[RESOURCE]
+        self.state: dict[str, Any] = self.engine.outputs[RESOURCE]
