@@ -78,10 +78,10 @@ def graph(
 
 
 def test_full_lifecycle_and_call_counts(fake: FakeSupabase, capsys: pytest.CaptureFixture[str]) -> None:
-    stack = Engine()
+    engine = Engine()
     declared = graph(cidrs=["203.0.113.0/24"])
 
-    stack.up(declared)
+    engine.up(declared)
     project = fake.only_project()
     assert project.status == "ACTIVE_HEALTHY" and project.password == PASSWORD
     assert project.ssl_enforced and project.v4 == ["203.0.113.0/24"] and project.v6 == []
@@ -89,16 +89,16 @@ def test_full_lifecycle_and_call_counts(fake: FakeSupabase, capsys: pytest.Captu
     first_up = list(fake.calls)
 
     fake.reset_calls()
-    stack.up(declared)
+    engine.up(declared)
     assert fake.calls == [], "a no-change up sends no request at all"
-    assert {op for op, _ in stack.operations[-len(declared) :]} == {"same"}
+    assert {op for op, _ in engine.operations[-len(declared) :]} == {"same"}
 
-    stack.refresh()
+    engine.refresh()
     refresh = list(fake.calls)
     assert not [call for call in refresh if call.writes], "refresh only reads"
 
     fake.reset_calls()
-    stack.up(declared)
+    engine.up(declared)
     assert fake.calls == [], "a no-change up after a refresh sends nothing either"
 
     with capsys.disabled():
@@ -109,7 +109,7 @@ def test_full_lifecycle_and_call_counts(fake: FakeSupabase, capsys: pytest.Captu
         )
 
     fake.reset_calls()
-    stack.destroy()
+    engine.destroy()
     assert project.status == "REMOVED"
     assert project.v4 == ["0.0.0.0/0"] and project.v6 == ["::/0"], "deleting the restriction lifts it"
 
@@ -128,14 +128,14 @@ def test_first_up_call_counts_per_stack_shape(fake: FakeSupabase, capsys: pytest
         ("prod", project_inputs(), "micro", 7),
     ):
         fake.reset_calls()
-        stack, declared = Engine(), graph(project, size=size, retention=retention)
-        stack.up(declared)
+        engine, declared = Engine(), graph(project, size=size, retention=retention)
+        engine.up(declared)
         first = len(fake.calls)
         writes = [f"{c.method} {c.path.split('/', 4)[-1]}" for c in fake.writes()]
         fake.reset_calls()
-        stack.up(declared)
+        engine.up(declared)
         assert fake.calls == []
-        stack.refresh()
+        engine.refresh()
         counts[label] = (first, writes, len(fake.calls))
     # Project creation, SSL enforcement and the RLS statement are the only writes; compute already fits.
     assert [w.split(" ")[0] for w in counts["dev"][1]] == ["POST", "PUT", "POST"]
@@ -265,12 +265,12 @@ def test_a_postgres_major_version_other_than_the_seeds_fails_loudly(fake: FakeSu
 
 
 def test_read_after_out_of_band_delete_drops_every_resource(fake: FakeSupabase) -> None:
-    stack, declared = Engine(), graph()
-    stack.up(declared)
+    engine, declared = Engine(), graph()
+    engine.up(declared)
     fake.only_project().status = "REMOVED"
-    stack.refresh()
-    assert stack.ids == {}
-    assert [op for op, _ in stack.operations[-len(declared) :]] == ["gone"] * len(declared)
+    engine.refresh()
+    assert engine.ids == {}
+    assert [op for op, _ in engine.operations[-len(declared) :]] == ["gone"] * len(declared)
 
 
 def test_region_change_replaces_and_name_change_updates(fake: FakeSupabase) -> None:
@@ -315,101 +315,101 @@ def test_unknown_password_in_preview_is_a_change(fake: FakeSupabase) -> None:
 
 
 def test_compute_resize_waits_for_the_restart_and_reads_back(fake: FakeSupabase) -> None:
-    stack = Engine()
-    stack.up(graph())
+    engine = Engine()
+    engine.up(graph())
     fake.reset_calls()
-    stack.up(graph(size="small"))
-    assert ("update", "compute") in stack.operations
+    engine.up(graph(size="small"))
+    assert ("update", "compute") in engine.operations
     assert fake.only_project().compute_variant == "ci_small" and fake.only_project().status == "ACTIVE_HEALTHY"
     assert [c.body for c in fake.writes()] == [{"addon_type": "compute_instance", "addon_variant": "ci_small"}]
-    assert stack.out("compute", "size") == "small"
+    assert engine.out("compute", "size") == "small"
 
 
 def test_compute_back_to_the_baseline_removes_the_add_on(fake: FakeSupabase) -> None:
-    stack = Engine()
-    stack.up(graph(size="small"))
+    engine = Engine()
+    engine.up(graph(size="small"))
     fake.reset_calls()
-    stack.up(graph(size="nano"))
+    engine.up(graph(size="nano"))
     assert [f"{c.method} {c.path.rsplit('/', 1)[-1]}" for c in fake.writes()] == ["DELETE ci_small"]
 
 
 def test_compute_add_on_refused_on_free_is_an_error(fake: FakeSupabase) -> None:
-    stack = Engine()
+    engine = Engine()
     dev = project_inputs(name="converge-nps-development", organizationSlug=ORG_FREE, plan="free")
     with pytest.raises(ApiError, match=r"apply compute add-on .*HTTP 400.*not available on the Free plan"):
-        stack.up(graph(dev, size="micro", retention=0))
+        engine.up(graph(dev, size="micro", retention=0))
 
 
 def test_pooler_patch_sends_only_what_differs(fake: FakeSupabase) -> None:
-    stack = Engine()
-    stack.up(graph())
+    engine = Engine()
+    engine.up(graph())
     fake.reset_calls()
-    stack.up(graph(pool_size=25))
+    engine.up(graph(pool_size=25))
     assert [c.body for c in fake.writes()] == [{"default_pool_size": 25}]
-    assert stack.out("pooler", "defaultPoolSize") == 25
-    assert stack.out("pooler", "dbPort") == 6543
+    assert engine.out("pooler", "defaultPoolSize") == 25
+    assert engine.out("pooler", "dbPort") == 6543
 
 
 def test_ssl_enforcement_waits_for_applied_successfully(fake: FakeSupabase) -> None:
-    stack = Engine()
-    stack.up(graph()[:1])
+    engine = Engine()
+    engine.up(graph()[:1])
     fake.only_project().ssl_applies_after_polls = 2
-    stack.up(graph()[:3])
-    assert stack.out("ssl", "enforced") is True and stack.out("ssl", "appliedSuccessfully") is True
+    engine.up(graph()[:3])
+    assert engine.out("ssl", "enforced") is True and engine.out("ssl", "appliedSuccessfully") is True
     # Read, PUT (answered appliedSuccessfully: false), then polled until it is true.
     assert [c.method for c in fake.calls if c.path.endswith("/ssl-enforcement")] == ["GET", "PUT", "GET"]
 
 
 def test_ssl_enforcement_turned_off_outside_pulumi_is_drift(fake: FakeSupabase) -> None:
-    stack, declared = Engine(), graph()
-    stack.up(declared)
+    engine, declared = Engine(), graph()
+    engine.up(declared)
     fake.only_project().ssl_enforced = False
-    stack.refresh()
+    engine.refresh()
     fake.reset_calls()
-    stack.up(declared)
-    assert ("update", "ssl") in stack.operations and fake.only_project().ssl_enforced
+    engine.up(declared)
+    assert ("update", "ssl") in engine.operations and fake.only_project().ssl_enforced
     assert [c.path.rsplit("/", 1)[-1] for c in fake.writes()] == ["ssl-enforcement"]
 
 
 def test_network_restrictions_are_compared_as_networks(fake: FakeSupabase) -> None:
-    stack = Engine()
-    stack.up(graph(cidrs=["203.0.113.0/24", "2001:DB8::/32"]))
+    engine = Engine()
+    engine.up(graph(cidrs=["203.0.113.0/24", "2001:DB8::/32"]))
     assert fake.only_project().v6 == ["2001:db8::/32"]
     fake.reset_calls()
-    stack.up(graph(cidrs=["2001:db8::/32", "203.0.113.0/24"]))
+    engine.up(graph(cidrs=["2001:db8::/32", "203.0.113.0/24"]))
     assert fake.calls == []
 
 
 def test_network_restrictions_not_allowed_by_the_plan_fail(fake: FakeSupabase) -> None:
-    stack = Engine()
-    stack.up(graph()[:1])
+    engine = Engine()
+    engine.up(graph()[:1])
     fake.only_project().network_entitlement = "disallowed"
     with pytest.raises(SupabaseError, match="does not allow network restrictions"):
-        stack.up(graph(cidrs=["203.0.113.0/24"])[:4])
+        engine.up(graph(cidrs=["203.0.113.0/24"])[:4])
 
 
 def test_rls_is_enabled_on_every_table_and_lost_rls_is_drift(fake: FakeSupabase) -> None:
-    stack, declared = Engine(), graph(schemas=("public", "app"))
-    stack.up(declared[:1])
+    engine, declared = Engine(), graph(schemas=("public", "app"))
+    engine.up(declared[:1])
     project = fake.only_project()
     project.catalog = {"public": {"users": False, "events": True}, "app": {"audit": False}, "other": {"x": False}}
-    stack.up(declared)
+    engine.up(declared)
     assert project.catalog["public"] == {"users": True, "events": True} and project.catalog["app"]["audit"]
     assert project.catalog["other"]["x"] is False, "other schemas are left alone"
-    assert stack.out("rls", "tables") == ["app.audit", "public.events", "public.users"]
+    assert engine.out("rls", "tables") == ["app.audit", "public.events", "public.users"]
 
     project.catalog["public"]["users"] = False  # someone ran ALTER TABLE ... DISABLE ROW LEVEL SECURITY
-    stack.refresh()
-    assert stack.out("rls", "tablesWithoutRls") == ["public.users"]
+    engine.refresh()
+    assert engine.out("rls", "tablesWithoutRls") == ["public.users"]
     fake.reset_calls()
-    stack.up(declared)
-    assert ("update", "rls") in stack.operations and project.catalog["public"]["users"]
+    engine.up(declared)
+    assert ("update", "rls") in engine.operations and project.catalog["public"]["users"]
     assert len(fake.writes()) == 1
 
 
 def test_rls_read_back_failure_is_loud(fake: FakeSupabase, monkeypatch: pytest.MonkeyPatch) -> None:
-    stack = Engine()
-    stack.up(graph()[:1])
+    engine = Engine()
+    engine.up(graph()[:1])
     fake.only_project().catalog = {"public": {"users": False}}
     monkeypatch.setattr(
         fake,
@@ -422,24 +422,24 @@ def test_rls_read_back_failure_is_loud(fake: FakeSupabase, monkeypatch: pytest.M
         ),
     )
     with pytest.raises(SupabaseError, match=r"RLS is still off on public.users after enabling it"):
-        stack.up([d for d in graph() if d.name in ("project", "rls")])
+        engine.up([d for d in graph() if d.name in ("project", "rls")])
 
 
 def test_api_keys_and_backups_are_read_only(fake: FakeSupabase) -> None:
-    stack = Engine()
-    stack.up(graph())
+    engine = Engine()
+    engine.up(graph())
     project = fake.only_project()
-    assert stack.out("api-keys", "anonKey") == rpc.wrap_rpc_secret(project.anon_key)
-    assert stack.out("api-keys", "serviceRoleKey") == rpc.wrap_rpc_secret(project.service_role_key)
-    assert stack.out("backups", "walgEnabled") is True
+    assert engine.out("api-keys", "anonKey") == rpc.wrap_rpc_secret(project.anon_key)
+    assert engine.out("api-keys", "serviceRoleKey") == rpc.wrap_rpc_secret(project.service_role_key)
+    assert engine.out("backups", "walgEnabled") is True
     project.backups = [
         {"id": 1, "is_physical_backup": True, "status": "COMPLETED", "inserted_at": "2026-11-26T03:00:00.000Z"},
         {"id": 2, "is_physical_backup": True, "status": "FAILED", "inserted_at": "2026-11-27T03:00:00.000Z"},
     ]
     fake.reset_calls()
-    stack.refresh()
-    assert stack.out("backups", "lastBackupAt") == "2026-11-26T03:00:00.000Z"
-    assert stack.out("backups", "completedBackups") == 1
+    engine.refresh()
+    assert engine.out("backups", "lastBackupAt") == "2026-11-26T03:00:00.000Z"
+    assert engine.out("backups", "completedBackups") == 1
     assert fake.writes() == []
 
 

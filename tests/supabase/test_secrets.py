@@ -73,12 +73,12 @@ def _walk(value: Any, path: str = "", secret: bool = False) -> list[tuple[str, s
 
 
 def test_outputs_of_create_and_read_hold_no_token_or_password_and_keys_only_where_secret(fake: FakeSupabase) -> None:
-    stack, declared = Engine(), graph(cidrs=["203.0.113.0/24"])
-    stack.up(declared)
+    engine, declared = Engine(), graph(cidrs=["203.0.113.0/24"])
+    engine.up(declared)
     project = fake.only_project()
-    created = {name: dict(outputs) for name, outputs in stack.outputs.items()}
-    stack.refresh()
-    for when, states in (("create", created), ("read", stack.outputs)):
+    created = {name: dict(outputs) for name, outputs in engine.outputs.items()}
+    engine.refresh()
+    for when, states in (("create", created), ("read", engine.outputs)):
         for resource, outputs in states.items():
             for path, text, is_secret in _walk(outputs):
                 assert TOKEN not in text, f"{when} {resource}.{path} holds the token"
@@ -87,5 +87,5 @@ def test_outputs_of_create_and_read_hold_no_token_or_password_and_keys_only_wher
                     assert resource == "api-keys", f"{when} {resource}.{path}"
                     assert path in ApiKeysProvider.secret_outputs, f"{when} {resource}.{path}"
                     assert is_secret, f"{when} {resource}.{path} is not marked secret"
-    digest = stack.outputs["project"]["dbPassDigest"]
+    digest = engine.outputs["project"]["dbPassDigest"]
     assert rpc.is_rpc_secret(digest) and rpc.unwrap_rpc_secret(digest).startswith("sha256:")
