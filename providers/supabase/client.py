@@ -57,7 +57,7 @@ class Waits:
 
 
 class SupabaseClient:
-    """One method per Management API endpoint the providers use."""
+    """One method per Management API endpoint the providers use, and the waits for a project to settle."""
 
     def __init__(self, http: ApiClient) -> None:
         self.http = http
