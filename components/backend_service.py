@@ -8,12 +8,18 @@ from dataclasses import dataclass, field
 import pulumi
 
 from providers.railway import (
+    CustomDomainArgs,
+    DeploymentArgs,
     RailwayCustomDomain,
     RailwayDeployment,
     RailwayService,
     RailwayServiceDomain,
     RailwayServiceLimits,
     RailwayVariables,
+    ServiceArgs,
+    ServiceDomainArgs,
+    ServiceLimitsArgs,
+    VariablesArgs,
 )
 
 
@@ -71,50 +77,58 @@ class BackendService(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         service = RailwayService(
             name,
-            project_id=args.project_id,
-            environment_id=args.environment_id,
-            name=args.service_name,
-            image=args.image,
-            num_replicas=args.replicas,
-            region=args.region,
-            healthcheck_path=args.health_check_path,
-            healthcheck_timeout=args.health_check_timeout_seconds,
-            restart_policy_type=args.restart_policy,
-            restart_policy_max_retries=args.restart_max_retries,
+            ServiceArgs(
+                project_id=args.project_id,
+                environment_id=args.environment_id,
+                name=args.service_name,
+                image=args.image,
+                num_replicas=args.replicas,
+                region=args.region,
+                healthcheck_path=args.health_check_path,
+                healthcheck_timeout=args.health_check_timeout_seconds,
+                restart_policy_type=args.restart_policy,
+                restart_policy_max_retries=args.restart_max_retries,
+            ),
             opts=child,
         )
         limits = RailwayServiceLimits(
             f"{name}-limits",
-            environment_id=args.environment_id,
-            service_id=service.id,
-            vcpus=args.vcpu_per_replica,
-            memory_gb=args.memory_gb_per_replica,
+            ServiceLimitsArgs(
+                environment_id=args.environment_id,
+                service_id=service.id,
+                vcpus=args.vcpu_per_replica,
+                memory_gb=args.memory_gb_per_replica,
+            ),
             opts=child,
         )
         variables = RailwayVariables(
             f"{name}-variables",
-            project_id=args.project_id,
-            environment_id=args.environment_id,
-            service_id=service.id,
-            variables={"NODE_ENV": args.node_env, "FRONTEND_URL": args.frontend_url, **args.extra_variables},
-            secrets={
-                **({"DATABASE_URL": args.database_url} if args.database_url is not None else {}),
-                "REDIS_URL": args.redis_url,
-                "JWT_SECRET": args.jwt_secret,
-                "JWT_REFRESH_SECRET": args.jwt_refresh_secret,
-                "SENDGRID_API_KEY": args.sendgrid_api_key,
-                "SMARTSHEET_API_KEY": args.smartsheet_api_key,
-                "SENTRY_DSN": args.sentry_dsn,
-            },
+            VariablesArgs(
+                project_id=args.project_id,
+                environment_id=args.environment_id,
+                service_id=service.id,
+                variables={"NODE_ENV": args.node_env, "FRONTEND_URL": args.frontend_url, **args.extra_variables},
+                secrets={
+                    **({"DATABASE_URL": args.database_url} if args.database_url is not None else {}),
+                    "REDIS_URL": args.redis_url,
+                    "JWT_SECRET": args.jwt_secret,
+                    "JWT_REFRESH_SECRET": args.jwt_refresh_secret,
+                    "SENDGRID_API_KEY": args.sendgrid_api_key,
+                    "SMARTSHEET_API_KEY": args.smartsheet_api_key,
+                    "SENTRY_DSN": args.sentry_dsn,
+                },
+            ),
             opts=child,
         )
         if args.public_domain is not None:
             custom = RailwayCustomDomain(
                 f"{name}-domain",
-                project_id=args.project_id,
-                environment_id=args.environment_id,
-                service_id=service.id,
-                domain=args.public_domain,
+                CustomDomainArgs(
+                    project_id=args.project_id,
+                    environment_id=args.environment_id,
+                    service_id=service.id,
+                    domain=args.public_domain,
+                ),
                 opts=child,
             )
             # The configured name, so the API URL is known in preview; Railway answers with the same name.
@@ -123,20 +137,24 @@ class BackendService(pulumi.ComponentResource):
         else:
             generated = RailwayServiceDomain(
                 f"{name}-domain",
-                project_id=args.project_id,
-                environment_id=args.environment_id,
-                service_id=service.id,
+                ServiceDomainArgs(
+                    project_id=args.project_id,
+                    environment_id=args.environment_id,
+                    service_id=service.id,
+                ),
                 opts=child,
             )
             self.domain = generated.domain
             self.dns_records = pulumi.Output.from_input([])
         deployment = RailwayDeployment(
             f"{name}-deployment",
-            environment_id=args.environment_id,
-            service_id=service.id,
-            image=service.image,
-            service_revision=service.revision,
-            variables_revision=variables.revision,
+            DeploymentArgs(
+                environment_id=args.environment_id,
+                service_id=service.id,
+                image=service.image,
+                service_revision=service.revision,
+                variables_revision=variables.revision,
+            ),
             # Limits are not a trigger, but the first deployment should already run within them.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[limits]),
         )

@@ -7,7 +7,16 @@ from dataclasses import dataclass
 
 import pulumi
 
-from providers.railway import RailwayEnvironment, RailwayProject, RailwayProjectToken, RailwayUsageLimit
+from providers.railway import (
+    EnvironmentArgs,
+    ProjectArgs,
+    ProjectTokenArgs,
+    RailwayEnvironment,
+    RailwayProject,
+    RailwayProjectToken,
+    RailwayUsageLimit,
+    UsageLimitArgs,
+)
 
 
 @dataclass
@@ -43,18 +52,22 @@ class RailwayProjectEnvironment(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         project = RailwayProject(
             name,
-            name=args.name,
-            description=args.description,
-            default_environment_name=args.environment,
-            workspace_id=args.workspace_id,
-            adopt_id=args.adopt_project_id,
+            ProjectArgs(
+                name=args.name,
+                description=args.description,
+                default_environment_name=args.environment,
+                workspace_id=args.workspace_id,
+                adopt_id=args.adopt_project_id,
+            ),
             opts=child,
         )
         environment = RailwayEnvironment(
             f"{name}-{args.environment}",
-            project_id=project.id,
-            name=args.environment,
-            adopt_id=args.adopt_environment_id,
+            EnvironmentArgs(
+                project_id=project.id,
+                name=args.environment,
+                adopt_id=args.adopt_environment_id,
+            ),
             opts=child,
         )
         self.usage_limit = None
@@ -62,16 +75,20 @@ class RailwayProjectEnvironment(pulumi.ComponentResource):
             hard = math.floor(args.monthly_budget_usd)
             self.usage_limit = RailwayUsageLimit(
                 f"{name}-usage-limit",
-                project_id=project.id,
-                soft_limit_dollars=math.floor(hard * args.soft_limit_percent / 100),
-                hard_limit_dollars=hard,
+                UsageLimitArgs(
+                    project_id=project.id,
+                    soft_limit_dollars=math.floor(hard * args.soft_limit_percent / 100),
+                    hard_limit_dollars=hard,
+                ),
                 opts=child,
             )
         token = RailwayProjectToken(
             f"{name}-deploy-token",
-            project_id=project.id,
-            environment_id=environment.id,
-            name=f"github-actions-{args.environment}",
+            ProjectTokenArgs(
+                project_id=project.id,
+                environment_id=environment.id,
+                name=f"github-actions-{args.environment}",
+            ),
             opts=child,
         )
         self.project_id = project.id

@@ -9,7 +9,18 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_random as random
 
-from providers.railway import RailwayDeployment, RailwayService, RailwayServiceLimits, RailwayVariables, RailwayVolume
+from providers.railway import (
+    DeploymentArgs,
+    RailwayDeployment,
+    RailwayService,
+    RailwayServiceLimits,
+    RailwayVariables,
+    RailwayVolume,
+    ServiceArgs,
+    ServiceLimitsArgs,
+    VariablesArgs,
+    VolumeArgs,
+)
 
 PORT = 6379
 DATA_DIR = "/data"
@@ -78,50 +89,60 @@ class RedisCache(pulumi.ComponentResource):
         )
         service = RailwayService(
             name,
-            project_id=args.project_id,
-            environment_id=args.environment_id,
-            name=args.service_name,
-            image=args.image,
-            num_replicas=1,
-            region=args.region,
-            start_command=redis_command(args),
-            restart_policy_type=args.restart_policy,
-            restart_policy_max_retries=args.restart_max_retries,
+            ServiceArgs(
+                project_id=args.project_id,
+                environment_id=args.environment_id,
+                name=args.service_name,
+                image=args.image,
+                num_replicas=1,
+                region=args.region,
+                start_command=redis_command(args),
+                restart_policy_type=args.restart_policy,
+                restart_policy_max_retries=args.restart_max_retries,
+            ),
             opts=child,
         )
         limits = RailwayServiceLimits(
             f"{name}-limits",
-            environment_id=args.environment_id,
-            service_id=service.id,
-            vcpus=args.vcpu,
-            memory_gb=container_memory_gb(args.memory_mb),
+            ServiceLimitsArgs(
+                environment_id=args.environment_id,
+                service_id=service.id,
+                vcpus=args.vcpu,
+                memory_gb=container_memory_gb(args.memory_mb),
+            ),
             opts=child,
         )
         variables = RailwayVariables(
             f"{name}-variables",
-            project_id=args.project_id,
-            environment_id=args.environment_id,
-            service_id=service.id,
-            variables={},
-            secrets={"REDIS_PASSWORD": password.result},
+            VariablesArgs(
+                project_id=args.project_id,
+                environment_id=args.environment_id,
+                service_id=service.id,
+                variables={},
+                secrets={"REDIS_PASSWORD": password.result},
+            ),
             opts=child,
         )
         volume = RailwayVolume(
             f"{name}-data",
-            project_id=args.project_id,
-            environment_id=args.environment_id,
-            service_id=service.id,
-            mount_path=DATA_DIR,
-            region=args.region,
+            VolumeArgs(
+                project_id=args.project_id,
+                environment_id=args.environment_id,
+                service_id=service.id,
+                mount_path=DATA_DIR,
+                region=args.region,
+            ),
             opts=child,
         )
         deployment = RailwayDeployment(
             f"{name}-deployment",
-            environment_id=args.environment_id,
-            service_id=service.id,
-            image=service.image,
-            service_revision=service.revision,
-            variables_revision=variables.revision,
+            DeploymentArgs(
+                environment_id=args.environment_id,
+                service_id=service.id,
+                image=service.image,
+                service_revision=service.revision,
+                variables_revision=variables.revision,
+            ),
             # The first start must find its volume and limits in place.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[limits, volume]),
         )

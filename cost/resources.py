@@ -253,7 +253,7 @@ def sizes_from_resources(resources: Iterable[Resource]) -> PricedSizes:
     database: DatabaseSizes | None = None
     for db in stack.databases:
         plan = db.project.props.get("plan")
-        organization = db.project.props.get("organization_slug")
+        organization = db.project.props.get("organizationSlug")
         if not isinstance(plan, str):
             notes.append(f"database {db.project.name}: plan unknown, not priced")
             continue

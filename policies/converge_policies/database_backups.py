@@ -47,7 +47,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                 db.project.urn,
             )
         for backups in db.backups:
-            expected = number(backups.props.get("retention_days"))
+            expected = number(backups.props.get("retentionDays"))
             if expected is not None and expected < minimum:
                 report_violation(
                     f"Supabase project '{name}' expects {int(expected)} days of backups; at least {minimum} needed.",

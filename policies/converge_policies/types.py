@@ -42,14 +42,14 @@ SUPABASE_BACKUPS = _SUPABASE + "Backups"
 # Outputs that carry credentials (sensitive-values-are-secrets wants them in additionalSecretOutputs).
 SECRET_OUTPUTS: dict[str, list[str]] = {
     RAILWAY_PROJECT_TOKEN: ["token"],
-    SUPABASE_PROJECT: ["db_pass"],
-    SUPABASE_API_KEYS: ["service_role_key"],
+    SUPABASE_PROJECT: ["dbPass"],
+    SUPABASE_API_KEYS: ["serviceRoleKey"],
 }
 
 # Inputs that are credentials whatever their name.
 ALWAYS_SENSITIVE: dict[str, tuple[str, ...]] = {
     RAILWAY_VARIABLES: ("secrets",),
-    SUPABASE_PROJECT: ("db_pass",),
+    SUPABASE_PROJECT: ("dbPass",),
 }
 
 # Resources holding a single (name, value) pair whose value is a credential when the name says so.

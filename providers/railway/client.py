@@ -1,11 +1,11 @@
-"""Railway's public GraphQL API over the shared HTTP core (`providers/http.py`).
+"""Railway's public GraphQL API over the shared HTTP core (`providers/core/http.py`).
 
 Retries, backoff and rate limits are the core's job; this module adds what is GraphQL-specific:
 the request envelope, `errors` in a 200 response turned into exceptions that name the operation,
 and which operations may be repeated safely. The token (`RAILWAY_TOKEN`, an account or workspace
 token sent as `Authorization: Bearer`) and the endpoint (`RAILWAY_API_URL`) are read from the
 environment each time a client is made, inside a provider call, so no provider object that Pulumi
-serializes ever holds them.
+serializes ever holds them. Only provider methods import this module.
 
 This machine cannot reach Railway: everything here is checked against the official schema and a
 local fake server (`tests/railway/`), not against the live API.
@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from providers.http import ApiClient, ApiError
-from providers.railway.operations import Operation
+from providers.core.errors import ApiError
+from providers.core.http import ApiClient, seconds_from_environment
+from providers.railway.documents import Operation
+from providers.railway.errors import API, RailwayGraphQLError, RailwayNotFoundError
 
-API = "Railway"
 DEFAULT_API_URL = "https://backboard.railway.com/graphql/v2"
 API_URL_VARIABLE = "RAILWAY_API_URL"
 TOKEN_VARIABLE = "RAILWAY_TOKEN"  # noqa: S105 - the name of the variable, not a token
@@ -35,22 +35,6 @@ DEFAULT_TIMEOUT_SECONDS = 30.0
 # Railway words a missing object as "<Thing> not found"; anything else (notably "Not Authorized")
 # must not be read as "gone", or a wrong token would make a refresh drop live resources from state.
 _NOT_FOUND = re.compile(r"\bnot found\b|\bdoes not exist\b", re.IGNORECASE)
-
-
-class RailwayGraphQLError(ApiError):
-    """The API answered, but with GraphQL `errors`: nothing in the request was applied."""
-
-    def __init__(self, operation: str, messages: list[str], status: int | None) -> None:
-        self.messages = messages
-        super().__init__(API, operation, "; ".join(messages) or "GraphQL error without a message", status=status)
-
-
-class RailwayNotFoundError(RailwayGraphQLError):
-    """Every error says the object asked for does not exist."""
-
-
-def _sleep(seconds: float) -> None:
-    time.sleep(seconds)
 
 
 @dataclass
@@ -98,15 +82,13 @@ def connect(*, transport: httpx.BaseTransport | None = None) -> RailwayClient:
     url = httpx.URL(os.environ.get(API_URL_VARIABLE, "").strip() or DEFAULT_API_URL)
     if url.scheme not in ("https", "http") or not url.host:
         raise ApiError(API, "configuration", f"{API_URL_VARIABLE} must be an absolute http(s) URL")
-    timeout = float(os.environ.get(TIMEOUT_VARIABLE, "").strip() or DEFAULT_TIMEOUT_SECONDS)
+    timeout = seconds_from_environment(TIMEOUT_VARIABLE, DEFAULT_TIMEOUT_SECONDS)
     origin = str(url.copy_with(raw_path=b"/", query=None, fragment=None)).rstrip("/")
     http = ApiClient(
         api=API,
         base_url=origin,
         token_variable=TOKEN_VARIABLE,
         timeout=timeout,
-        # Looked up at call time so tests can stand in a recording sleep.
-        sleep=lambda seconds: _sleep(seconds),
         transport=transport,
     )
     return RailwayClient(http=http, path=url.raw_path.decode("ascii") or "/")

@@ -6,22 +6,19 @@ public API (checked against the SDL), so the size is not an input here.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-import pulumi.dynamic
+from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
-from providers.railway import operations as ops
-from providers.railway.base import (
-    RailwayProvider,
-    RailwayResource,
-    create_or_adopt,
-    delete_unless_gone,
-    edges,
-    first,
-    not_found_is_gone,
-)
-from providers.railway.client import RailwayClient
+from providers.core.properties import properties
+from providers.core.provider import Resource, create_or_adopt, gone
+from providers.railway import documents as ops
+from providers.railway.provider import RailwayProvider, delete_unless_gone, edges, first
+
+if TYPE_CHECKING:
+    from providers.railway.client import RailwayClient
 
 
 class VolumeProvider(RailwayProvider):
@@ -30,7 +27,7 @@ class VolumeProvider(RailwayProvider):
     # One service cannot mount two volumes at the same path.
     delete_before_replace = True
 
-    def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
+    def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
 
         def find() -> dict[str, Any] | None:
@@ -52,25 +49,22 @@ class VolumeProvider(RailwayProvider):
             made: dict[str, Any] = client.execute(ops.VOLUME_CREATE, {"input": volume_input})["volumeCreate"]
             return made
 
-        volume, _ = create_or_adopt(find, make)
-        return pulumi.dynamic.CreateResult(volume["id"], self.given(props))
+        volume, _ = create_or_adopt(find, make, what=f"volume at {props['mountPath']}")
+        return CreateResult(volume["id"], self.given(props))
 
-    def read(self, id_: str, props: dict[str, Any]) -> pulumi.dynamic.ReadResult:
-        def read() -> pulumi.dynamic.ReadResult:
-            instance = first(_instances(self.client(), props["environmentId"]), lambda node: node["volumeId"] == id_)
-            if instance is None:
-                return self.gone()
-            outs = {
-                **self.given(props),
-                "serviceId": instance.get("serviceId"),
-                "mountPath": instance["mountPath"],
-                "region": instance.get("region") if props.get("region") else None,
-            }
-            return pulumi.dynamic.ReadResult(id_, outs)
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        instance = first(_instances(self.client(), props["environmentId"]), lambda node: node["volumeId"] == id_)
+        if instance is None:
+            return gone()
+        outs = {
+            **self.given(props),
+            "serviceId": instance.get("serviceId"),
+            "mountPath": instance["mountPath"],
+            "region": instance.get("region") if props.get("region") else None,
+        }
+        return ReadResult(id_, outs)
 
-        return not_found_is_gone(read)
-
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.UpdateResult:
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         self.client().execute(
             ops.VOLUME_INSTANCE_UPDATE,
             {
@@ -80,7 +74,7 @@ class VolumeProvider(RailwayProvider):
             },
             idempotent=True,
         )
-        return pulumi.dynamic.UpdateResult(self.given(news))
+        return UpdateResult(self.given(news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         client = self.client()
@@ -95,27 +89,19 @@ def _instances(client: RailwayClient, environment_id: str) -> list[dict[str, Any
     return [node for node in edges(environment["volumeInstances"]) if node.get("state") not in ("DELETED", "DELETING")]
 
 
-class RailwayVolume(RailwayResource, module="railway", name="Volume"):
-    @property
-    def mount_path(self) -> pulumi.Output[str]:
-        return self.output("mountPath")
+@dataclass
+class VolumeArgs:
+    project_id: pulumi.Input[str]
+    environment_id: pulumi.Input[str]
+    service_id: pulumi.Input[str]
+    mount_path: pulumi.Input[str]
+    region: pulumi.Input[str] | None = None
 
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_id: pulumi.Input[str],
-        environment_id: pulumi.Input[str],
-        service_id: pulumi.Input[str],
-        mount_path: pulumi.Input[str],
-        region: pulumi.Input[str] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props = {
-            "projectId": project_id,
-            "environmentId": environment_id,
-            "serviceId": service_id,
-            "mountPath": mount_path,
-            "region": region,
-        }
-        super().__init__(VolumeProvider(), resource_name, props, opts)
+
+class RailwayVolume(Resource, module="railway", name="Volume"):
+    """A persistent volume mounted in a service (`pulumi-python:dynamic/railway:Volume`)."""
+
+    mount_path: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, args: VolumeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(VolumeProvider(), resource_name, properties(args), opts)

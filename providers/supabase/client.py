@@ -6,10 +6,11 @@ checked against the official OpenAPI spec and exercised against a local fake of 
 (`tests/supabase/`), not against the real service. The first real `pulumi up` is the first time
 the real API answers.
 
-Each method sends exactly one request and returns the decoded JSON. The token
-(`SUPABASE_ACCESS_TOKEN`), the base URL (`SUPABASE_API_URL`) and the timeouts are read from the
-environment each time a client is made, inside the dynamic providers' methods, so no provider
-object that Pulumi serializes into the state holds any of them.
+Each endpoint method sends exactly one request and returns the decoded JSON; `wait_for` and
+`wait_until_healthy` poll. The token (`SUPABASE_ACCESS_TOKEN`), the base URL (`SUPABASE_API_URL`) and
+the timeouts are read from the environment each time a client is made, inside the dynamic providers'
+methods (the only place that imports this module), so no provider object that Pulumi serializes into
+the state holds any of them.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from typing import Any
 
 import httpx
 
-from providers.http import ApiClient, ApiError, RetryPolicy, api_message
+from providers.core.errors import ApiError, NotFoundError
+from providers.core.http import ApiClient, RetryPolicy, api_message, seconds_from_environment, sleep
+from providers.supabase.errors import API, SupabaseError
+from providers.supabase.provider import FAILED_STATUSES, GONE_STATUSES, HEALTHY
 
-API = "Supabase Management API"
 TOKEN_VARIABLE = "SUPABASE_ACCESS_TOKEN"  # noqa: S105 - the variable's name, not a token
 DEFAULT_BASE_URL = "https://api.supabase.com"
 
@@ -37,26 +40,6 @@ WAIT_TIMEOUT_VARIABLE = "SUPABASE_WAIT_TIMEOUT"  # longest wait for a project to
 
 _OK_OR_MISSING = frozenset(range(200, 300)) | {404}
 
-# Indirection so tests can observe (and skip) waits without patching `time` for everyone.
-_sleep: Callable[[float], None] = time.sleep
-
-
-def _float_env(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number of seconds") from None
-    if value < 0:
-        raise ValueError(f"{name} must not be negative")
-    return value
-
-
-def sleep(seconds: float) -> None:
-    _sleep(seconds)
-
 
 @dataclass(frozen=True)
 class Waits:
@@ -68,17 +51,13 @@ class Waits:
     @classmethod
     def from_environment(cls) -> Waits:
         return cls(
-            interval=_float_env(POLL_INTERVAL_VARIABLE, 10.0),
-            timeout=_float_env(WAIT_TIMEOUT_VARIABLE, 1200.0),
+            interval=seconds_from_environment(POLL_INTERVAL_VARIABLE, 10.0),
+            timeout=seconds_from_environment(WAIT_TIMEOUT_VARIABLE, 1200.0),
         )
 
 
-class NotFoundError(ApiError):
-    """The API answered 404: the project (or its sub-resource) is gone."""
-
-
 class SupabaseClient:
-    """One method per Management API endpoint the providers use."""
+    """One method per Management API endpoint the providers use, and the waits for a project to settle."""
 
     def __init__(self, http: ApiClient) -> None:
         self.http = http
@@ -90,9 +69,8 @@ class SupabaseClient:
             api=API,
             base_url=base_url.rstrip("/"),
             token_variable=TOKEN_VARIABLE,
-            timeout=_float_env(HTTP_TIMEOUT_VARIABLE, 30.0),
-            retry=RetryPolicy(base_delay=_float_env(RETRY_DELAY_VARIABLE, 0.5)),
-            sleep=sleep,
+            timeout=seconds_from_environment(HTTP_TIMEOUT_VARIABLE, 30.0),
+            retry=RetryPolicy(base_delay=seconds_from_environment(RETRY_DELAY_VARIABLE, 0.5)),
             transport=transport,
         )
         return cls(http)
@@ -247,3 +225,57 @@ class SupabaseClient:
 
     def list_backups(self, ref: str) -> dict[str, Any]:
         return dict(self._send("list backups", "GET", f"/v1/projects/{ref}/database/backups"))
+
+    # Waiting for the project to settle
+
+    def wait_for(
+        self,
+        what: str,
+        poll: Callable[[], Any],
+        settled: Callable[[Any], bool],
+        failed: Callable[[Any], str | None] = lambda _value: None,
+    ) -> Any:
+        """Call `poll` until `settled` says yes, `failed` names a reason, or the wait times out."""
+        waits = Waits.from_environment()
+        deadline = time.monotonic() + waits.timeout
+        while True:
+            value = poll()
+            if settled(value):
+                return value
+            reason = failed(value)
+            if reason:
+                raise SupabaseError(f"{API}: {what}: {reason}")
+            if time.monotonic() >= deadline:
+                raise SupabaseError(
+                    f"{API}: {what}: still not done after {waits.timeout:g}s (last seen: {_describe(value)}); "
+                    "`pulumi up` again resumes the wait"
+                )
+            sleep(waits.interval)
+
+    def wait_until_healthy(self, ref: str, what: str) -> dict[str, Any]:
+        """Poll `GET /v1/projects/{ref}` until the project is ACTIVE_HEALTHY; INIT_FAILED and the like end it."""
+
+        def failed(project: dict[str, Any]) -> str | None:
+            status = project.get("status")
+            if status in FAILED_STATUSES:
+                return (
+                    f"project {ref} is {status}. Supabase could not bring it up; look at it in the dashboard, delete "
+                    "it there, then run `pulumi up` again to create a new one"
+                )
+            if status in GONE_STATUSES:
+                return f"project {ref} is {status} (deleted outside Pulumi?)"
+            return None
+
+        result: dict[str, Any] = self.wait_for(
+            f"waiting for project {ref} ({what}) to be {HEALTHY}",
+            lambda: self.get_project(ref),
+            lambda project: project.get("status") == HEALTHY,
+            failed,
+        )
+        return result
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict) and "status" in value:
+        return f"status {value['status']}"
+    return repr(value)[:200]

@@ -9,27 +9,20 @@ What the Management API cannot set, the provider checks instead, and fails loudl
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from providers.http import ApiError
-from providers.supabase.client import NotFoundError, SupabaseClient
-from providers.supabase.common import (
-    GONE_STATUSES,
-    SupabaseError,
-    SupabaseProvider,
-    changed_fields,
-    diff_fields,
-    gone,
-    is_unknown,
-    password_digest,
-    secret,
-    wait_until_healthy,
-)
+from providers.core.properties import is_unknown, properties
+from providers.core.provider import Origin, Resource, create_or_adopt, gone
+from providers.supabase.errors import SupabaseError
+from providers.supabase.provider import GONE_STATUSES, SupabaseProvider
+
+if TYPE_CHECKING:
+    from providers.supabase.client import SupabaseClient
 
 # The regions `POST /v1/projects` accepts (the spec's enum; a contract test keeps the two equal).
 REGIONS = (
@@ -67,9 +60,18 @@ class ProjectArgs:
     postgres_major_version: pulumi.Input[int]
 
 
+def password_digest(password: str) -> str:
+    """A one-way digest of the database password, kept in the state instead of the password so that a
+    new password shows up in `diff`. The password comes from RandomPassword (high entropy), which is
+    what makes an unsalted digest safe to keep."""
+    return "sha256:" + hashlib.sha256(f"converge-nps/supabase-db-password/{password}".encode()).hexdigest()
+
+
 class ProjectProvider(SupabaseProvider):
-    replace_on = ("organization_slug", "region")
-    compared = ("name", "plan", "postgres_major_version")
+    inputs = ("organizationSlug", "region", "name", "plan", "postgresMajorVersion")
+    replace_on = ("organizationSlug", "region")
+    outputs = ("ref", "status", "databaseHost", "postgresVersion", "organizationPlan", "createdAt", "dbPassDigest")
+    secret_outputs = ("dbPass", "dbPassDigest")
 
     def check_inputs(self, news: dict[str, Any]) -> list[CheckFailure]:
         failures = []
@@ -79,89 +81,72 @@ class ProjectProvider(SupabaseProvider):
         name = news.get("name")
         if not is_unknown(name) and not (isinstance(name, str) and 0 < len(name) <= 256):
             failures.append(CheckFailure("name", "a project name is 1 to 256 characters"))
-        password = news.get("db_pass")
+        password = news.get("dbPass")
         if not is_unknown(password) and not (isinstance(password, str) and len(password) >= 4):
-            failures.append(CheckFailure("db_pass", "the database password must be at least 4 characters"))
+            failures.append(CheckFailure("dbPass", "the database password must be at least 4 characters"))
         return failures
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = diff_fields(olds, news, self.replace_on + self.compared, self.replace_on)
-        password = news.get("db_pass")
-        password_changed = is_unknown(password) or password_digest(str(password)) != olds.get("db_pass_digest")
+        result = self.diff_of(olds, news)
+        password = news.get("dbPass")
+        password_changed = is_unknown(password) or password_digest(str(password)) != olds.get("dbPassDigest")
         # A version drift seen by refresh makes `update` run, which fails with the explanation.
-        expected = olds.get("postgres_major_version")
-        version_drift = _major(olds.get("postgres_version")) not in (None, int(expected) if expected else None)
+        expected = olds.get("postgresMajorVersion")
+        version_drift = _major(olds.get("postgresVersion")) not in (None, int(expected) if expected else None)
         if (password_changed or version_drift) and not result.changes:
             return DiffResult(changes=True, replaces=[], delete_before_replace=None)
         return result
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
-        slug, name, region = props["organization_slug"], props["name"], props["region"]
-        operation = f"create project {name!r} in organization {slug!r}"
+        slug, name, region = props["organizationSlug"], props["name"], props["region"]
         organization = _checked_organization(client, slug, props["plan"])
 
-        ref = _find_project(client, slug, name, region)
-        adopted = ref is not None
-        if ref is None:
-            try:
-                created = client.create_project(
-                    name=name, organization_slug=slug, region=region, db_pass=props["db_pass"]
-                )
-            except ApiError as error:
-                # No idempotency key on this endpoint: a create whose answer was lost may have happened.
-                if not error.ambiguous:
-                    raise
-                ref = _find_project(client, slug, name, region)
-                if ref is None:
-                    raise ApiError(
-                        error.api,
-                        error.operation,
-                        f"{error.api_message}; no project named {name!r} exists yet, so `pulumi up` again is "
-                        "safe (it looks for the project before creating one)",
-                        status=error.status,
-                    ) from error
-                adopted = True
-            else:
-                ref = str(created["ref"])
+        def make() -> dict[str, Any]:
+            return client.create_project(name=name, organization_slug=slug, region=region, db_pass=props["dbPass"])
 
-        project = wait_until_healthy(client, ref, operation)
-        if adopted:
+        # No idempotency key on this endpoint, and a project is slow and costly: after a lost answer,
+        # a project not found is not created a second time; `pulumi up` again is safe instead.
+        created, origin = create_or_adopt(
+            lambda: _find_project(client, slug, name, region),
+            make,
+            what=f"project named {name!r}",
+            repeat_after_lost_answer=False,
+        )
+        ref = str(created["ref"])
+        project = client.wait_until_healthy(ref, f"create project {name!r} in organization {slug!r}")
+        if origin is not Origin.CREATED:
             # The adopted project may carry a password from an earlier attempt (or none we know of).
-            client.update_database_password(ref, props["db_pass"])
-        _check_version(project, props["postgres_major_version"])
+            client.update_database_password(ref, props["dbPass"])
+        _check_version(project, props["postgresMajorVersion"])
         return CreateResult(ref, _outputs(props, project, organization))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         client = self.client()
-        try:
-            project = client.get_project(id_)
-        except NotFoundError:
-            return gone()
+        project = client.get_project(id_)
         if project.get("status") in GONE_STATUSES:
             return gone()
-        organization = client.get_organization(str(project.get("organization_slug", props["organization_slug"])))
+        organization = client.get_organization(str(project.get("organization_slug", props["organizationSlug"])))
         # Refresh cannot see the password (write-only): the digest of the last one set is kept.
-        state = {**props, **_outputs(props, project, organization, digest=props.get("db_pass_digest", ""))}
+        state = {**props, **_outputs(props, project, organization, digest=props.get("dbPassDigest", ""))}
         # What refresh saw stays visible as drift instead of being overwritten by the expectation.
         state["plan"] = organization.get("plan", props.get("plan"))
         return ReadResult(id_, state)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         client = self.client()
-        organization = _checked_organization(client, news["organization_slug"], news["plan"])
+        organization = _checked_organization(client, news["organizationSlug"], news["plan"])
         project = client.get_project(id_)
-        _check_version(project, news["postgres_major_version"])
-        if "name" in changed_fields(olds, news, ["name"]):
+        _check_version(project, news["postgresMajorVersion"])
+        if self.changed(olds, news, ("name",)):
             client.rename_project(id_, news["name"])
             project["name"] = news["name"]
-        if password_digest(news["db_pass"]) != olds.get("db_pass_digest"):
-            client.update_database_password(id_, news["db_pass"])
+        if password_digest(news["dbPass"]) != olds.get("dbPassDigest"):
+            client.update_database_password(id_, news["dbPass"])
         return UpdateResult(_outputs(news, project, organization))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        with contextlib.suppress(NotFoundError):
-            self.client().delete_project(id_)
+        self.client().delete_project(id_)
 
 
 def _outputs(
@@ -170,18 +155,18 @@ def _outputs(
     database = project.get("database") or {}
     return {
         "name": project.get("name", props["name"]),
-        "organization_slug": props["organization_slug"],
+        "organizationSlug": props["organizationSlug"],
         "region": project.get("region", props["region"]),
         "plan": props["plan"],
-        "organization_plan": organization.get("plan"),
-        "postgres_major_version": props["postgres_major_version"],
+        "organizationPlan": organization.get("plan"),
+        "postgresMajorVersion": props["postgresMajorVersion"],
         "ref": project["ref"],
         "status": project.get("status"),
-        "database_host": database.get("host"),
-        "postgres_version": database.get("version"),
-        "created_at": project.get("created_at"),
+        "databaseHost": database.get("host"),
+        "postgresVersion": database.get("version"),
+        "createdAt": project.get("created_at"),
         # Never the password itself: a digest, so that a new password is seen by `diff`.
-        "db_pass_digest": secret(digest if digest is not None else password_digest(props["db_pass"])),
+        "dbPassDigest": digest if digest is not None else password_digest(props["dbPass"]),
     }
 
 
@@ -198,8 +183,8 @@ def _checked_organization(client: SupabaseClient, slug: str, plan: str) -> dict[
     return organization
 
 
-def _find_project(client: SupabaseClient, slug: str, name: str, region: str) -> str | None:
-    """The ref of the live project called `name` in the organization, if there is one."""
+def _find_project(client: SupabaseClient, slug: str, name: str, region: str) -> dict[str, Any] | None:
+    """The live project called `name` in the organization, if there is one."""
     matches: list[dict[str, Any]] = []
     offset = 0
     while True:
@@ -224,7 +209,7 @@ def _find_project(client: SupabaseClient, slug: str, name: str, region: str) -> 
             f"organization {slug!r} already has a project named {name!r} ({match.get('ref')}) in region "
             f"{match.get('region')!r}, not {region!r}; it is not adopted. Delete or rename it first"
         )
-    return str(match["ref"])
+    return match
 
 
 def _major(version: Any) -> int | None:
@@ -245,7 +230,7 @@ def _check_version(project: dict[str, Any], expected: int) -> None:
         )
 
 
-class SupabaseProject(pulumi.dynamic.Resource, module="supabase", name="Project"):
+class SupabaseProject(Resource, module="supabase", name="Project"):
     """A Supabase project (`pulumi-python:dynamic/supabase:Project`); its id is the project ref."""
 
     ref: pulumi.Output[str]
@@ -257,20 +242,6 @@ class SupabaseProject(pulumi.dynamic.Resource, module="supabase", name="Project"
     organization_plan: pulumi.Output[str]
 
     def __init__(self, name: str, args: ProjectArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        props = {
-            "name": args.name,
-            "organization_slug": args.organization_slug,
-            "region": args.region,
-            "db_pass": pulumi.Output.secret(args.db_pass),
-            "plan": args.plan,
-            "postgres_major_version": args.postgres_major_version,
-            "ref": None,
-            "status": None,
-            "database_host": None,
-            "postgres_version": None,
-            "organization_plan": None,
-            "created_at": None,
-            "db_pass_digest": None,
-        }
-        secrets = pulumi.ResourceOptions(additional_secret_outputs=["db_pass", "db_pass_digest"])
-        super().__init__(ProjectProvider(), name, props, pulumi.ResourceOptions.merge(secrets, opts))
+        inputs = properties(args)
+        inputs["dbPass"] = pulumi.Output.secret(args.db_pass)
+        super().__init__(ProjectProvider(), name, inputs, opts)

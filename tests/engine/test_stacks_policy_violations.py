@@ -68,7 +68,7 @@ PACK_CHANGES: dict[str, dict[str, Any]] = {
     "redis-persistence": {"required": True, "dataDir": "/var/lib/redis"},
     "production-deploy-gate": {"environments": ["development"], "branch": "develop"},
     # A stricter list of credential outputs than the program marks secret.
-    "sensitive-values-are-secrets": {"secretOutputs": {"pulumi-python:dynamic/supabase:Project": ["database_host"]}},
+    "sensitive-values-are-secrets": {"secretOutputs": {"pulumi-python:dynamic/supabase:Project": ["databaseHost"]}},
 }
 EXPECTED = {
     "non-root-containers": "service 'redis' runs bitnami/redis:7.4.1, which this project does not build and "
@@ -82,7 +82,7 @@ EXPECTED = {
     "redis-persistence": "Redis service 'redis' has no volume at /var/lib/redis",
     "production-deploy-gate": "GitHub environment 'development' has no required reviewers",
     "sensitive-values-are-secrets": "pulumi-python:dynamic/supabase:Project 'database-project' produces credentials "
-    "in database_host, which are not in additionalSecretOutputs",
+    "in databaseHost, which are not in additionalSecretOutputs",
 }
 
 

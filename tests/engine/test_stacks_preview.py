@@ -61,7 +61,7 @@ def test_stack_preview_passes_every_policy(
     # The Supabase project's check ran in the provider host with the database password still unknown (a
     # RandomPassword): it passed, and the password stays a secret.
     (project_inputs,) = _inputs(steps, "supabase:Project")
-    assert project_inputs["db_pass"] == "[secret]"
+    assert project_inputs["dbPass"] == "[secret]"
     assert project_inputs["name"] == f"converge-nps-{_environment(stack)}"
 
     # The production environment's reviewers are the devops team's numeric id, looked up by slug through

@@ -396,7 +396,7 @@ VARIANTS = [
         "sensitive-values-are-secrets",
         "staging",
         {"change": _no_secret_outputs(types.SUPABASE_API_KEYS, "database-api-keys")},
-        "produces credentials in service_role_key",
+        "produces credentials in serviceRoleKey",
         id="secrets-service-role-key-output",
     ),
     pytest.param(
@@ -504,7 +504,7 @@ VARIANTS = [
     pytest.param(
         "database-backups",
         "prod",
-        {"change": _set(types.SUPABASE_BACKUPS, "database-backups", "retention_days", 3)},
+        {"change": _set(types.SUPABASE_BACKUPS, "database-backups", "retentionDays", 3)},
         "expects 3 days of backups; at least 7 needed",
         id="backups-short-retention",
     ),
@@ -562,11 +562,11 @@ def test_plaintext_credentials_are_made_secret_by_remediation() -> None:
             "variables",
             {"NODE_ENV": "production", "MAPS_API_KEY": "AIza-plaintext", "FRONTEND_URL": "https://converge-nps.com"},
         )
-        _unsecret(types.SUPABASE_PROJECT, "database-project", "db_pass")(resources)
+        _unsecret(types.SUPABASE_PROJECT, "database-project", "dbPass")(resources)
 
     judged = judge("prod", preview=False, change=change)
     changed = {(r.name, r.changed) for r in judged.result.remediations}
-    assert changed == {("backend-variables", ("variables",)), ("database-project", ("db_pass",))}
+    assert changed == {("backend-variables", ("variables",)), ("database-project", ("dbPass",))}
     assert judged.result.verdict("sensitive-values-are-secrets") == "remediated"
     urn = next(r.urn for r in judged.resources if r.name == "backend-variables")
     remediated = judged.result.props[urn]["variables"]

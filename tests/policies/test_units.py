@@ -74,8 +74,8 @@ def test_a_dockerfile_without_the_stage_is_an_error(dockerfile: str, target: str
         ("REDIS_URL", True),
         ("SENTRY_DSN", True),
         ("SLACK_WEBHOOK_URL", True),
-        ("db_pass", False),  # abbreviations are listed per resource type (types.ALWAYS_SENSITIVE)
-        ("service_role_key", True),
+        ("dbPass", False),  # abbreviations are listed per resource type (types.ALWAYS_SENSITIVE)
+        ("serviceRoleKey", True),
         ("token", True),
         ("secretName", False),
         ("passwordLength", False),

@@ -11,7 +11,8 @@ from typing import ClassVar
 import httpx
 import pytest
 
-from providers.http import ApiClient, ApiError, MissingCredentialsError, RetryPolicy
+from providers.core.errors import ApiError, MissingCredentialsError
+from providers.core.http import ApiClient, RetryPolicy
 
 
 def scripted(responses: list[httpx.Response | Exception]) -> tuple[httpx.MockTransport, list[httpx.Request]]:

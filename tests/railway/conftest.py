@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from providers.railway import client as railway_client
+from providers.core import http
 from tests.railway.fake_railway import TOKEN, FakeRailway, serve
 from tests.railway.schema import railway_schema
 
@@ -15,7 +15,7 @@ from tests.railway.schema import railway_schema
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The backoff delays the client asked for; recorded instead of slept, to keep the suite fast."""
     recorded: list[float] = []
-    monkeypatch.setattr(railway_client, "_sleep", recorded.append)
+    monkeypatch.setattr(http, "_sleep", recorded.append)
     return recorded
 
 

@@ -1,4 +1,5 @@
-"""Inputs as the engine hands them to a provider (numbers as floats), and a small lifecycle driver."""
+"""Inputs as the engine hands them to a provider (numbers as floats), a small lifecycle driver, and
+what the program's Railway registrations look like."""
 
 from __future__ import annotations
 
@@ -6,7 +7,21 @@ from typing import Any
 
 import pulumi.dynamic
 
-from providers.railway.base import RailwayProvider
+from offline.program import Secret
+from providers.railway.provider import RailwayProvider
+from tests.providers.engine import Engine
+
+RAILWAY = "pulumi-python:dynamic/railway:"
+RESOURCE = "resource"
+
+
+def all_secret(values: Any) -> bool:
+    """A map of variables with every value marked secret, by itself or with the map (the SDK lifts a
+    nested secret to the property), and with its names known (not one unknown blob in preview)."""
+    if isinstance(values, Secret):
+        values = values.value
+        return isinstance(values, dict) and bool(values)
+    return isinstance(values, dict) and bool(values) and all(isinstance(v, Secret) for v in values.values())
 
 
 def project_props(**overrides: Any) -> dict[str, Any]:
@@ -41,29 +56,31 @@ def service_props(project_id: str, environment_id: str, **overrides: Any) -> dic
 
 
 class Managed:
-    """One resource driven the way the engine drives it: create, then diff-gated update or replace."""
+    """One resource driven through the engine simulator (`tests/providers/engine.py`): create, then
+    diff-gated update or replace, refresh; `id` and `state` are what the engine holds."""
 
     def __init__(self, provider: RailwayProvider, props: dict[str, Any]) -> None:
         self.provider = provider
-        created = provider.create(dict(props))
-        self.id: str = created.id
-        self.state: dict[str, Any] = dict(created.outs or {})
+        self.engine = Engine()
+        self.engine.apply(RESOURCE, provider, props)
+        self._keep()
 
     def up(self, news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
-        diff = self.provider.diff(self.id, self.state, news)
-        if diff.replaces:
-            created = self.provider.create(dict(news))
-            self.provider.delete(self.id, self.state)
-            self.id, self.state = created.id, dict(created.outs or {})
-        elif diff.changes:
-            self.state = dict(self.provider.update(self.id, self.state, news).outs or {})
+        diff = self.engine.apply(RESOURCE, self.provider, news)
+        assert diff is not None, "the resource exists, so an up diffs it"
+        self._keep()
         return diff
 
     def refresh(self) -> pulumi.dynamic.ReadResult:
-        result = self.provider.read(self.id, self.state)
+        result = self.engine.read(RESOURCE)
         if result.id:
-            self.state = dict(result.outs or {})
+            self._keep()
         return result
 
     def destroy(self) -> None:
+        # With the last state seen, even after a refresh found it gone: a delete of something gone succeeds.
         self.provider.delete(self.id, self.state)
+
+    def _keep(self) -> None:
+        self.id: str = self.engine.ids[RESOURCE]
+        self.state: dict[str, Any] = self.engine.outputs[RESOURCE]

@@ -12,7 +12,7 @@ from pulumi.output import Unknown as PulumiUnknown
 
 from components.redis_cache import RedisCacheArgs, container_memory_gb, redis_command
 from offline.program import UNKNOWN, ProgramRun, Registration, Secret, plain, run_stack, stack_config
-from tests.railway.engine import RAILWAY, all_secret
+from tests.railway.helpers import RAILWAY, all_secret
 
 StackRun = Callable[[str, bool], ProgramRun]
 ENVIRONMENT = {"dev": "development", "staging": "staging", "prod": "production"}

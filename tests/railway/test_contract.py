@@ -15,8 +15,8 @@ import graphql
 import pytest
 from graphql.execution.values import get_variable_values
 
-from providers.http import ApiError
-from providers.railway import operations as ops
+from providers.core.errors import ApiError
+from providers.railway import documents as ops
 from providers.railway.client import connect
 from tests.railway.fake_railway import FakeRailway
 from tests.railway.schema import KNOWN_SCHEMA_QUIRKS, SDL, railway_schema
@@ -58,9 +58,9 @@ def test_every_document_validates_against_the_sdl(operation: ops.Operation) -> N
 
 
 def test_every_document_is_used_by_a_provider_and_nothing_else_is_sent() -> None:
-    # The providers send only documents from `operations` (no inline GraphQL), and every document
+    # The providers send only documents from `documents` (no inline GraphQL), and every document
     # there is used, so "every document the client can send" is exactly `ops.ALL`.
-    sources = "".join(path.read_text() for path in PROVIDERS.glob("*.py") if path.name != "operations.py")
+    sources = "".join(path.read_text() for path in PROVIDERS.glob("*.py") if path.name != "documents.py")
     constants = {name for name, value in vars(ops).items() if isinstance(value, ops.Operation)}
     assert {name for name in constants if f"ops.{name}" not in sources} == set()
     assert not re.search(r"\b(query|mutation)\s+\w+\s*[({]", sources)

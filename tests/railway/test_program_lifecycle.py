@@ -8,8 +8,9 @@ from collections import Counter
 import pytest
 
 from offline.program import Secret, run_stack, stack_config
-from tests.railway.engine import Deployed, railway_engine
+from tests.providers.engine import Engine, program_engine
 from tests.railway.fake_railway import FakeRailway
+from tests.railway.helpers import RAILWAY
 
 BACKEND_IMAGE_PREFIX = "ghcr.io/converge-nps/backend@sha256:"
 
@@ -22,8 +23,8 @@ def _summary(fake: FakeRailway, since: int) -> str:
 
 
 def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> None:
-    deployed = Deployed()
-    with railway_engine(deployed):
+    engine = Engine()
+    with program_engine(engine, RAILWAY):
         first = run_stack("prod")
         first_calls = fake.calls()
         first_summary = _summary(fake, 0)
@@ -33,10 +34,10 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
         no_change_calls = fake.calls(since=mark)
 
     mark = len(fake.requests)
-    resources = len(deployed.state)
-    deployed.refresh()
+    resources = len(engine.ids)
+    engine.refresh()
     refresh_calls = fake.calls(since=mark)
-    assert len(deployed.state) == resources, "a refresh of a healthy stack drops nothing"
+    assert len(engine.ids) == resources, "a refresh of a healthy stack drops nothing"
 
     print(f"\nprod first up: {first_summary}")
     print(f"prod no-change up: {len(no_change_calls)} calls")
@@ -108,14 +109,14 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
     assert all(not r.mutation for r in refresh_calls)
 
     mark = len(fake.requests)
-    deployed.destroy()
+    engine.destroy()
     print(f"prod destroy: {_summary(fake, mark)}")
     assert fake.projects == {} and fake.services == {} and fake.tokens == {} and fake.usage_limit is None
 
 
 def test_event_mode_redeploys_the_backend_only(fake: FakeRailway) -> None:
-    deployed = Deployed()
-    with railway_engine(deployed):
+    engine = Engine()
+    with program_engine(engine, RAILWAY):
         run_stack("prod")
         mark = len(fake.requests)
         run_stack("prod", config=stack_config("prod", {"converge-nps:eventMode": True}))
@@ -135,7 +136,7 @@ def test_a_new_image_redeploys_and_a_variable_change_redeploys(fake: FakeRailway
         run_stack("staging", **kwargs)  # type: ignore[arg-type]
         return [r.operation for r in fake.calls(since=mark)]
 
-    with railway_engine(Deployed()):
+    with program_engine(Engine(), RAILWAY):
         run_stack("staging")
         image_calls = calls_of(environ=ci)
         variable_calls = calls_of(
@@ -156,7 +157,7 @@ def test_a_new_image_redeploys_and_a_variable_change_redeploys(fake: FakeRailway
 
 @pytest.mark.parametrize("stack", ["dev", "staging"])
 def test_railway_domain_feeds_the_frontend_variables(fake: FakeRailway, stack: str) -> None:
-    with railway_engine(Deployed()):
+    with program_engine(Engine(), RAILWAY):
         run = run_stack(stack)
     (domain,) = [d["domain"] for d in fake.service_domains.values()]
     assert fake.custom_domains == {}

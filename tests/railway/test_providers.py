@@ -10,17 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pulumi.runtime import rpc
 
-from providers.http import ApiError
-from providers.railway.domain import CustomDomainProvider, ServiceDomainProvider
-from providers.railway.project import (
-    EnvironmentProvider,
-    ProjectProvider,
-    ProjectTokenProvider,
+from providers.core.errors import ApiError
+from providers.railway.custom_domain import CustomDomainProvider
+from providers.railway.deployment import DeploymentProvider
+from providers.railway.environment import EnvironmentProvider
+from providers.railway.project import ProjectProvider
+from providers.railway.project_token import ProjectTokenProvider
+from providers.railway.service import ServiceProvider
+from providers.railway.service_domain import ServiceDomainProvider
+from providers.railway.service_limits import ServiceLimitsProvider
+from providers.railway.usage_limit import (
     UsageLimitConflictError,
     UsageLimitProvider,
 )
-from providers.railway.service import DeploymentProvider, ServiceLimitsProvider, ServiceProvider, VariablesProvider
+from providers.railway.variables import VariablesProvider
 from providers.railway.volume import VolumeProvider
 from tests.railway.fake_railway import CUSTOMER_ID, WORKSPACE_ID, FakeRailway
 from tests.railway.helpers import Managed, project_props, service_props
@@ -228,8 +233,6 @@ def test_service_unmanaged_settings_are_not_drift(fake: FakeRailway, env: tuple[
 
 
 def test_unknown_inputs_in_preview_count_as_changes(fake: FakeRailway, env: tuple[str, str]) -> None:
-    from pulumi.runtime import rpc
-
     project_id, environment_id = env
     service = Managed(ServiceProvider(), service_props(project_id, environment_id))
     diff = service.provider.diff(
@@ -502,7 +505,9 @@ def test_project_token_lifecycle(fake: FakeRailway, env: tuple[str, str]) -> Non
         "token": None,
     }
     token = Managed(ProjectTokenProvider(), props)
-    assert token.state["token"].startswith("project-token-secret-")
+    # Marked secret in what the provider returns, so the engine stores it encrypted (refresh included).
+    assert rpc.is_rpc_secret(token.state["token"])
+    assert rpc.unwrap_rpc_secret(token.state["token"]).startswith("project-token-secret-")
     assert len(fake.tokens) == 1
     refreshed = token.refresh()
     assert refreshed.outs is not None and refreshed.outs["token"] == token.state["token"]

@@ -7,14 +7,13 @@ import base64
 
 import dill
 import pytest
-from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
 
 from offline.program import STAND_IN_SECRETS, Secret, plain, run_stack
-from providers.railway.base import PROVIDER_KEY, RailwayProvider
 from providers.railway.project import ProjectProvider
-from tests.railway.engine import RAILWAY, all_secret
+from providers.railway.provider import RailwayProvider
 from tests.railway.fake_railway import TOKEN, FakeRailway
-from tests.railway.helpers import Managed, project_props
+from tests.railway.helpers import RAILWAY, Managed, all_secret, project_props
 
 
 def test_the_sdk_serializer_captures_no_token(fake: FakeRailway) -> None:
@@ -47,8 +46,8 @@ def test_registered_providers_hold_no_secret(stack: str, monkeypatch: pytest.Mon
         assert not [s for s in secrets if s.encode() in raw or s in serialized], resource.name
         provider = dill.loads(raw)  # noqa: S301 - our own serialized provider
         assert isinstance(provider, RailwayProvider) and vars(provider) == {}
-        # Pulumi stores the provider as a secret anyway (serialize_as_secret_always).
-        assert isinstance(resource.inputs[PROVIDER_KEY], Secret)
+        # Nothing secret inside, so the provider core lets the state show it (serialize_as_secret_always).
+        assert not isinstance(resource.inputs[PROVIDER_KEY], Secret)
 
 
 def test_secret_values_are_secret_in_inputs_and_outputs() -> None:

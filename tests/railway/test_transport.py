@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from providers.http import ApiError, MissingCredentialsError
-from providers.railway import operations as ops
-from providers.railway.client import RailwayGraphQLError, RailwayNotFoundError, connect
+from providers.core.errors import ApiError, MissingCredentialsError
+from providers.railway import documents as ops
+from providers.railway.client import connect
+from providers.railway.errors import RailwayGraphQLError, RailwayNotFoundError
 from providers.railway.project import ProjectProvider
 from providers.railway.service import ServiceProvider
 from providers.railway.volume import VolumeProvider

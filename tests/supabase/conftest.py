@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from providers.supabase import client as client_module
+from providers.core import http
 from tests.supabase.fake_api import TOKEN, FakeSupabase, running
 
 ORG_FREE = "converge-nps-free"
@@ -17,7 +17,7 @@ ORG_PRO = "converge-nps"
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Waits (backoff and polling) are recorded instead of slept, which keeps the tests fast."""
     recorded: list[float] = []
-    monkeypatch.setattr(client_module, "_sleep", recorded.append)
+    monkeypatch.setattr(http, "_sleep", recorded.append)
     return recorded
 
 

@@ -66,20 +66,20 @@ def test_project_is_in_the_stacks_organization_with_the_seeds_plan(
     run, seed = stack_run(stack, preview), SEED[stack]
     project = child(run, "Project")
     assert project.inputs["name"] == f"converge-nps-{seed['environment']}"
-    assert project.inputs["organization_slug"] == seed["organization"]
+    assert project.inputs["organizationSlug"] == seed["organization"]
     assert project.inputs["plan"] == seed["plan"]
     assert project.inputs["region"] == "us-west-1"
-    assert project.inputs["postgres_major_version"] == 15
-    assert isinstance(project.inputs["db_pass"], Secret)
-    assert {"db_pass", "db_pass_digest"} <= set(project.additional_secret_outputs)
+    assert project.inputs["postgresMajorVersion"] == 15
+    assert isinstance(project.inputs["dbPass"], Secret)
+    assert {"dbPass", "dbPassDigest"} <= set(project.additional_secret_outputs)
     assert child(run, "Compute").inputs["size"] == seed["compute"]
-    assert child(run, "Backups").inputs["retention_days"] == seed["retention"]
+    assert child(run, "Backups").inputs["retentionDays"] == seed["retention"]
     pooler = child(run, "Pooler")
-    assert (pooler.inputs["pool_mode"], pooler.inputs["default_pool_size"]) == ("transaction", 15)
+    assert (pooler.inputs["poolMode"], pooler.inputs["defaultPoolSize"]) == ("transaction", 15)
     assert child(run, "SslEnforcement").inputs["enforced"] is True
     assert child(run, "RowLevelSecurity").inputs["schemas"] == ["public"]
     for kind in CHILDREN[1:]:
-        ref = child(run, kind).inputs["project_ref"]
+        ref = child(run, kind).inputs["projectRef"]
         # Unknown until the project exists (preview), then the project's ref.
         assert not isinstance(ref, str) if preview else ref == project.outputs["ref"]
 
@@ -146,8 +146,8 @@ def _plaintext(value: Any) -> list[str]:
 def test_no_password_or_api_key_in_plaintext_anywhere(stack: str, stack_run: StackRun) -> None:
     run = stack_run(stack, False)
     keys = child(run, "ApiKeys")
-    assert {"anon_key", "service_role_key"} <= set(keys.additional_secret_outputs)
-    secrets = [password(run), str(keys.outputs["anon_key"]), str(keys.outputs["service_role_key"])]
+    assert {"anonKey", "serviceRoleKey"} <= set(keys.additional_secret_outputs)
+    secrets = [password(run), str(keys.outputs["anonKey"]), str(keys.outputs["serviceRoleKey"])]
     for resource in run.resources:
         if resource.type == "random:index/randomPassword:RandomPassword":
             continue
@@ -188,7 +188,7 @@ def test_preview_knows_the_shape_but_not_the_values(stack: str, stack_run: Stack
     # Nothing about the shape waits for the API: every resource is declared in preview too.
     assert len(run.children_of(database(run))) == len(CHILDREN) + 1
     assert "database" in run.outputs and child(run, "Project").inputs["plan"] == SEED[stack]["plan"]
-    assert not isinstance(child(run, "Pooler").inputs["project_ref"], str)
+    assert not isinstance(child(run, "Pooler").inputs["projectRef"], str)
 
 
 def test_listed_cidrs_add_network_restrictions() -> None:
@@ -196,7 +196,7 @@ def test_listed_cidrs_add_network_restrictions() -> None:
     config["converge-nps:database"] = {**config["converge-nps:database"], "allowedCidrs": ["203.0.113.0/24"]}
     run = run_stack("prod", config=config)
     network = child(run, "NetworkRestrictions")
-    assert network.inputs["allowed_cidrs"] == ["203.0.113.0/24"]
+    assert network.inputs["allowedCidrs"] == ["203.0.113.0/24"]
     assert child(run, "SslEnforcement").urn in network.dependencies
     assert network.urn in child(run, "Pooler").dependencies
 

@@ -9,20 +9,19 @@ import pytest
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from providers.http import ApiError, MissingCredentialsError
-from providers.supabase import client as client_module
-from providers.supabase.common import SupabaseError, password_digest
-from providers.supabase.config import (
-    ComputeProvider,
-    NetworkRestrictionsProvider,
-    PoolerProvider,
-    SslEnforcementProvider,
-)
-from providers.supabase.info import ApiKeysProvider, BackupsProvider
-from providers.supabase.project import ProjectProvider
-from providers.supabase.rls import RowLevelSecurityProvider
+from providers.core import http
+from providers.core.errors import ApiError, MissingCredentialsError
+from providers.supabase.api_keys import ApiKeysProvider
+from providers.supabase.backups import BackupsProvider
+from providers.supabase.compute import ComputeProvider
+from providers.supabase.errors import SupabaseError
+from providers.supabase.network_restrictions import NetworkRestrictionsProvider
+from providers.supabase.pooler import PoolerProvider
+from providers.supabase.project import ProjectProvider, password_digest
+from providers.supabase.row_level_security import RowLevelSecurityProvider
+from providers.supabase.ssl_enforcement import SslEnforcementProvider
+from tests.providers.engine import Declared, Engine
 from tests.supabase.conftest import ORG_FREE, ORG_PRO
-from tests.supabase.engine_sim import Declared, Stack
 from tests.supabase.fake_api import FakeSupabase, Fault
 
 PASSWORD = "Z9x-generated-password-0123456789"
@@ -32,17 +31,17 @@ NAME = "converge-nps-production"
 def project_inputs(**overrides: Any) -> dict[str, Any]:
     return {
         "name": NAME,
-        "organization_slug": ORG_PRO,
+        "organizationSlug": ORG_PRO,
         "region": "us-west-1",
-        "db_pass": PASSWORD,
+        "dbPass": PASSWORD,
         "plan": "pro",
-        "postgres_major_version": 15,
+        "postgresMajorVersion": 15,
     } | overrides
 
 
 def engine_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
     """The password as the engine hands it to the provider: wrapped as a secret (RandomPassword.result)."""
-    return {**inputs, "db_pass": rpc.wrap_rpc_secret(inputs["db_pass"])}
+    return {**inputs, "dbPass": rpc.wrap_rpc_secret(inputs["dbPass"])}
 
 
 def graph(
@@ -58,33 +57,31 @@ def graph(
     ref = lambda s: s.out("project", "ref")  # noqa: E731
     declared = [
         Declared("project", ProjectProvider(), lambda s: engine_inputs(project or project_inputs())),
-        Declared("compute", ComputeProvider(), lambda s: {"project_ref": ref(s), "size": size}),
-        Declared("ssl", SslEnforcementProvider(), lambda s: {"project_ref": ref(s), "enforced": True}),
+        Declared("compute", ComputeProvider(), lambda s: {"projectRef": ref(s), "size": size}),
+        Declared("ssl", SslEnforcementProvider(), lambda s: {"projectRef": ref(s), "enforced": True}),
     ]
     if cidrs:
         declared.append(
-            Declared(
-                "network", NetworkRestrictionsProvider(), lambda s: {"project_ref": ref(s), "allowed_cidrs": cidrs}
-            )
+            Declared("network", NetworkRestrictionsProvider(), lambda s: {"projectRef": ref(s), "allowedCidrs": cidrs})
         )
     declared += [
         Declared(
             "pooler",
             PoolerProvider(),
-            lambda s: {"project_ref": ref(s), "pool_mode": "transaction", "default_pool_size": pool_size},
+            lambda s: {"projectRef": ref(s), "poolMode": "transaction", "defaultPoolSize": pool_size},
         ),
-        Declared("rls", RowLevelSecurityProvider(), lambda s: {"project_ref": ref(s), "schemas": list(schemas)}),
-        Declared("api-keys", ApiKeysProvider(), lambda s: {"project_ref": ref(s)}),
-        Declared("backups", BackupsProvider(), lambda s: {"project_ref": ref(s), "retention_days": retention}),
+        Declared("rls", RowLevelSecurityProvider(), lambda s: {"projectRef": ref(s), "schemas": list(schemas)}),
+        Declared("api-keys", ApiKeysProvider(), lambda s: {"projectRef": ref(s)}),
+        Declared("backups", BackupsProvider(), lambda s: {"projectRef": ref(s), "retentionDays": retention}),
     ]
     return declared
 
 
 def test_full_lifecycle_and_call_counts(fake: FakeSupabase, capsys: pytest.CaptureFixture[str]) -> None:
-    stack = Stack()
+    engine = Engine()
     declared = graph(cidrs=["203.0.113.0/24"])
 
-    stack.up(declared)
+    engine.up(declared)
     project = fake.only_project()
     assert project.status == "ACTIVE_HEALTHY" and project.password == PASSWORD
     assert project.ssl_enforced and project.v4 == ["203.0.113.0/24"] and project.v6 == []
@@ -92,16 +89,16 @@ def test_full_lifecycle_and_call_counts(fake: FakeSupabase, capsys: pytest.Captu
     first_up = list(fake.calls)
 
     fake.reset_calls()
-    stack.up(declared)
+    engine.up(declared)
     assert fake.calls == [], "a no-change up sends no request at all"
-    assert {op for op, _ in stack.operations[-len(declared) :]} == {"same"}
+    assert {op for op, _ in engine.operations[-len(declared) :]} == {"same"}
 
-    stack.refresh(declared)
+    engine.refresh()
     refresh = list(fake.calls)
     assert not [call for call in refresh if call.writes], "refresh only reads"
 
     fake.reset_calls()
-    stack.up(declared)
+    engine.up(declared)
     assert fake.calls == [], "a no-change up after a refresh sends nothing either"
 
     with capsys.disabled():
@@ -112,7 +109,7 @@ def test_full_lifecycle_and_call_counts(fake: FakeSupabase, capsys: pytest.Captu
         )
 
     fake.reset_calls()
-    stack.destroy(declared)
+    engine.destroy()
     assert project.status == "REMOVED"
     assert project.v4 == ["0.0.0.0/0"] and project.v6 == ["::/0"], "deleting the restriction lifts it"
 
@@ -127,18 +124,18 @@ def test_first_up_call_counts_per_stack_shape(fake: FakeSupabase, capsys: pytest
     """Dev (Free, nano, no backups) and staging/prod (Pro, micro, 7 days) as the stack files declare them."""
     counts = {}
     for label, project, size, retention in (
-        ("dev", project_inputs(name="converge-nps-development", organization_slug=ORG_FREE, plan="free"), "nano", 0),
+        ("dev", project_inputs(name="converge-nps-development", organizationSlug=ORG_FREE, plan="free"), "nano", 0),
         ("prod", project_inputs(), "micro", 7),
     ):
         fake.reset_calls()
-        stack, declared = Stack(), graph(project, size=size, retention=retention)
-        stack.up(declared)
+        engine, declared = Engine(), graph(project, size=size, retention=retention)
+        engine.up(declared)
         first = len(fake.calls)
         writes = [f"{c.method} {c.path.split('/', 4)[-1]}" for c in fake.writes()]
         fake.reset_calls()
-        stack.up(declared)
+        engine.up(declared)
         assert fake.calls == []
-        stack.refresh(declared)
+        engine.refresh()
         counts[label] = (first, writes, len(fake.calls))
     # Project creation, SSL enforcement and the RLS statement are the only writes; compute already fits.
     assert [w.split(" ")[0] for w in counts["dev"][1]] == ["POST", "PUT", "POST"]
@@ -155,8 +152,8 @@ def test_project_waits_from_coming_up_to_active_healthy(fake: FakeSupabase, slee
     statuses = [c.path for c in fake.calls if c.method == "GET" and c.path == f"/v1/projects/{created.id}"]
     assert len(statuses) == 5  # four COMING_UP answers, then ACTIVE_HEALTHY
     assert sleeps == [5.0] * 4, "polls are spaced by SUPABASE_POLL_INTERVAL"
-    assert created.outs["database_host"] == f"db.{created.id}.supabase.co"
-    assert created.outs["postgres_version"].startswith("15.")
+    assert created.outs["databaseHost"] == f"db.{created.id}.supabase.co"
+    assert created.outs["postgresVersion"].startswith("15.")
 
 
 def test_init_failed_is_a_clear_error(fake: FakeSupabase) -> None:
@@ -167,7 +164,7 @@ def test_init_failed_is_a_clear_error(fake: FakeSupabase) -> None:
 
 def test_waiting_has_a_timeout(fake: FakeSupabase, monkeypatch: pytest.MonkeyPatch) -> None:
     fake.polls_until_healthy = 10**6
-    monkeypatch.setattr(client_module, "_sleep", time.sleep)
+    monkeypatch.setattr(http, "_sleep", time.sleep)
     monkeypatch.setenv("SUPABASE_POLL_INTERVAL", "0.05")
     monkeypatch.setenv("SUPABASE_WAIT_TIMEOUT", "0.3")
     started = time.monotonic()
@@ -257,7 +254,7 @@ def test_the_organization_plan_is_checked_before_anything_is_created(fake: FakeS
     with pytest.raises(
         SupabaseError, match="organization 'converge-nps-free' is on the 'free' plan but the stack declares 'pro'"
     ):
-        ProjectProvider().create(project_inputs(organization_slug=ORG_FREE))
+        ProjectProvider().create(project_inputs(organizationSlug=ORG_FREE))
     assert fake.writes() == []
 
 
@@ -268,12 +265,12 @@ def test_a_postgres_major_version_other_than_the_seeds_fails_loudly(fake: FakeSu
 
 
 def test_read_after_out_of_band_delete_drops_every_resource(fake: FakeSupabase) -> None:
-    stack, declared = Stack(), graph()
-    stack.up(declared)
+    engine, declared = Engine(), graph()
+    engine.up(declared)
     fake.only_project().status = "REMOVED"
-    stack.refresh(declared)
-    assert stack.ids == {}
-    assert [op for op, _ in stack.operations[-len(declared) :]] == ["gone"] * len(declared)
+    engine.refresh()
+    assert engine.ids == {}
+    assert [op for op, _ in engine.operations[-len(declared) :]] == ["gone"] * len(declared)
 
 
 def test_region_change_replaces_and_name_change_updates(fake: FakeSupabase) -> None:
@@ -298,9 +295,9 @@ def test_password_is_write_only_and_a_new_one_is_patched(fake: FakeSupabase) -> 
     olds = created.outs or {}
     assert PASSWORD not in str(olds)
     # The digest goes back marked secret, so the engine stores it encrypted.
-    assert rpc.is_rpc_secret(olds["db_pass_digest"])
-    assert rpc.unwrap_rpc_secret(olds["db_pass_digest"]) == password_digest(PASSWORD)
-    news = project_inputs(db_pass="another-generated-password-42")
+    assert rpc.is_rpc_secret(olds["dbPassDigest"])
+    assert rpc.unwrap_rpc_secret(olds["dbPassDigest"]) == password_digest(PASSWORD)
+    news = project_inputs(dbPass="another-generated-password-42")
     assert provider.diff(created.id, olds, news).changes
     fake.reset_calls()
     updated = provider.update(created.id, olds, news)
@@ -312,107 +309,107 @@ def test_password_is_write_only_and_a_new_one_is_patched(fake: FakeSupabase) -> 
 def test_unknown_password_in_preview_is_a_change(fake: FakeSupabase) -> None:
     created = ProjectProvider().create(project_inputs())
     for unknown in (rpc.UNKNOWN, Unknown(), rpc.wrap_rpc_secret(Unknown())):  # as the provider host may pass it
-        news = project_inputs(db_pass=unknown)
+        news = project_inputs(dbPass=unknown)
         assert ProjectProvider().diff(created.id, created.outs or {}, news).changes
         assert not ProjectProvider().check({}, news).failures
 
 
 def test_compute_resize_waits_for_the_restart_and_reads_back(fake: FakeSupabase) -> None:
-    stack = Stack()
-    stack.up(graph())
+    engine = Engine()
+    engine.up(graph())
     fake.reset_calls()
-    stack.up(graph(size="small"))
-    assert ("update", "compute") in stack.operations
+    engine.up(graph(size="small"))
+    assert ("update", "compute") in engine.operations
     assert fake.only_project().compute_variant == "ci_small" and fake.only_project().status == "ACTIVE_HEALTHY"
     assert [c.body for c in fake.writes()] == [{"addon_type": "compute_instance", "addon_variant": "ci_small"}]
-    assert stack.out("compute", "size") == "small"
+    assert engine.out("compute", "size") == "small"
 
 
 def test_compute_back_to_the_baseline_removes_the_add_on(fake: FakeSupabase) -> None:
-    stack = Stack()
-    stack.up(graph(size="small"))
+    engine = Engine()
+    engine.up(graph(size="small"))
     fake.reset_calls()
-    stack.up(graph(size="nano"))
+    engine.up(graph(size="nano"))
     assert [f"{c.method} {c.path.rsplit('/', 1)[-1]}" for c in fake.writes()] == ["DELETE ci_small"]
 
 
 def test_compute_add_on_refused_on_free_is_an_error(fake: FakeSupabase) -> None:
-    stack = Stack()
-    dev = project_inputs(name="converge-nps-development", organization_slug=ORG_FREE, plan="free")
+    engine = Engine()
+    dev = project_inputs(name="converge-nps-development", organizationSlug=ORG_FREE, plan="free")
     with pytest.raises(ApiError, match=r"apply compute add-on .*HTTP 400.*not available on the Free plan"):
-        stack.up(graph(dev, size="micro", retention=0))
+        engine.up(graph(dev, size="micro", retention=0))
 
 
 def test_pooler_patch_sends_only_what_differs(fake: FakeSupabase) -> None:
-    stack = Stack()
-    stack.up(graph())
+    engine = Engine()
+    engine.up(graph())
     fake.reset_calls()
-    stack.up(graph(pool_size=25))
+    engine.up(graph(pool_size=25))
     assert [c.body for c in fake.writes()] == [{"default_pool_size": 25}]
-    assert stack.out("pooler", "default_pool_size") == 25
-    assert stack.out("pooler", "db_port") == 6543
+    assert engine.out("pooler", "defaultPoolSize") == 25
+    assert engine.out("pooler", "dbPort") == 6543
 
 
 def test_ssl_enforcement_waits_for_applied_successfully(fake: FakeSupabase) -> None:
-    stack = Stack()
-    stack.up(graph()[:1])
+    engine = Engine()
+    engine.up(graph()[:1])
     fake.only_project().ssl_applies_after_polls = 2
-    stack.up(graph()[:3])
-    assert stack.out("ssl", "enforced") is True and stack.out("ssl", "applied_successfully") is True
+    engine.up(graph()[:3])
+    assert engine.out("ssl", "enforced") is True and engine.out("ssl", "appliedSuccessfully") is True
     # Read, PUT (answered appliedSuccessfully: false), then polled until it is true.
     assert [c.method for c in fake.calls if c.path.endswith("/ssl-enforcement")] == ["GET", "PUT", "GET"]
 
 
 def test_ssl_enforcement_turned_off_outside_pulumi_is_drift(fake: FakeSupabase) -> None:
-    stack, declared = Stack(), graph()
-    stack.up(declared)
+    engine, declared = Engine(), graph()
+    engine.up(declared)
     fake.only_project().ssl_enforced = False
-    stack.refresh(declared)
+    engine.refresh()
     fake.reset_calls()
-    stack.up(declared)
-    assert ("update", "ssl") in stack.operations and fake.only_project().ssl_enforced
+    engine.up(declared)
+    assert ("update", "ssl") in engine.operations and fake.only_project().ssl_enforced
     assert [c.path.rsplit("/", 1)[-1] for c in fake.writes()] == ["ssl-enforcement"]
 
 
 def test_network_restrictions_are_compared_as_networks(fake: FakeSupabase) -> None:
-    stack = Stack()
-    stack.up(graph(cidrs=["203.0.113.0/24", "2001:DB8::/32"]))
+    engine = Engine()
+    engine.up(graph(cidrs=["203.0.113.0/24", "2001:DB8::/32"]))
     assert fake.only_project().v6 == ["2001:db8::/32"]
     fake.reset_calls()
-    stack.up(graph(cidrs=["2001:db8::/32", "203.0.113.0/24"]))
+    engine.up(graph(cidrs=["2001:db8::/32", "203.0.113.0/24"]))
     assert fake.calls == []
 
 
 def test_network_restrictions_not_allowed_by_the_plan_fail(fake: FakeSupabase) -> None:
-    stack = Stack()
-    stack.up(graph()[:1])
+    engine = Engine()
+    engine.up(graph()[:1])
     fake.only_project().network_entitlement = "disallowed"
     with pytest.raises(SupabaseError, match="does not allow network restrictions"):
-        stack.up(graph(cidrs=["203.0.113.0/24"])[:4])
+        engine.up(graph(cidrs=["203.0.113.0/24"])[:4])
 
 
 def test_rls_is_enabled_on_every_table_and_lost_rls_is_drift(fake: FakeSupabase) -> None:
-    stack, declared = Stack(), graph(schemas=("public", "app"))
-    stack.up(declared[:1])
+    engine, declared = Engine(), graph(schemas=("public", "app"))
+    engine.up(declared[:1])
     project = fake.only_project()
     project.catalog = {"public": {"users": False, "events": True}, "app": {"audit": False}, "other": {"x": False}}
-    stack.up(declared)
+    engine.up(declared)
     assert project.catalog["public"] == {"users": True, "events": True} and project.catalog["app"]["audit"]
     assert project.catalog["other"]["x"] is False, "other schemas are left alone"
-    assert stack.out("rls", "tables") == ["app.audit", "public.events", "public.users"]
+    assert engine.out("rls", "tables") == ["app.audit", "public.events", "public.users"]
 
     project.catalog["public"]["users"] = False  # someone ran ALTER TABLE ... DISABLE ROW LEVEL SECURITY
-    stack.refresh(declared)
-    assert stack.out("rls", "tables_without_rls") == ["public.users"]
+    engine.refresh()
+    assert engine.out("rls", "tablesWithoutRls") == ["public.users"]
     fake.reset_calls()
-    stack.up(declared)
-    assert ("update", "rls") in stack.operations and project.catalog["public"]["users"]
+    engine.up(declared)
+    assert ("update", "rls") in engine.operations and project.catalog["public"]["users"]
     assert len(fake.writes()) == 1
 
 
 def test_rls_read_back_failure_is_loud(fake: FakeSupabase, monkeypatch: pytest.MonkeyPatch) -> None:
-    stack = Stack()
-    stack.up(graph()[:1])
+    engine = Engine()
+    engine.up(graph()[:1])
     fake.only_project().catalog = {"public": {"users": False}}
     monkeypatch.setattr(
         fake,
@@ -425,31 +422,31 @@ def test_rls_read_back_failure_is_loud(fake: FakeSupabase, monkeypatch: pytest.M
         ),
     )
     with pytest.raises(SupabaseError, match=r"RLS is still off on public.users after enabling it"):
-        stack.up([d for d in graph() if d.name in ("project", "rls")])
+        engine.up([d for d in graph() if d.name in ("project", "rls")])
 
 
 def test_api_keys_and_backups_are_read_only(fake: FakeSupabase) -> None:
-    stack = Stack()
-    stack.up(graph())
+    engine = Engine()
+    engine.up(graph())
     project = fake.only_project()
-    assert stack.out("api-keys", "anon_key") == rpc.wrap_rpc_secret(project.anon_key)
-    assert stack.out("api-keys", "service_role_key") == rpc.wrap_rpc_secret(project.service_role_key)
-    assert stack.out("backups", "walg_enabled") is True
+    assert engine.out("api-keys", "anonKey") == rpc.wrap_rpc_secret(project.anon_key)
+    assert engine.out("api-keys", "serviceRoleKey") == rpc.wrap_rpc_secret(project.service_role_key)
+    assert engine.out("backups", "walgEnabled") is True
     project.backups = [
         {"id": 1, "is_physical_backup": True, "status": "COMPLETED", "inserted_at": "2026-11-26T03:00:00.000Z"},
         {"id": 2, "is_physical_backup": True, "status": "FAILED", "inserted_at": "2026-11-27T03:00:00.000Z"},
     ]
     fake.reset_calls()
-    stack.refresh(graph())
-    assert stack.out("backups", "last_backup_at") == "2026-11-26T03:00:00.000Z"
-    assert stack.out("backups", "completed_backups") == 1
+    engine.refresh()
+    assert engine.out("backups", "lastBackupAt") == "2026-11-26T03:00:00.000Z"
+    assert engine.out("backups", "completedBackups") == 1
     assert fake.writes() == []
 
 
 def test_missing_daily_backups_on_pro_fail_loudly(fake: FakeSupabase) -> None:
     fake.walg_enabled = False
     with pytest.raises(SupabaseError, match="daily backups are off, but the stack's plan promises 7 days"):
-        Stack().up(graph())
+        Engine().up(graph())
 
 
 def test_missing_token_is_a_clear_error(fake: FakeSupabase, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -460,9 +457,9 @@ def test_missing_token_is_a_clear_error(fake: FakeSupabase, monkeypatch: pytest.
 
 
 def test_check_rejects_bad_inputs_before_any_call(fake: FakeSupabase) -> None:
-    failures = ProjectProvider().check({}, project_inputs(region="mars-1", db_pass="x")).failures
-    assert {f.property for f in failures} == {"region", "db_pass"}
-    assert ComputeProvider().check({}, {"project_ref": "short", "size": "huge"}).failures
-    assert RowLevelSecurityProvider().check({}, {"project_ref": "a" * 20, "schemas": ["public; drop"]}).failures
-    assert NetworkRestrictionsProvider().check({}, {"project_ref": "a" * 20, "allowed_cidrs": ["10.0.0.1/8"]}).failures
+    failures = ProjectProvider().check({}, project_inputs(region="mars-1", dbPass="x")).failures
+    assert {f.property for f in failures} == {"region", "dbPass"}
+    assert ComputeProvider().check({}, {"projectRef": "short", "size": "huge"}).failures
+    assert RowLevelSecurityProvider().check({}, {"projectRef": "a" * 20, "schemas": ["public; drop"]}).failures
+    assert NetworkRestrictionsProvider().check({}, {"projectRef": "a" * 20, "allowedCidrs": ["10.0.0.1/8"]}).failures
     assert fake.calls == []

@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from providers.supabase.rls import enable_rls_sql, rls_status_sql
+from providers.supabase.row_level_security import enable_rls_sql, rls_status_sql
 
 pytestmark = pytest.mark.postgres
 PG_BINDIR = Path(os.environ.get("PG_BINDIR", "/usr/lib/postgresql/15/bin"))

@@ -12,16 +12,15 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 from pulumi.runtime._serialization import _deserialize, _serialize
 
-from providers.supabase.config import (
-    ComputeProvider,
-    NetworkRestrictionsProvider,
-    PoolerProvider,
-    SslEnforcementProvider,
-)
-from providers.supabase.info import API_KEY_OUTPUTS, ApiKeysProvider, BackupsProvider
+from providers.supabase.api_keys import ApiKeysProvider
+from providers.supabase.backups import BackupsProvider
+from providers.supabase.compute import ComputeProvider
+from providers.supabase.network_restrictions import NetworkRestrictionsProvider
+from providers.supabase.pooler import PoolerProvider
 from providers.supabase.project import ProjectProvider
-from providers.supabase.rls import RowLevelSecurityProvider
-from tests.supabase.engine_sim import Stack
+from providers.supabase.row_level_security import RowLevelSecurityProvider
+from providers.supabase.ssl_enforcement import SslEnforcementProvider
+from tests.providers.engine import Engine
 from tests.supabase.fake_api import TOKEN, FakeSupabase
 from tests.supabase.test_providers import PASSWORD, graph
 
@@ -49,7 +48,7 @@ def test_serialized_provider_holds_no_credentials(
     provider = provider_class()
     # Use the provider first, as a real run would, so anything it might cache would be in the pickle.
     if provider_class is ProjectProvider:
-        Stack().up(graph()[:1])
+        Engine().up(graph()[:1])
     blob, contains_secrets = serialized(provider)
     raw = base64.b64decode(blob)
     for secret in (TOKEN, PASSWORD, fake.url):
@@ -74,18 +73,19 @@ def _walk(value: Any, path: str = "", secret: bool = False) -> list[tuple[str, s
 
 
 def test_outputs_of_create_and_read_hold_no_token_or_password_and_keys_only_where_secret(fake: FakeSupabase) -> None:
-    stack, declared = Stack(), graph(cidrs=["203.0.113.0/24"])
-    stack.up(declared)
+    engine, declared = Engine(), graph(cidrs=["203.0.113.0/24"])
+    engine.up(declared)
     project = fake.only_project()
-    created = {name: dict(outputs) for name, outputs in stack.outputs.items()}
-    stack.refresh(declared)
-    for when, states in (("create", created), ("read", stack.outputs)):
+    created = {name: dict(outputs) for name, outputs in engine.outputs.items()}
+    engine.refresh()
+    for when, states in (("create", created), ("read", engine.outputs)):
         for resource, outputs in states.items():
             for path, text, is_secret in _walk(outputs):
                 assert TOKEN not in text, f"{when} {resource}.{path} holds the token"
                 assert PASSWORD not in text, f"{when} {resource}.{path} holds the database password"
                 if project.anon_key in text or project.service_role_key in text:
-                    assert resource == "api-keys" and path in API_KEY_OUTPUTS, f"{when} {resource}.{path}"
+                    assert resource == "api-keys", f"{when} {resource}.{path}"
+                    assert path in ApiKeysProvider.secret_outputs, f"{when} {resource}.{path}"
                     assert is_secret, f"{when} {resource}.{path} is not marked secret"
-    digest = stack.outputs["project"]["db_pass_digest"]
+    digest = engine.outputs["project"]["dbPassDigest"]
     assert rpc.is_rpc_secret(digest) and rpc.unwrap_rpc_secret(digest).startswith("sha256:")

@@ -2,7 +2,7 @@
 
 Create and update run one idempotent statement that enables RLS wherever it is off, then read the
 catalog back and fail if any table still has it off. Refresh reads the catalog: a table that lost RLS
-(or one a migration added without it) is listed in `tables_without_rls`, which `diff` reports as a
+(or one a migration added without it) is listed in `tablesWithoutRls`, which `diff` reports as a
 change, so the next `pulumi up` turns RLS back on. Deleting the resource leaves RLS on.
 
 RLS only denies by default; the policies that then allow access are the application's migrations.
@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from providers.supabase.client import NotFoundError, SupabaseClient
-from providers.supabase.common import SupabaseError, SupabaseProvider, gone, is_unknown
+from providers.core.properties import is_unknown, properties
+from providers.core.provider import Resource
+from providers.supabase.errors import SupabaseError
+from providers.supabase.provider import SupabaseProvider
+
+if TYPE_CHECKING:
+    from providers.supabase.client import SupabaseClient
 
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 
@@ -67,31 +72,35 @@ def observe_rls(client: SupabaseClient, ref: str, schemas: list[str]) -> dict[st
     except KeyError as missing:
         raise SupabaseError(f"project {ref}: the RLS read-back answered rows without {missing}") from None
     return {
-        "project_ref": ref,
+        "projectRef": ref,
         "schemas": sorted(schemas),
         "tables": [name for name, _on in tables],
-        "tables_without_rls": [name for name, on in tables if not on],
+        "tablesWithoutRls": [name for name, on in tables if not on],
     }
 
 
 class RowLevelSecurityProvider(SupabaseProvider):
-    compared = ("schemas",)
+    inputs = ("projectRef", "schemas")
+    # A set of schemas: the order in the stack file means nothing.
+    unordered = ("schemas",)
+    outputs = ("tables", "tablesWithoutRls")
 
     def check_inputs(self, news: dict[str, Any]) -> list[CheckFailure]:
+        failures = super().check_inputs(news)
         schemas = news.get("schemas")
         if is_unknown(schemas):
-            return []
+            return failures
         if not schemas:
-            return [CheckFailure("schemas", "name at least one schema")]
-        return [
+            return [*failures, CheckFailure("schemas", "name at least one schema")]
+        return failures + [
             CheckFailure("schemas", f"{schema!r} is not a plain PostgreSQL schema name")
             for schema in schemas
             if not isinstance(schema, str) or not _SCHEMA_NAME.match(schema)
         ]
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(id_, olds, news)
-        if not result.changes and olds.get("tables_without_rls"):
+        result = self.diff_of(olds, news)
+        if not result.changes and olds.get("tablesWithoutRls"):
             return DiffResult(changes=True, replaces=[], delete_before_replace=None)
         return result
 
@@ -99,24 +108,24 @@ class RowLevelSecurityProvider(SupabaseProvider):
         client = self.client()
         client.run_query(ref, enable_rls_sql(schemas), read_only=False)
         state = observe_rls(client, ref, schemas)
-        if state["tables_without_rls"]:
+        if state["tablesWithoutRls"]:
             raise SupabaseError(
-                f"project {ref}: RLS is still off on {', '.join(state['tables_without_rls'])} after enabling it"
+                f"project {ref}: RLS is still off on {', '.join(state['tablesWithoutRls'])} after enabling it"
             )
         return state
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        ref = props["project_ref"]
+        ref = props["projectRef"]
         return CreateResult(f"{ref}/rls", self._enforce(ref, list(props["schemas"])))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._enforce(news["project_ref"], list(news["schemas"])))
+        return UpdateResult(self._enforce(news["projectRef"], list(news["schemas"])))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        try:
-            return ReadResult(id_, observe_rls(self.client(), props["project_ref"], list(props["schemas"])))
-        except NotFoundError:
-            return gone()
+        return ReadResult(id_, observe_rls(self.client(), props["projectRef"], list(props["schemas"])))
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        return None
 
 
 @dataclass
@@ -125,12 +134,11 @@ class RowLevelSecurityArgs:
     schemas: pulumi.Input[list[str]]
 
 
-class SupabaseRowLevelSecurity(pulumi.dynamic.Resource, module="supabase", name="RowLevelSecurity"):
+class SupabaseRowLevelSecurity(Resource, module="supabase", name="RowLevelSecurity"):
     """RLS on every table of the schemas (`pulumi-python:dynamic/supabase:RowLevelSecurity`)."""
 
     tables: pulumi.Output[list[str]]
     tables_without_rls: pulumi.Output[list[str]]
 
     def __init__(self, name: str, args: RowLevelSecurityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        props = {"project_ref": args.project_ref, "schemas": args.schemas, "tables": None, "tables_without_rls": None}
-        super().__init__(RowLevelSecurityProvider(), name, props, opts)
+        super().__init__(RowLevelSecurityProvider(), name, properties(args), opts)

@@ -1,4 +1,4 @@
-"""The HTTP core shared by the Railway and Supabase API clients.
+"""The HTTP core under every API client (Railway, Supabase, and the services that come next).
 
 Bounded retries with backoff on 429 and 5xx (honouring `Retry-After` and `X-RateLimit-Reset`),
 timeouts, and errors that name the API operation and carry the API's own message. The bearer
@@ -20,7 +20,30 @@ from typing import Any
 
 import httpx
 
+from providers.core.errors import ApiError, MissingCredentialsError
+
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+# Looked up on every wait (backoff, polling), so tests can record the waits instead of sleeping them.
+_sleep: Callable[[float], None] = time.sleep
+
+
+def sleep(seconds: float) -> None:
+    _sleep(seconds)
+
+
+def seconds_from_environment(name: str, default: float) -> float:
+    """A duration in seconds from the environment variable `name`, read when called."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number of seconds") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative")
+    return value
 
 
 @functools.cache
@@ -29,33 +52,6 @@ def tls_context() -> ssl.SSLContext:
 
     Passed as `verify=` (not inside an explicit transport) so HTTP(S)_PROXY settings still apply."""
     return httpx.create_ssl_context()
-
-
-class ApiError(Exception):
-    """A request failed for good. `status` is None when no HTTP response arrived."""
-
-    def __init__(
-        self,
-        api: str,
-        operation: str,
-        message: str,
-        *,
-        status: int | None = None,
-        ambiguous: bool = False,
-    ) -> None:
-        self.api = api
-        self.operation = operation
-        self.status = status
-        self.api_message = message
-        # True when the request may have been applied although no success came back (a timeout or
-        # a 5xx on a non-idempotent call): the caller must look before it tries to create again.
-        self.ambiguous = ambiguous
-        where = f"HTTP {status}" if status is not None else "no response"
-        super().__init__(f"{api} {operation} failed ({where}): {message}")
-
-
-class MissingCredentialsError(ApiError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -77,7 +73,7 @@ class ApiClient:
     auth_header: Callable[[str], Mapping[str, str]] = lambda token: {"Authorization": f"Bearer {token}"}
     timeout: float = 30.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = sleep
     clock: Callable[[], float] = time.time
     transport: httpx.BaseTransport | None = None
     user_agent: str = "converge-nps-pulumi"

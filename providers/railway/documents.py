@@ -1,4 +1,4 @@
-"""Every GraphQL document the Railway providers can send, in one place.
+"""Every GraphQL document the Railway providers can send, in one place (imported with the kinds: no HTTP here).
 
 Each document is checked against Railway's official SDL (`shared/specs/railway-public-api.graphql`)
 by `tests/railway/test_contract.py`, and so are the variables the client builds for it. Nothing
