@@ -4,9 +4,10 @@ and the Railway GraphQL client on top of it."""
 
 from __future__ import annotations
 
-from providers.http import ApiClient, ApiError
+from providers.core.errors import ApiError
+from providers.core.http import ApiClient
 from providers.railway.client import RailwayClient
 from providers.railway.client import connect as connect_railway
-from providers.railway.operations import Operation
+from providers.railway.documents import Operation
 
 __all__ = ["ApiClient", "ApiError", "Operation", "RailwayClient", "connect_railway"]
