@@ -10,12 +10,12 @@ import datetime as dt
 
 import pulumi
 
+from components.app_secrets import AppSecrets, AppSecretsArgs, RotationWindow
 from components.backend_image import BackendImage, BackendImageArgs
 from components.backend_service import BackendService, BackendServiceArgs
 from components.github_environment import GitHubEnvironmentArgs
-from components.railway_project import RailwayProjectArgs, RailwayProjectEnvironment
+from components.railway_project import RailwayProject, RailwayProjectArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
-from components.secrets import AppSecrets, AppSecretsArgs, RotationWindow
 from components.supabase_database import SupabaseDatabase, SupabaseDatabaseArgs
 from settings import StackSettings
 from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
@@ -83,7 +83,7 @@ def railway_args(settings: StackSettings) -> RailwayProjectArgs:
     )
 
 
-def redis_args(settings: StackSettings, railway: RailwayProjectEnvironment) -> RedisCacheArgs:
+def redis_args(settings: StackSettings, railway: RailwayProject) -> RedisCacheArgs:
     redis = settings.redis
     return RedisCacheArgs(
         project_id=railway.project_id,
@@ -104,7 +104,7 @@ def redis_args(settings: StackSettings, railway: RailwayProjectEnvironment) -> R
 def backend_args(
     settings: StackSettings,
     *,
-    railway: RailwayProjectEnvironment,
+    railway: RailwayProject,
     image: BackendImage,
     database: SupabaseDatabase,
     redis: RedisCache,
@@ -145,7 +145,7 @@ def deploy_environment_args(
     settings: StackSettings,
     *,
     backend: BackendService,
-    railway: RailwayProjectEnvironment,
+    railway: RailwayProject,
     database: SupabaseDatabase,
     secrets: AppSecrets,
 ) -> GitHubEnvironmentArgs:

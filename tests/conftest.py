@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from offline.program import STACKS, ProgramRun, run_stack
+from offline.program import ProgramRun
+from settings.stacks import STACKS
+from tests.doubles import run_stack
 
 _RUNS: dict[tuple[str, bool], ProgramRun] = {}
 

@@ -7,13 +7,14 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-from cost.model import ComponentCost, Estimate, usd
+from cost.model import ComponentCost, Estimate, money, usd
 from ops.report.collect import StackReport
 from ops.report.pack import Diagnostic
+from policies.converge_policies import cost_table
 
 ICONS = {"pass": "✅", "fail": "❌", "warn": "⚠️", "remediated": "🔧", "disabled": "⏸️", "info": "ℹ️"}
 # The cost table reaches the engine's output as an advisory violation; here it is the table above.
-INFORMATIONAL = frozenset({"cost-estimate"})
+INFORMATIONAL = frozenset({cost_table.NAME})
 
 
 def verdict(report: StackReport, policy: str) -> str:
@@ -23,10 +24,6 @@ def verdict(report: StackReport, policy: str) -> str:
 
 # First line of the Markdown report, one per stack, so that CI can find and update each stack's comment.
 MARKER = "<!-- converge-nps cost and policy report: {stack} -->"
-
-
-def money(amount: Decimal | float | None) -> str:
-    return "-" if amount is None else f"${Decimal(str(amount)):,.2f}"
 
 
 def signed(amount: Decimal | None) -> str:
@@ -96,8 +93,7 @@ def _headline(report: StackReport) -> str:
     text = f"{money(estimate.monthly_usd)}/month as deployed"
     if estimate.max_usd != estimate.monthly_usd:
         text += f" ({money(estimate.max_usd)} at maximum replicas)"
-    if report.budget_usd is not None:
-        text += f", budget {money(report.budget_usd)}"
+    text += f", budget {money(report.budget_usd)}"
     if report.base is not None:
         text += f", {signed(usd(estimate.monthly_usd - report.base.estimate.monthly_usd))} vs {report.base_label}"
     return text
@@ -231,7 +227,7 @@ def as_json(report: StackReport) -> str:
         "stack": report.stack,
         "preview": report.preview,
         "failed": report.failed,
-        "budgetUsd": float(report.budget_usd) if report.budget_usd is not None else None,
+        "budgetUsd": float(report.budget_usd),
         "estimate": estimate_json(report.costing.estimate),
         "notes": list(report.costing.notes),
         "policies": [

@@ -25,16 +25,16 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from policies.converge_policies import types
+from components import tokens
+from components.supabase_database import contract as supabase
+from components.values import is_unknown, plain
 from policies.converge_policies.common import (
     config,
     host_matches,
-    is_unknown,
     leaves,
     normalized,
-    plain,
-    reveal,
     show_path,
+    unproxied,
     url_host,
     url_query,
     urls_in,
@@ -82,7 +82,7 @@ def url_problem(url: str, private_hosts: list[str], minimum: tuple[int, int] = (
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    props = reveal(plain(args.props))
+    props = plain(unproxied(args.props))
     private_hosts = list(config(args, "privateHosts", DEFAULT_PRIVATE_HOSTS))
     minimum = tls_version(config(args, "minimumTlsVersion", "1.3")) or (1, 3)
     for path, value in leaves(props):
@@ -98,8 +98,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
                 report_violation(
                     f"{show_path(path)}: minimum TLS version {value!r} is below TLS {minimum[0]}.{minimum[1]}.", None
                 )
-    if args.resource_type == types.SUPABASE_SSL_ENFORCEMENT:
-        enforced = props.get("enforced")
+    if args.resource_type == tokens.SUPABASE_SSL_ENFORCEMENT:
+        enforced = props.get(supabase.SSL_ENFORCED)
         if enforced is False:
             report_violation("Supabase SSL enforcement is off: the database would accept plaintext connections.", None)
 

@@ -10,19 +10,16 @@ from typing import Any
 import pytest
 import yaml
 
-from cost.model import (
-    BackendSizes,
-    DatabaseSizes,
-    RedisSizes,
-    StackSizes,
-    UnpricedError,
-    estimate,
-    sizes_from_settings,
-    workspace_estimate,
-)
+from components.backend_service.cost import BackendSizes
+from components.redis_cache.cost import RedisSizes
+from components.supabase_database.cost import DatabaseSizes
+from cost.model import UnpricedError
 from cost.prices import PRICES_FILE, PriceTableError, load_prices, parse_price_table
-from offline.program import ROOT, STACKS, STAND_IN_SECRETS
+from cost.stack import StackSizes, estimate, sizes_from_settings, workspace_estimate
+from offline.program import ROOT
 from settings import load_stack_settings, read_stack_file
+from settings.stacks import STACKS
+from tests.doubles import STAND_IN_SECRETS
 
 D = Decimal
 

@@ -24,9 +24,9 @@ from typing import Any
 
 import yaml
 
-from offline.program import STAND_IN_SECRETS
 from settings import PROJECT
 from settings.documents import project_config
+from tests.doubles import STAND_IN_SECRETS
 from tests.engine.harness import REPO, VENV, Engine, Result
 from tests.railway import fake_railway
 from tests.railway.fake_railway import FakeRailway
@@ -34,7 +34,6 @@ from tests.railway.schema import railway_schema
 from tests.supabase import fake_api
 from tests.supabase.fake_api import FakeSupabase
 
-STACKS = ("dev", "staging", "prod")
 # What `pulumi config set --secret` must provide before any stack runs (settings: required secrets).
 # The secrets `Pulumi.yaml` declares required: the CLI refuses to run without them.
 REQUIRED_SECRETS = tuple(

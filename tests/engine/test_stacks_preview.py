@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from settings.stacks import ENVIRONMENT_BY_STACK
 from tests.engine.fullstack import STACKS, FullStack, policy_args, policy_results, summary
 from tests.engine.harness import Result
 
@@ -87,4 +88,4 @@ def test_stack_preview_passes_every_policy(
 
 
 def _environment(stack: str) -> str:
-    return {"dev": "development", "staging": "staging", "prod": "production"}[stack]
+    return ENVIRONMENT_BY_STACK[stack]

@@ -3,10 +3,11 @@ table with the model's figures (the docs fail here, not in review, when either c
 
 from __future__ import annotations
 
-from cost.model import estimate, sizes_from_settings
-from offline.program import ROOT, STACKS
+from cost.stack import estimate, sizes_from_settings
+from offline.program import ROOT
 from ops.report.pack import reconcile
 from policies.converge_policies import POLICIES
+from settings.stacks import STACKS
 from tests.cost.test_model import settings_of
 
 DOC = (ROOT / "docs" / "policies.md").read_text()

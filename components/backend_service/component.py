@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import pulumi
 
+from components import tokens
+from components.backend_service.contract import MAX_REPLICAS_OUTPUT, MIN_REPLICAS_OUTPUT, REPLICAS_OUTPUT
 from providers.railway import (
     RailwayCustomDomain,
     RailwayDeployment,
@@ -57,7 +59,7 @@ class BackendService(pulumi.ComponentResource):
 
     Outputs: `domain` and `url` (custom or Railway-generated), `dns_records` (what the operator must
     create for a custom domain; empty otherwise), and the scaling envelope (`replicas`,
-    `max_replicas`, `scale_up`, `scale_down`) for the scaler a later issue adds.
+    `max_replicas`, `scale_up`, `scale_down`) for a scaler: Railway itself has none.
     """
 
     service_id: pulumi.Output[str]
@@ -67,7 +69,7 @@ class BackendService(pulumi.ComponentResource):
     deployment_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: BackendServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("converge:index:BackendService", name, None, opts)
+        super().__init__(tokens.BACKEND_SERVICE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         service = RailwayService(
             name,
@@ -153,9 +155,9 @@ class BackendService(pulumi.ComponentResource):
                 "serviceId": self.service_id,
                 "url": self.url,
                 "dnsRecords": self.dns_records,
-                "replicas": self.replicas,
-                "minReplicas": self.min_replicas,
-                "maxReplicas": self.max_replicas,
+                REPLICAS_OUTPUT: self.replicas,
+                MIN_REPLICAS_OUTPUT: self.min_replicas,
+                MAX_REPLICAS_OUTPUT: self.max_replicas,
                 "scaleUp": self.scale_up,
                 "scaleDown": self.scale_down,
             }

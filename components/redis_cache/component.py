@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import math
-import shlex
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_random as random
 
+from components import tokens
+from components.redis_cache.contract import VOLUME_GB_OUTPUT
+from components.redis_cache.start_command import DATA_DIR, PASSWORD_VARIABLE, PORT, RedisServerFlags, render
 from providers.railway import RailwayDeployment, RailwayService, RailwayServiceLimits, RailwayVariables, RailwayVolume
-
-PORT = 6379
-DATA_DIR = "/data"
-# RDB points: after 1 h if 1 key changed, 5 min if 100, 1 min if 10,000 (Redis' own defaults).
-RDB_SAVE_POINTS = "3600 1 300 100 60 10000"
 
 
 @dataclass
@@ -36,19 +33,15 @@ class RedisCacheArgs:
 
 
 def redis_command(args: RedisCacheArgs) -> str:
-    """The start command. Memory, eviction and persistence are redis-server flags, not API fields; the
-    password comes from the service's variables (expanded by the shell) so it never appears in the
-    command, which Railway and the Pulumi state hold in plain text."""
-    flags = [
-        f"--port {PORT}",
-        '--requirepass "$REDIS_PASSWORD"',
-        f"--maxmemory {args.memory_mb}mb",
-        f"--maxmemory-policy {args.eviction_policy}",
-        f"--dir {DATA_DIR}",
-        f'--save "{RDB_SAVE_POINTS if args.rdb_snapshots else ""}"',
-        f"--appendonly {'yes' if args.append_only else 'no'}",
-    ]
-    return f"sh -c {shlex.quote('exec redis-server ' + ' '.join(flags))}"
+    """The service's start command (components/redis_cache/start_command.py)."""
+    return render(
+        RedisServerFlags(
+            memory_mb=args.memory_mb,
+            eviction_policy=args.eviction_policy,
+            rdb_snapshots=args.rdb_snapshots,
+            append_only=args.append_only,
+        )
+    )
 
 
 def container_memory_gb(memory_mb: int) -> float:
@@ -67,7 +60,7 @@ class RedisCache(pulumi.ComponentResource):
     volume_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("converge:index:RedisCache", name, None, opts)
+        super().__init__(tokens.REDIS_CACHE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         password = random.RandomPassword(
             f"{name}-password",
@@ -103,7 +96,7 @@ class RedisCache(pulumi.ComponentResource):
             environment_id=args.environment_id,
             service_id=service.id,
             variables={},
-            secrets={"REDIS_PASSWORD": password.result},
+            secrets={PASSWORD_VARIABLE: password.result},
             opts=child,
         )
         volume = RailwayVolume(
@@ -135,5 +128,10 @@ class RedisCache(pulumi.ComponentResource):
         self.deployment_id = deployment.id
         self.volume_gb = args.volume_gb
         self.register_outputs(
-            {"serviceId": self.service_id, "volumeId": self.volume_id, "host": self.host, "volumeGb": self.volume_gb}
+            {
+                "serviceId": self.service_id,
+                "volumeId": self.volume_id,
+                "host": self.host,
+                VOLUME_GB_OUTPUT: self.volume_gb,
+            }
         )

@@ -24,6 +24,7 @@ from urllib.parse import quote
 import pulumi
 import pulumi_random as random
 
+from components import tokens
 from providers.supabase import (
     ApiKeysArgs,
     BackupsArgs,
@@ -95,7 +96,7 @@ class SupabaseDatabase(pulumi.ComponentResource):
     service_role_key: pulumi.Output[str]
 
     def __init__(self, name: str, args: SupabaseDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("converge:index:SupabaseDatabase", name, None, opts)
+        super().__init__(tokens.SUPABASE_DATABASE, name, None, opts)
 
         def after(*resources: pulumi.Resource) -> pulumi.ResourceOptions:
             return pulumi.ResourceOptions(parent=self, depends_on=list(resources))

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from providers.railway import RailwayEnvironment, RailwayProject, RailwayProjectToken, RailwayUsageLimit
+from components import tokens
+from providers import railway
 
 
 @dataclass
@@ -25,7 +26,7 @@ class RailwayProjectArgs:
     adopt_environment_id: str | None = None
 
 
-class RailwayProjectEnvironment(pulumi.ComponentResource):
+class RailwayProject(pulumi.ComponentResource):
     """A Railway project holding one environment named after the stack's environment.
 
     `usage_limit` is Railway's spend cap from the stack budget: the hard limit (the monthly budget)
@@ -36,12 +37,12 @@ class RailwayProjectEnvironment(pulumi.ComponentResource):
     project_id: pulumi.Output[str]
     environment_id: pulumi.Output[str]
     deploy_token: pulumi.Output[str]
-    usage_limit: RailwayUsageLimit | None
+    usage_limit: railway.RailwayUsageLimit | None
 
     def __init__(self, name: str, args: RailwayProjectArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("converge:index:RailwayProject", name, None, opts)
+        super().__init__(tokens.RAILWAY_PROJECT, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        project = RailwayProject(
+        project = railway.RailwayProject(
             name,
             name=args.name,
             description=args.description,
@@ -50,7 +51,7 @@ class RailwayProjectEnvironment(pulumi.ComponentResource):
             adopt_id=args.adopt_project_id,
             opts=child,
         )
-        environment = RailwayEnvironment(
+        environment = railway.RailwayEnvironment(
             f"{name}-{args.environment}",
             project_id=project.id,
             name=args.environment,
@@ -60,14 +61,14 @@ class RailwayProjectEnvironment(pulumi.ComponentResource):
         self.usage_limit = None
         if args.set_usage_limit:
             hard = math.floor(args.monthly_budget_usd)
-            self.usage_limit = RailwayUsageLimit(
+            self.usage_limit = railway.RailwayUsageLimit(
                 f"{name}-usage-limit",
                 project_id=project.id,
                 soft_limit_dollars=math.floor(hard * args.soft_limit_percent / 100),
                 hard_limit_dollars=hard,
                 opts=child,
             )
-        token = RailwayProjectToken(
+        token = railway.RailwayProjectToken(
             f"{name}-deploy-token",
             project_id=project.id,
             environment_id=environment.id,
