@@ -1,4 +1,4 @@
-"""Shared fixtures. The mock harness itself lives in offline/program.py (importable by other suites)."""
+"""Shared fixtures. The offline runner is offline/program.py; its stand-ins are in tests/doubles.py."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from components.values import UNKNOWN, Secret, plain
 from offline.program import ProgramRun, Registration
 from settings.seed import DEPLOY_BRANCH_BY_ENVIRONMENT
 from settings.stacks import ENVIRONMENT_BY_STACK as ENVIRONMENT
-from settings.stacks import STACKS
+from settings.stacks import PRODUCTION_STACK, STACKS
 from tests.doubles import STAND_IN_SECRETS, github_id, run_stack, stack_config
 
 StackRun = Callable[[str, bool], ProgramRun]
@@ -108,7 +108,7 @@ def test_deploy_workflow_gets_its_variables_and_secrets(stack: str, preview: boo
     assert set(secrets) == {"VITE_SENTRY_DSN", "RAILWAY_TOKEN", "DATABASE_URL", "SLACK_WEBHOOK_URL"}
     for value in secrets.values():
         assert isinstance(value, Secret) or value is UNKNOWN
-    if stack == "prod":
+    if stack == PRODUCTION_STACK:
         assert variables["VITE_API_BASE_URL"] == "https://api.converge-nps.com/v1"
         assert variables["VITE_WS_URL"] == "wss://api.converge-nps.com"
 

@@ -4,7 +4,7 @@ fake Railway and Supabase servers its dynamic providers talk to.
 The committed `Pulumi.<stack>.yaml` files are never touched: `scratch_project()` copies the tracked files (as they are
 in the working tree) into a temporary directory and links the virtualenv, and `init_stack()` lets `pulumi stack init`
 and `pulumi config set --secret` write the encryption salt and the four required secrets into the copy's stack file.
-The secrets are the stand-in values of `offline/program.py` (no real credential).
+The secrets are the stand-in values of `tests/doubles.py` (no real credential).
 
 `Fakes` runs the fake Railway GraphQL API (tests/railway/fake_railway.py) and the fake Supabase Management API
 (tests/supabase/fake_api.py) on 127.0.0.1 in this process; `Fakes.env()` points the providers (which run in the

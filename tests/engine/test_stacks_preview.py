@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from settings.stacks import ENVIRONMENT_BY_STACK
+from settings.stacks import ENVIRONMENT_BY_STACK, PRODUCTION_STACK
 from tests.engine.fullstack import STACKS, FullStack, policy_args, policy_results, summary
 from tests.engine.harness import Result
 
@@ -69,7 +69,7 @@ def test_stack_preview_passes_every_policy(
     # github:index/getTeam:getTeam in the preview; the other environments have none.
     environments = {i["environment"]: i for i in _inputs(steps, "repositoryEnvironment:RepositoryEnvironment")}
     for name, inputs in environments.items():
-        if stack == "prod" and name == PROD_REVIEWED:
+        if stack == PRODUCTION_STACK and name == PROD_REVIEWED:
             (reviewers,) = inputs["reviewers"]
             (team_id,) = reviewers["teams"]
             assert isinstance(team_id, int) and team_id > 0
