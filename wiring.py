@@ -95,7 +95,7 @@ def redis_args(settings: StackSettings, railway: RailwayProject) -> RedisCacheAr
         append_only=redis.append_only,
         vcpu=redis.vcpu,
         volume_gb=redis.volume_gb,
-        region=settings.backend.region,
+        region=settings.railway.region,
         restart_policy=settings.railway.restart_policy,
         restart_max_retries=settings.railway.restart_max_retries,
     )
@@ -122,7 +122,7 @@ def backend_args(
         scale_down=backend.scale_down.model_dump(by_alias=True),
         vcpu_per_replica=backend.vcpu_per_replica,
         memory_gb_per_replica=backend.memory_gb_per_replica,
-        region=backend.region,
+        region=settings.railway.region,
         health_check_path=backend.health_check_path,
         health_check_timeout_seconds=backend.health_check_timeout_seconds,
         restart_policy=settings.railway.restart_policy,

@@ -31,6 +31,7 @@ from pulumi.runtime.sync_await import _sync_await
 from components import tokens
 from components.values import UNKNOWN, Secret, plain
 from settings import PROJECT, read_stack_file, runtime
+from settings.model import FREE_PLAN_COMPUTE_SIZE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,7 +114,7 @@ COMPUTED_OUTPUTS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
         "db_pass_digest": f"sha256:{_digest(seed)}",
     },
     tokens.SUPABASE_COMPUTE: lambda inputs, seed: {
-        "variant": None if inputs["size"] == "nano" else f"ci_{inputs['size']}"
+        "variant": None if inputs["size"] == FREE_PLAN_COMPUTE_SIZE else f"ci_{inputs['size']}"
     },
     tokens.SUPABASE_POOLER: lambda inputs, seed: {
         "db_host": "aws-0-us-west-1.pooler.supabase.com",

@@ -35,6 +35,7 @@ from settings.seed import (
     PRODUCTION_ENVIRONMENT,
     REDIS_EVICTION_POLICY,
     SECRET_ROTATION_DAYS,
+    RedisEvictionPolicy,
 )
 from settings.sources import CiOverrideSource, PulumiConfigSource
 
@@ -100,7 +101,6 @@ class BackendSettings(_Settings):
     memory_gb_per_replica: Annotated[
         float, Field(gt=0, le=32, description="Memory limit of one replica, GB (Railway limit).")
     ]
-    region: Annotated[str, Field(min_length=1, description="Railway region of the service.")] = "us-west2"
     health_check_path: Annotated[str, Field(pattern=r"^/", description="HTTP path Railway probes.")] = "/health"
     health_check_timeout_seconds: Annotated[
         int, Field(gt=0, le=3600, description="How long a new deployment may take to become healthy.")
@@ -177,7 +177,8 @@ class RedisSettings(_Settings):
         int, Field(ge=64, le=65536, description="`--maxmemory` of redis-server, MB (seed: 256/256/512).")
     ]
     eviction_policy: Annotated[
-        Literal["allkeys-lru"], Field(description="`--maxmemory-policy`; the seed fixes `allkeys-lru`.")
+        RedisEvictionPolicy,
+        Field(description=f"`--maxmemory-policy`; the seed fixes `{REDIS_EVICTION_POLICY}`."),
     ] = REDIS_EVICTION_POLICY
     rdb_snapshots: Annotated[bool, Field(description="RDB snapshots (`--save`).")] = True
     append_only: Annotated[bool, Field(description="AOF persistence (`--appendonly yes`).")] = True
@@ -290,6 +291,9 @@ class RailwaySettings(_Settings):
             "keeps one limit per workspace: stacks sharing a workspace must leave this on in one stack only."
         ),
     ] = True
+    region: Annotated[str, Field(min_length=1, description="Railway region the services and the volume run in.")] = (
+        "us-west2"
+    )
     restart_policy: Annotated[
         Literal["ON_FAILURE", "ALWAYS", "NEVER"],
         Field(description="Restart policy of the services (seed: automatic restart on failure)."),

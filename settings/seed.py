@@ -4,7 +4,7 @@ Per-stack figures (replica counts, Redis size, budgets) live in `Pulumi.<stack>.
 what is here are the invariants those files are checked against, each stated once.
 """
 
-from typing import Final
+from typing import Final, Literal, get_args
 
 # "Development (auto-deploy from develop branch)", "Staging (staging)", "Production (manual deploy from main)".
 DEPLOY_BRANCH_BY_ENVIRONMENT: Final = {"development": "develop", "staging": "staging", "production": "main"}
@@ -30,8 +30,9 @@ def min_replicas(environment: str) -> int:
     return MIN_PRODUCTION_REPLICAS if environment == PRODUCTION_ENVIRONMENT else 1
 
 
-# "Eviction: allkeys-lru".
-REDIS_EVICTION_POLICY: Final = "allkeys-lru"
+# "Eviction: allkeys-lru": the only policy the settings accept, and their default.
+RedisEvictionPolicy = Literal["allkeys-lru"]
+REDIS_EVICTION_POLICY: Final[RedisEvictionPolicy] = get_args(RedisEvictionPolicy)[0]
 
 # "Rotate secrets - Every 90 days"; "Strong secrets - 256-bit random keys".
 SECRET_ROTATION_DAYS: Final = 90

@@ -27,7 +27,6 @@ def test_the_cost_table_has_the_models_figures() -> None:
         result = estimate(sizes_from_settings(settings_of(stack)))
         cells = [result.component(c) for c in ("backend", "redis", "database")]
         expected = " | ".join(
-            [money(c.monthly_usd) for c in cells if c is not None]
-            + [money(result.monthly_usd), money(result.max_usd)]
+            [money(c.monthly_usd) for c in cells if c is not None] + [money(result.monthly_usd), money(result.max_usd)]
         )
         assert f"| {stack} | {expected} |" in DOC, stack
