@@ -9,14 +9,8 @@ import pulumi
 
 from components import tokens
 from components.backend_service.contract import MAX_REPLICAS_OUTPUT, MIN_REPLICAS_OUTPUT, REPLICAS_OUTPUT
-from providers.railway import (
-    RailwayCustomDomain,
-    RailwayDeployment,
-    RailwayService,
-    RailwayServiceDomain,
-    RailwayServiceLimits,
-    RailwayVariables,
-)
+from components.railway_service import RailwayPlacement, ServiceDefinition, deploy_service
+from providers.railway import RailwayCustomDomain, RailwayServiceDomain
 
 
 @dataclass
@@ -70,46 +64,38 @@ class BackendService(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: BackendServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(tokens.BACKEND_SERVICE, name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        service = RailwayService(
+        deployed = deploy_service(
             name,
-            project_id=args.project_id,
-            environment_id=args.environment_id,
-            name=args.service_name,
-            image=args.image,
-            num_replicas=args.replicas,
-            region=args.region,
-            healthcheck_path=args.health_check_path,
-            healthcheck_timeout=args.health_check_timeout_seconds,
-            restart_policy_type=args.restart_policy,
-            restart_policy_max_retries=args.restart_max_retries,
-            opts=child,
+            RailwayPlacement(
+                project_id=args.project_id,
+                environment_id=args.environment_id,
+                region=args.region,
+                restart_policy=args.restart_policy,
+                restart_max_retries=args.restart_max_retries,
+            ),
+            ServiceDefinition(
+                service_name=args.service_name,
+                image=args.image,
+                replicas=args.replicas,
+                vcpus=args.vcpu_per_replica,
+                memory_gb=args.memory_gb_per_replica,
+                variables={"NODE_ENV": args.node_env, "FRONTEND_URL": args.frontend_url, **args.extra_variables},
+                secrets={
+                    **({"DATABASE_URL": args.database_url} if args.database_url is not None else {}),
+                    "REDIS_URL": args.redis_url,
+                    "JWT_SECRET": args.jwt_secret,
+                    "JWT_REFRESH_SECRET": args.jwt_refresh_secret,
+                    "SENDGRID_API_KEY": args.sendgrid_api_key,
+                    "SMARTSHEET_API_KEY": args.smartsheet_api_key,
+                    "SENTRY_DSN": args.sentry_dsn,
+                },
+                health_check_path=args.health_check_path,
+                health_check_timeout_seconds=args.health_check_timeout_seconds,
+            ),
+            parent=self,
         )
-        limits = RailwayServiceLimits(
-            f"{name}-limits",
-            environment_id=args.environment_id,
-            service_id=service.id,
-            vcpus=args.vcpu_per_replica,
-            memory_gb=args.memory_gb_per_replica,
-            opts=child,
-        )
-        variables = RailwayVariables(
-            f"{name}-variables",
-            project_id=args.project_id,
-            environment_id=args.environment_id,
-            service_id=service.id,
-            variables={"NODE_ENV": args.node_env, "FRONTEND_URL": args.frontend_url, **args.extra_variables},
-            secrets={
-                **({"DATABASE_URL": args.database_url} if args.database_url is not None else {}),
-                "REDIS_URL": args.redis_url,
-                "JWT_SECRET": args.jwt_secret,
-                "JWT_REFRESH_SECRET": args.jwt_refresh_secret,
-                "SENDGRID_API_KEY": args.sendgrid_api_key,
-                "SMARTSHEET_API_KEY": args.smartsheet_api_key,
-                "SENTRY_DSN": args.sentry_dsn,
-            },
-            opts=child,
-        )
+        service = deployed.service
+        child = pulumi.ResourceOptions(parent=self)
         if args.public_domain is not None:
             custom = RailwayCustomDomain(
                 f"{name}-domain",
@@ -132,19 +118,9 @@ class BackendService(pulumi.ComponentResource):
             )
             self.domain = generated.domain
             self.dns_records = pulumi.Output.from_input([])
-        deployment = RailwayDeployment(
-            f"{name}-deployment",
-            environment_id=args.environment_id,
-            service_id=service.id,
-            image=service.image,
-            service_revision=service.revision,
-            variables_revision=variables.revision,
-            # Limits are not a trigger, but the first deployment should already run within them.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[limits]),
-        )
         self.service_id = service.id
         self.url = pulumi.Output.concat("https://", self.domain)
-        self.deployment_id = deployment.id
+        self.deployment_id = deployed.deployment.id
         self.replicas = args.replicas
         self.min_replicas = args.min_replicas
         self.max_replicas = args.max_replicas

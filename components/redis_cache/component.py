@@ -9,9 +9,9 @@ import pulumi
 import pulumi_random as random
 
 from components import tokens
+from components.railway_service import RailwayPlacement, ServiceDefinition, deploy_service
 from components.redis_cache.contract import VOLUME_GB_OUTPUT
 from components.redis_cache.start_command import DATA_DIR, PASSWORD_VARIABLE, PORT, RedisServerFlags, render
-from providers.railway import RailwayDeployment, RailwayService, RailwayServiceLimits, RailwayVariables, RailwayVolume
 
 
 @dataclass
@@ -61,7 +61,6 @@ class RedisCache(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(tokens.REDIS_CACHE, name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         password = random.RandomPassword(
             f"{name}-password",
             length=40,
@@ -69,63 +68,37 @@ class RedisCache(pulumi.ComponentResource):
             special=False,
             opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["result"]),
         )
-        service = RailwayService(
+        deployed = deploy_service(
             name,
-            project_id=args.project_id,
-            environment_id=args.environment_id,
-            name=args.service_name,
-            image=args.image,
-            num_replicas=1,
-            region=args.region,
-            start_command=redis_command(args),
-            restart_policy_type=args.restart_policy,
-            restart_policy_max_retries=args.restart_max_retries,
-            opts=child,
+            RailwayPlacement(
+                project_id=args.project_id,
+                environment_id=args.environment_id,
+                region=args.region,
+                restart_policy=args.restart_policy,
+                restart_max_retries=args.restart_max_retries,
+            ),
+            ServiceDefinition(
+                service_name=args.service_name,
+                image=args.image,
+                replicas=1,
+                vcpus=args.vcpu,
+                memory_gb=container_memory_gb(args.memory_mb),
+                variables={},
+                secrets={PASSWORD_VARIABLE: password.result},
+                start_command=redis_command(args),
+                volume_mount_path=DATA_DIR,
+            ),
+            parent=self,
         )
-        limits = RailwayServiceLimits(
-            f"{name}-limits",
-            environment_id=args.environment_id,
-            service_id=service.id,
-            vcpus=args.vcpu,
-            memory_gb=container_memory_gb(args.memory_mb),
-            opts=child,
-        )
-        variables = RailwayVariables(
-            f"{name}-variables",
-            project_id=args.project_id,
-            environment_id=args.environment_id,
-            service_id=service.id,
-            variables={},
-            secrets={PASSWORD_VARIABLE: password.result},
-            opts=child,
-        )
-        volume = RailwayVolume(
-            f"{name}-data",
-            project_id=args.project_id,
-            environment_id=args.environment_id,
-            service_id=service.id,
-            mount_path=DATA_DIR,
-            region=args.region,
-            opts=child,
-        )
-        deployment = RailwayDeployment(
-            f"{name}-deployment",
-            environment_id=args.environment_id,
-            service_id=service.id,
-            image=service.image,
-            service_revision=service.revision,
-            variables_revision=variables.revision,
-            # The first start must find its volume and limits in place.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[limits, volume]),
-        )
+        assert deployed.volume is not None  # a mount path was given
         self.host = f"{args.service_name}.railway.internal"
         self.port = PORT
         self.url = pulumi.Output.secret(
             pulumi.Output.concat("redis://default:", password.result, f"@{self.host}:{PORT}")
         )
-        self.service_id = service.id
-        self.volume_id = volume.id
-        self.deployment_id = deployment.id
+        self.service_id = deployed.service.id
+        self.volume_id = deployed.volume.id
+        self.deployment_id = deployed.deployment.id
         self.volume_gb = args.volume_gb
         self.register_outputs(
             {
