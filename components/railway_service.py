@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import pulumi
 
@@ -18,6 +19,21 @@ from providers.railway import (
 )
 
 
+class Placed(Protocol):
+    """Arguments of a component that runs a Railway service."""
+
+    @property
+    def project_id(self) -> pulumi.Input[str]: ...
+    @property
+    def environment_id(self) -> pulumi.Input[str]: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def restart_policy(self) -> str: ...
+    @property
+    def restart_max_retries(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class RailwayPlacement:
     """Where the stack's services run and how Railway restarts them."""
@@ -27,6 +43,10 @@ class RailwayPlacement:
     region: str
     restart_policy: str
     restart_max_retries: int
+
+    @classmethod
+    def of(cls, args: Placed) -> RailwayPlacement:
+        return cls(args.project_id, args.environment_id, args.region, args.restart_policy, args.restart_max_retries)
 
 
 @dataclass(frozen=True)

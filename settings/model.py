@@ -62,16 +62,18 @@ _CRON = re.compile(r"^(\S+\s+){4}\S+$")
 _SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 
 
-class _Settings(BaseModel):
-    """Shared model behaviour: camelCase keys as in Pulumi config, unknown keys rejected."""
+# Every settings model: camelCase keys as in Pulumi config, unknown keys rejected, immutable, defaults validated.
+_MODEL_BEHAVIOUR = ConfigDict(
+    alias_generator=AliasGenerator(alias=to_camel),
+    populate_by_name=True,
+    extra="forbid",
+    frozen=True,
+    validate_default=True,
+)
 
-    model_config = ConfigDict(
-        alias_generator=AliasGenerator(alias=to_camel),
-        populate_by_name=True,
-        extra="forbid",
-        frozen=True,
-        validate_default=True,
-    )
+
+class _Settings(BaseModel):
+    model_config = _MODEL_BEHAVIOUR
 
 
 class CpuRule(_Settings):
@@ -378,13 +380,7 @@ class StackSettings(BaseSettings):
     Load it with `settings.load_stack_settings`, which turns errors into one message.
     """
 
-    model_config = SettingsConfigDict(
-        alias_generator=AliasGenerator(alias=to_camel),
-        populate_by_name=True,
-        extra="forbid",
-        frozen=True,
-        validate_default=True,
-    )
+    model_config = SettingsConfigDict(**_MODEL_BEHAVIOUR)
 
     @classmethod
     def settings_customise_sources(

@@ -66,13 +66,7 @@ class BackendService(pulumi.ComponentResource):
         super().__init__(tokens.BACKEND_SERVICE, name, None, opts)
         deployed = deploy_service(
             name,
-            RailwayPlacement(
-                project_id=args.project_id,
-                environment_id=args.environment_id,
-                region=args.region,
-                restart_policy=args.restart_policy,
-                restart_max_retries=args.restart_max_retries,
-            ),
+            RailwayPlacement.of(args),
             ServiceDefinition(
                 service_name=args.service_name,
                 image=args.image,

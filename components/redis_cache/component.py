@@ -6,9 +6,9 @@ import math
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_random as random
 
 from components import tokens
+from components.app_secrets.passwords import generated_password
 from components.railway_service import RailwayPlacement, ServiceDefinition, deploy_service
 from components.redis_cache.contract import VOLUME_GB_OUTPUT
 from components.redis_cache.start_command import DATA_DIR, PASSWORD_VARIABLE, PORT, RedisServerFlags, render
@@ -61,22 +61,10 @@ class RedisCache(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(tokens.REDIS_CACHE, name, None, opts)
-        password = random.RandomPassword(
-            f"{name}-password",
-            length=40,
-            # URL-safe characters only: the password sits inside REDIS_URL.
-            special=False,
-            opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["result"]),
-        )
+        password = generated_password(f"{name}-password", parent=self)
         deployed = deploy_service(
             name,
-            RailwayPlacement(
-                project_id=args.project_id,
-                environment_id=args.environment_id,
-                region=args.region,
-                restart_policy=args.restart_policy,
-                restart_max_retries=args.restart_max_retries,
-            ),
+            RailwayPlacement.of(args),
             ServiceDefinition(
                 service_name=args.service_name,
                 image=args.image,
