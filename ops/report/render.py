@@ -7,6 +7,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+from components import tokens
 from cost.model import ComponentCost, Estimate, money, usd
 from ops.report.collect import StackReport
 from ops.report.pack import Diagnostic
@@ -34,8 +35,8 @@ def signed(amount: Decimal | None) -> str:
 
 def short_type(token: str) -> str:
     """`pulumi-python:dynamic/railway:Service` -> `railway:Service`; `github:index/x:X` -> `github:X`."""
-    if token.startswith("pulumi-python:dynamic/"):
-        return token.removeprefix("pulumi-python:dynamic/")
+    if token.startswith(tokens.DYNAMIC_PREFIX):
+        return token.removeprefix(tokens.DYNAMIC_PREFIX)
     package, _, rest = token.partition(":")
     return f"{package}:{rest.rsplit(':', 1)[-1]}"
 
