@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from components import tokens
 from settings import PROJECT
 from tests.engine.fullstack import (
     FullStack,
@@ -69,7 +70,7 @@ PACK_CHANGES: dict[str, dict[str, Any]] = {
     "database-backups": {"enforcementLevel": "mandatory"},
     "production-deploy-gate": {"environments": ["development"], "branch": "develop"},
     # A stricter list of credential outputs than the program marks secret.
-    "sensitive-values-are-secrets": {"secretOutputs": {"pulumi-python:dynamic/supabase:Project": ["database_host"]}},
+    "sensitive-values-are-secrets": {"secretOutputs": {tokens.SUPABASE_PROJECT: ["database_host"]}},
 }
 EXPECTED = {
     "non-root-containers": "service 'redis' runs bitnami/redis:7.4.1, which this project does not build and "
@@ -78,7 +79,7 @@ EXPECTED = {
     "database-backups": "Supabase project 'database-project' is on the 'free' plan, which keeps 0 days of daily "
     "backups; this stack needs at least 7",
     "production-deploy-gate": "GitHub environment 'development' has no required reviewers",
-    "sensitive-values-are-secrets": "pulumi-python:dynamic/supabase:Project 'database-project' produces credentials "
+    "sensitive-values-are-secrets": f"{tokens.SUPABASE_PROJECT} 'database-project' produces credentials "
     "in database_host, which are not in additionalSecretOutputs",
 }
 

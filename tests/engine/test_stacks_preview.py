@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from settings.stacks import ENVIRONMENT_BY_STACK, PRODUCTION_STACK
-from tests.engine.fullstack import STACKS, FullStack, policy_args, policy_results, summary
+from components import tokens
+from settings.stacks import ENVIRONMENT_BY_STACK, PRODUCTION_STACK, STACKS
+from tests.engine.fullstack import FullStack, policy_args, policy_results, summary
 from tests.engine.harness import Result
 
 pytestmark = pytest.mark.engine
@@ -57,8 +58,8 @@ def test_stack_preview_passes_every_policy(
     steps = _steps(data)
     assert set(summary(data)) == {"create"} and {s["op"] for s in steps} == {"create"}
     types = Counter(s["newState"]["type"] for s in steps)
-    assert types["pulumi-python:dynamic/railway:Service"] == 2  # backend and redis
-    assert types["pulumi-python:dynamic/supabase:Project"] == 1
+    assert types[tokens.RAILWAY_SERVICE] == 2  # backend and redis
+    assert types[tokens.SUPABASE_PROJECT] == 1
     # The Supabase project's check ran in the provider host with the database password still unknown (a
     # RandomPassword): it passed, and the password stays a secret.
     (project_inputs,) = _inputs(steps, "supabase:Project")
