@@ -51,7 +51,7 @@ class StandIns:
 
 
 def mark(value: Any) -> Any:
-    """Turn the wire form of inputs into plain Python with `Secret` and `UNKNOWN` markers."""
+    """Turn the wire form of inputs (and resolved outputs) into plain Python with `Secret` and `UNKNOWN` markers."""
     if rpc.is_rpc_secret(value):
         return Secret(mark(value["value"]))
     # `keep_unknowns` deserializes the engine's sentinel into the SDK's own Unknown.
@@ -327,15 +327,5 @@ async def _resolve(value: Any) -> Any:
     if not await output.is_known():
         return UNKNOWN
     resolved = await output.future(with_unknowns=True)
-    resolved = _unknowns(resolved)
+    resolved = mark(resolved)
     return Secret(resolved) if await output.is_secret() else resolved
-
-
-def _unknowns(value: Any) -> Any:
-    if isinstance(value, PulumiUnknown):
-        return UNKNOWN
-    if isinstance(value, dict):
-        return {k: _unknowns(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_unknowns(v) for v in value]
-    return value
