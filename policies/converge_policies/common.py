@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from pulumi_policy import PolicyConfigSchema
 from pulumi_policy import Secret as PolicySecret
 from pulumi_policy import proxy as policy_proxy
 
@@ -113,11 +114,11 @@ def get(props: Mapping[str, Any], *path: str | int, default: Any = None) -> Any:
     return node.value if isinstance(node, Secret) else node
 
 
-def config(args: Any, key: str, default: Any) -> Any:
-    """A policy config value. The CLI fills schema defaults in; the same defaults apply when a pack is
-    run without the CLI (tests, the report), so a policy never depends on who ran it."""
+def config(args: Any, schema: PolicyConfigSchema, key: str) -> Any:
+    """A policy config value, else its default in the policy's schema: the CLI fills schema defaults in,
+    and whoever runs the pack without them gets the same ones (one default per key)."""
     value = args.get_config().get(key)
-    return default if value is None else value
+    return schema.properties[key].get("default") if value is None else value
 
 
 # --- URLs ---------------------------------------------------------------------------------------

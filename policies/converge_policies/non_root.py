@@ -40,6 +40,43 @@ REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_EXTERNAL_IMAGES = [{"image": EXTERNAL_IMAGE_PATTERN, "reason": EXTERNAL_IMAGE_REASON}]
 
 
+CONFIG_SCHEMA = PolicyConfigSchema(
+    properties={
+        "projectRoot": {
+            "type": "string",
+            "description": "Directory relative Dockerfile paths are resolved against (default: the repository "
+            "this pack is in).",
+            "default": "",
+        },
+        "builtImages": {
+            "type": "object",
+            "description": "Image repository -> the Dockerfile (and target stage) it is built from, for "
+            "images deployed by reference besides the stack's own `image.repository`.",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {"dockerfile": {"type": "string"}, "target": {"type": "string"}},
+                "required": ["dockerfile"],
+            },
+            "default": {},
+        },
+        "externalImages": {
+            "type": "array",
+            "description": "Images from elsewhere allowed to run, each with why it is safe (fnmatch patterns).",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "image": {"type": "string", "minLength": 1},
+                    "reason": {"type": "string", "minLength": 20},
+                },
+                "required": ["image", "reason"],
+                "additionalProperties": False,
+            },
+            "default": DEFAULT_EXTERNAL_IMAGES,
+        },
+    }
+)
+
+
 def image_repository(image: str) -> str:
     """`ghcr.io/o/backend@sha256:...` or `ghcr.io/o/backend:tag` -> `ghcr.io/o/backend`."""
     name = image.split("@", 1)[0]
@@ -71,7 +108,7 @@ def dockerfile_problem(root: Path, dockerfile: str, context: str | None, target:
 
 
 def _root(args: ResourceValidationArgs) -> Path:
-    configured = config(args, "projectRoot", "")
+    configured = config(args, CONFIG_SCHEMA, "projectRoot")
     return Path(configured) if configured else REPOSITORY_ROOT
 
 
@@ -93,7 +130,7 @@ def check_service(args: ResourceValidationArgs, report_violation: ReportViolatio
     image_settings = stack_settings().image
     built = {
         image_settings.repository: {"dockerfile": image_settings.dockerfile, "target": BUILD_TARGET},
-        **config(args, "builtImages", {}),
+        **config(args, CONFIG_SCHEMA, "builtImages"),
     }
     repository = image_repository(image)
     if repository in built:
@@ -104,7 +141,7 @@ def check_service(args: ResourceValidationArgs, report_violation: ReportViolatio
                 f"service '{props.get('name')}' runs {repository}, which would run as root: {problem}.", None
             )
         return
-    for allowed in config(args, "externalImages", DEFAULT_EXTERNAL_IMAGES):
+    for allowed in config(args, CONFIG_SCHEMA, "externalImages"):
         if fnmatch.fnmatchcase(image, allowed["image"]) and str(allowed.get("reason", "")).strip():
             return
     report_violation(
@@ -127,41 +164,7 @@ POLICY = ResourceValidationPolicy(
     "allow-listed with a reason.",
     validate=validate,
     enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "projectRoot": {
-                "type": "string",
-                "description": "Directory relative Dockerfile paths are resolved against (default: the repository "
-                "this pack is in).",
-                "default": "",
-            },
-            "builtImages": {
-                "type": "object",
-                "description": "Image repository -> the Dockerfile (and target stage) it is built from, for "
-                "images deployed by reference besides the stack's own `image.repository`.",
-                "additionalProperties": {
-                    "type": "object",
-                    "properties": {"dockerfile": {"type": "string"}, "target": {"type": "string"}},
-                    "required": ["dockerfile"],
-                },
-                "default": {},
-            },
-            "externalImages": {
-                "type": "array",
-                "description": "Images from elsewhere allowed to run, each with why it is safe (fnmatch patterns).",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "image": {"type": "string", "minLength": 1},
-                        "reason": {"type": "string", "minLength": 20},
-                    },
-                    "required": ["image", "reason"],
-                    "additionalProperties": False,
-                },
-                "default": DEFAULT_EXTERNAL_IMAGES,
-            },
-        }
-    ),
+    config_schema=CONFIG_SCHEMA,
     remediation_steps=(
         "End the built stage with `USER <non-root name or UID>` (docker/backend/Dockerfile: USER 10001:10001). For "
         "an image from elsewhere, check how it drops privileges and add it to `externalImages` in "

@@ -29,6 +29,23 @@ from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
 NAME = "production-deploy-gate"
 
 
+CONFIG_SCHEMA = PolicyConfigSchema(
+    properties={
+        "environments": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "GitHub environments that are production.",
+            "default": [PRODUCTION_ENVIRONMENT],
+        },
+        "branch": {
+            "type": "string",
+            "description": "The only branch that deploys to them.",
+            "default": PRODUCTION_BRANCH,
+        },
+    }
+)
+
+
 def _has_reviewers(reviewers: Any) -> bool | None:
     """True/False, or None when unknown (preview: ids looked up from team slugs)."""
     if is_unknown(reviewers):
@@ -89,8 +106,8 @@ def check_environment(
 
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    production = set(config(args, "environments", [PRODUCTION_ENVIRONMENT]))
-    branch = str(config(args, "branch", PRODUCTION_BRANCH))
+    production = set(config(args, CONFIG_SCHEMA, "environments"))
+    branch = str(config(args, CONFIG_SCHEMA, "branch"))
     resources = stack_resources(args)
     deployment_policies = [r for r in resources if r.type == tokens.GITHUB_DEPLOYMENT_POLICY]
     for environment in resources:
@@ -112,21 +129,7 @@ POLICY = StackValidationPolicy(
     description="The production GitHub environment requires reviewers and deploys only from main.",
     validate=validate,
     enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "environments": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "GitHub environments that are production.",
-                "default": [PRODUCTION_ENVIRONMENT],
-            },
-            "branch": {
-                "type": "string",
-                "description": "The only branch that deploys to them.",
-                "default": PRODUCTION_BRANCH,
-            },
-        }
-    ),
+    config_schema=CONFIG_SCHEMA,
     remediation_steps=(
         "Set github.reviewerTeams (or reviewerUsers) in Pulumi.prod.yaml and deployBranch: main; the "
         "GitHubEnvironment component then sets reviewers, canAdminsBypass=false and one branch policy."

@@ -32,6 +32,31 @@ from policies.converge_policies.stack_settings import stack_settings
 NAME = "spending-cap"
 
 
+CONFIG_SCHEMA = PolicyConfigSchema(
+    properties={
+        "estimateAt": {
+            "type": "string",
+            "enum": ["deployed", "max"],
+            "description": "Compare the budget with the cost as deployed, or at maximum replicas.",
+            "default": "deployed",
+        },
+        "hardLimit": {
+            "type": "string",
+            "enum": ["required", "elsewhere"],
+            "description": "`elsewhere`: another stack owns the workspace's Railway usage limit.",
+            "default": "required",
+        },
+        "hardLimitCeilingUsd": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Highest allowed hard limit (default: the stack's budget); for a workspace-wide "
+            "limit, the budget of every stack it covers.",
+            "default": 0,
+        },
+    },
+)
+
+
 def priced(args: StackValidationArgs) -> tuple[PricedSizes, Estimate]:
     sizes = sizes_from_graph(stack_graph(stack_resources(args)))
     return sizes, estimate(sizes.sizes)
@@ -48,7 +73,7 @@ def breakdown(result: Estimate, at: str) -> str:
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     budget = budget_usd()
-    at = str(config(args, "estimateAt", "deployed"))
+    at = str(config(args, CONFIG_SCHEMA, "estimateAt"))
     _, result = priced(args)
     total = result.max_usd if at == "max" else result.monthly_usd
     label = "at maximum replicas" if at == "max" else "as deployed"
@@ -58,9 +83,9 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
             f"{money(total - budget)} ({breakdown(result, at)}).",
             None,
         )
-    if config(args, "hardLimit", "required") != "required":
+    if config(args, CONFIG_SCHEMA, "hardLimit") != "required":
         return
-    ceiling = Decimal(str(config(args, "hardLimitCeilingUsd", 0) or budget))
+    ceiling = Decimal(str(config(args, CONFIG_SCHEMA, "hardLimitCeilingUsd") or budget))
     limits = stack_graph(stack_resources(args)).usage_limits
     if not limits:
         report_violation(
@@ -102,29 +127,7 @@ POLICY = StackValidationPolicy(
     "than the budget is set.",
     validate=validate,
     enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "estimateAt": {
-                "type": "string",
-                "enum": ["deployed", "max"],
-                "description": "Compare the budget with the cost as deployed, or at maximum replicas.",
-                "default": "deployed",
-            },
-            "hardLimit": {
-                "type": "string",
-                "enum": ["required", "elsewhere"],
-                "description": "`elsewhere`: another stack owns the workspace's Railway usage limit.",
-                "default": "required",
-            },
-            "hardLimitCeilingUsd": {
-                "type": "number",
-                "minimum": 0,
-                "description": "Highest allowed hard limit (default: the stack's budget); for a workspace-wide "
-                "limit, the budget of every stack it covers.",
-                "default": 0,
-            },
-        },
-    ),
+    config_schema=CONFIG_SCHEMA,
     remediation_steps=(
         "Lower replicas or per-replica limits, or raise budget.monthlyUsd after approval (Pulumi.<stack>.yaml). "
         "Set the Railway usage limit's hard limit at or below the budget."

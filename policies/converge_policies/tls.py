@@ -48,6 +48,24 @@ _TLS_VERSION_NAMES = ("mintlsversion", "minimumtlsversion", "tlsminversion", "ss
 _VERSION = re.compile(r"(\d+)[._](\d+)")
 
 
+CONFIG_SCHEMA = PolicyConfigSchema(
+    properties={
+        "minimumTlsVersion": {
+            "type": "string",
+            "pattern": r"^1\.[0-3]$",
+            "description": "Lowest TLS version a resource may allow (seed: 1.3).",
+            "default": "1.3",
+        },
+        "privateHosts": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "description": "Host patterns on a private network, where plaintext http/redis is allowed.",
+            "default": DEFAULT_PRIVATE_HOSTS,
+        },
+    }
+)
+
+
 def tls_version(value: Any) -> tuple[int, int] | None:
     """ "1.2", "TLSv1_3", "TLS1.3" -> (1, 2)/(1, 3)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -83,8 +101,12 @@ def url_problem(url: str, private_hosts: list[str], minimum: tuple[int, int] = (
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     props = plain(unproxied(args.props))
-    private_hosts = list(config(args, "privateHosts", DEFAULT_PRIVATE_HOSTS))
-    minimum = tls_version(config(args, "minimumTlsVersion", "1.3")) or (1, 3)
+    private_hosts = list(config(args, CONFIG_SCHEMA, "privateHosts"))
+    configured = config(args, CONFIG_SCHEMA, "minimumTlsVersion")
+    minimum = tls_version(configured)
+    if minimum is None:
+        # The schema's pattern lets only 1.0 to 1.3 through, so only a pack run without it gets here.
+        raise ValueError(f"minimumTlsVersion {configured!r} is not a TLS version")
     for path, value in leaves(props):
         key = next((part for part in reversed(path) if isinstance(part, str)), "")
         if isinstance(value, str):
@@ -110,22 +132,7 @@ POLICY = ResourceValidationPolicy(
     "TLS 1.3 minimum where a resource sets one.",
     validate=validate,
     enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "minimumTlsVersion": {
-                "type": "string",
-                "pattern": r"^1\.[0-3]$",
-                "description": "Lowest TLS version a resource may allow (seed: 1.3).",
-                "default": "1.3",
-            },
-            "privateHosts": {
-                "type": "array",
-                "items": {"type": "string", "minLength": 1},
-                "description": "Host patterns on a private network, where plaintext http/redis is allowed.",
-                "default": DEFAULT_PRIVATE_HOSTS,
-            },
-        }
-    ),
+    config_schema=CONFIG_SCHEMA,
     remediation_steps=(
         "Use https:// and wss:// URLs; add ?sslmode=require to PostgreSQL URLs (Supabase pooler: port 6543); use "
         "rediss:// for Redis outside *.railway.internal; keep SupabaseSslEnforcement(enforced=True); set TLS "
