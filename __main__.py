@@ -7,14 +7,14 @@ How settings feed each component is in `wiring.py`.
 import pulumi
 
 import wiring
+from components.app_secrets import AppSecrets
 from components.backend_image import BackendImage
 from components.backend_service import BackendService
 from components.github_environment import GitHubEnvironment
-from components.railway_project import RailwayProjectEnvironment
+from components.railway_project import RailwayProject
 from components.redis_cache import RedisCache
-from components.secrets import AppSecrets
 from components.supabase_database import SupabaseDatabase
-from cost import estimate, sizes_from_settings
+from cost.stack import estimate, sizes_from_settings
 from settings import runtime
 
 settings = runtime.stack_settings()
@@ -22,7 +22,7 @@ settings = runtime.stack_settings()
 secrets = AppSecrets("app", wiring.secrets_args(settings, runtime.today()))
 image = BackendImage("backend", wiring.image_args(settings))
 database = SupabaseDatabase("database", wiring.database_args(settings))
-railway = RailwayProjectEnvironment("railway", wiring.railway_args(settings))
+railway = RailwayProject("railway", wiring.railway_args(settings))
 redis = RedisCache("redis", wiring.redis_args(settings, railway))
 backend = BackendService(
     "backend",
@@ -83,6 +83,6 @@ pulumi.export("eventMode", settings.event_mode)
 pulumi.export("backupSchedule", settings.backup_cron if settings.backups.scheduled else None)
 pulumi.export("secretsRotateOn", secrets.rotates_on)
 pulumi.export("budgetMonthlyUsd", settings.budget.monthly_usd)
-# The monthly cost of the declared sizes (cost/model.py, prices in cost/prices.yaml), the same model the
+# The monthly cost of the declared sizes (cost/stack.py, prices in cost/prices.yaml), the same model the
 # policy pack's spending cap applies to the registered resources.
 pulumi.export("costEstimate", estimate(sizes_from_settings(settings)).as_output())

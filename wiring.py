@@ -10,12 +10,12 @@ import datetime as dt
 
 import pulumi
 
+from components.app_secrets import AppSecrets, AppSecretsArgs, RotationWindow
 from components.backend_image import BackendImage, BackendImageArgs
 from components.backend_service import BackendService, BackendServiceArgs
 from components.github_environment import GitHubEnvironmentArgs
-from components.railway_project import RailwayProjectArgs, RailwayProjectEnvironment
+from components.railway_project import RailwayProject, RailwayProjectArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
-from components.secrets import AppSecrets, AppSecretsArgs, RotationWindow
 from components.supabase_database import SupabaseDatabase, SupabaseDatabaseArgs
 from settings import StackSettings
 from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
@@ -83,7 +83,7 @@ def railway_args(settings: StackSettings) -> RailwayProjectArgs:
     )
 
 
-def redis_args(settings: StackSettings, railway: RailwayProjectEnvironment) -> RedisCacheArgs:
+def redis_args(settings: StackSettings, railway: RailwayProject) -> RedisCacheArgs:
     redis = settings.redis
     return RedisCacheArgs(
         project_id=railway.project_id,
@@ -95,7 +95,7 @@ def redis_args(settings: StackSettings, railway: RailwayProjectEnvironment) -> R
         append_only=redis.append_only,
         vcpu=redis.vcpu,
         volume_gb=redis.volume_gb,
-        region=settings.backend.region,
+        region=settings.railway.region,
         restart_policy=settings.railway.restart_policy,
         restart_max_retries=settings.railway.restart_max_retries,
     )
@@ -104,7 +104,7 @@ def redis_args(settings: StackSettings, railway: RailwayProjectEnvironment) -> R
 def backend_args(
     settings: StackSettings,
     *,
-    railway: RailwayProjectEnvironment,
+    railway: RailwayProject,
     image: BackendImage,
     database: SupabaseDatabase,
     redis: RedisCache,
@@ -122,7 +122,7 @@ def backend_args(
         scale_down=backend.scale_down.model_dump(by_alias=True),
         vcpu_per_replica=backend.vcpu_per_replica,
         memory_gb_per_replica=backend.memory_gb_per_replica,
-        region=backend.region,
+        region=settings.railway.region,
         health_check_path=backend.health_check_path,
         health_check_timeout_seconds=backend.health_check_timeout_seconds,
         restart_policy=settings.railway.restart_policy,
@@ -145,7 +145,7 @@ def deploy_environment_args(
     settings: StackSettings,
     *,
     backend: BackendService,
-    railway: RailwayProjectEnvironment,
+    railway: RailwayProject,
     database: SupabaseDatabase,
     secrets: AppSecrets,
 ) -> GitHubEnvironmentArgs:

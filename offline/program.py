@@ -1,8 +1,10 @@
 """Run the real `__main__.py` of a stack under Pulumi mocks and record what it registers.
 
 `RecordingMonitor` keeps every registration as the engine receives it (type, name, URN,
-parent, camelCase inputs with secrets and unknowns marked), so tests (and the policy-pack
-harness) assert on exactly what a real `pulumi preview`/`up` would be sent.
+parent, camelCase inputs with secrets and unknowns marked with the shared vocabulary,
+components/values.py), so the report and the tests see exactly what a real `pulumi preview`/`up`
+would be sent. What no offline run can have (the stack's secrets, answers of provider functions such
+as GitHub's team lookup, the date) the caller passes in as `StandIns`.
 """
 
 from __future__ import annotations
@@ -13,77 +15,52 @@ import copy
 import datetime as dt
 import hashlib
 import json
-import os
 import runpy
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.output import Unknown as PulumiUnknown
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.sync_await import _sync_await
 
-from settings import PROJECT, read_stack_file
+from components import tokens
+from components.values import UNKNOWN, Secret, plain
+from settings import PROJECT, read_stack_file, runtime
+from settings.model import FREE_PLAN_COMPUTE_SIZE
 
 ROOT = Path(__file__).resolve().parents[1]
-STACKS = ("dev", "staging", "prod")
 
-# Stand-ins for the values operators set with `pulumi config set --secret` (no real credential).
-STAND_IN_SECRETS: dict[str, str] = {
-    f"{PROJECT}:sendgridApiKey": "SG.test-sendgrid-key-0123456789",
-    f"{PROJECT}:smartsheetApiKey": "test-smartsheet-key-0123456789",
-    f"{PROJECT}:sentryDsn": "https://0123456789abcdef@o1.ingest.sentry.io/1",
-    f"{PROJECT}:frontendSentryDsn": "https://fedcba9876543210@o1.ingest.sentry.io/2",
-    f"{PROJECT}:slackWebhookUrl": "https://hooks.slack.com/services/T000/B000/test-webhook-secret",
-}
-FIXED_TODAY = dt.date(2026, 11, 27)
+# A provider function's answer: (token, arguments) -> outputs.
+Invoke = Callable[[str, Mapping[str, Any]], dict[str, Any]]
 
 
-class Secret:
-    """A value the program marked secret."""
+@dataclass(frozen=True)
+class StandIns:
+    """What an offline run cannot have and its caller decides: the values operators set with
+    `pulumi config set --secret` (config key -> value), the answers of provider functions, and the
+    date that picks the secret-rotation window."""
 
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        return f"Secret({self.value!r})"
-
-
-class Unknown:
-    """A value not known until `up` (preview only)."""
-
-    def __repr__(self) -> str:
-        return "Unknown()"
+    secrets: Mapping[str, str]
+    invoke: Invoke
+    today: dt.date
 
 
-UNKNOWN = Unknown()
-
-
-def _mark(value: Any) -> Any:
-    """Turn the wire form of inputs into plain Python with `Secret` and `UNKNOWN` markers."""
+def mark(value: Any) -> Any:
+    """Turn the wire form of inputs (and resolved outputs) into plain Python with `Secret` and `UNKNOWN` markers."""
     if rpc.is_rpc_secret(value):
-        return Secret(_mark(value["value"]))
-    if value == rpc.UNKNOWN:
+        return Secret(mark(value["value"]))
+    # `keep_unknowns` deserializes the engine's sentinel into the SDK's own Unknown.
+    if value == rpc.UNKNOWN or isinstance(value, PulumiUnknown):
         return UNKNOWN
     if isinstance(value, dict):
-        return {key: _mark(item) for key, item in value.items()}
+        return {key: mark(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_mark(item) for item in value]
-    return value
-
-
-def plain(value: Any) -> Any:
-    """Strip `Secret` markers (for comparing values)."""
-    if isinstance(value, Secret):
-        return plain(value.value)
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [plain(item) for item in value]
+        return [mark(item) for item in value]
     return value
 
 
@@ -118,16 +95,16 @@ def _random_bytes(inputs: dict[str, Any], seed: str) -> dict[str, Any]:
 
 
 COMPUTED_OUTPUTS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
-    "random:index/randomBytes:RandomBytes": _random_bytes,
-    "random:index/randomPassword:RandomPassword": lambda inputs, seed: {
+    tokens.RANDOM_BYTES: _random_bytes,
+    tokens.RANDOM_PASSWORD: lambda inputs, seed: {
         "result": hashlib.sha256(seed.encode()).hexdigest()[: int(inputs["length"])]
     },
-    "docker:index/image:Image": lambda inputs, seed: {
+    tokens.DOCKER_IMAGE: lambda inputs, seed: {
         "repoDigest": f"{str(inputs['imageName']).rsplit(':', 1)[0]}@sha256:{_digest(seed)}",
         "baseImageName": inputs["imageName"],
     },
     # Supabase dynamic resources (providers/supabase): what their `create` reads back from the API.
-    "pulumi-python:dynamic/supabase:Project": lambda inputs, seed: {
+    tokens.SUPABASE_PROJECT: lambda inputs, seed: {
         "ref": _supabase_ref(seed),
         "status": "ACTIVE_HEALTHY",
         "databaseHost": f"db.{_supabase_ref(seed)}.supabase.co",
@@ -136,42 +113,40 @@ COMPUTED_OUTPUTS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
         "createdAt": "2026-11-27T00:00:00Z",
         "dbPassDigest": f"sha256:{_digest(seed)}",
     },
-    "pulumi-python:dynamic/supabase:Compute": lambda inputs, seed: {
-        "variant": None if inputs["size"] == "nano" else f"ci_{inputs['size']}"
+    tokens.SUPABASE_COMPUTE: lambda inputs, seed: {
+        "variant": None if inputs["size"] == FREE_PLAN_COMPUTE_SIZE else f"ci_{inputs['size']}"
     },
-    "pulumi-python:dynamic/supabase:Pooler": lambda inputs, seed: {
+    tokens.SUPABASE_POOLER: lambda inputs, seed: {
         "dbHost": "aws-0-us-west-1.pooler.supabase.com",
         "dbUser": f"postgres.{inputs['projectRef']}",
         "dbName": "postgres",
         "dbPort": 6543,
         "maxClientConn": 200,
     },
-    "pulumi-python:dynamic/supabase:SslEnforcement": lambda inputs, seed: {"appliedSuccessfully": True},
-    "pulumi-python:dynamic/supabase:NetworkRestrictions": lambda inputs, seed: {
+    tokens.SUPABASE_SSL_ENFORCEMENT: lambda inputs, seed: {"appliedSuccessfully": True},
+    tokens.SUPABASE_NETWORK_RESTRICTIONS: lambda inputs, seed: {
         "entitlement": "allowed",
         "status": "applied",
     },
-    "pulumi-python:dynamic/supabase:RowLevelSecurity": lambda inputs, seed: {"tables": [], "tablesWithoutRls": []},
-    "pulumi-python:dynamic/supabase:ApiKeys": lambda inputs, seed: {
+    tokens.SUPABASE_ROW_LEVEL_SECURITY: lambda inputs, seed: {"tables": [], "tablesWithoutRls": []},
+    tokens.SUPABASE_API_KEYS: lambda inputs, seed: {
         "anonKey": f"mock-anon-key-{_digest(seed)}",
         "serviceRoleKey": f"mock-service-role-key-{_digest(seed)}",
         "keyNames": ["anon", "service_role"],
     },
-    "pulumi-python:dynamic/supabase:Backups": lambda inputs, seed: {
+    tokens.SUPABASE_BACKUPS: lambda inputs, seed: {
         "walgEnabled": int(inputs["retentionDays"]) > 0,
         "pitrEnabled": False,
         "completedBackups": 0,
     },
     # Railway dynamic resources (providers/railway): what their `create` computes.
-    "pulumi-python:dynamic/railway:Project": lambda inputs, seed: {"created": True, "liveWorkspaceId": "ws-mock"},
-    "pulumi-python:dynamic/railway:Environment": lambda inputs, seed: {"created": False},
-    "pulumi-python:dynamic/railway:Service": lambda inputs, seed: {"revision": 1},
-    "pulumi-python:dynamic/railway:Variables": lambda inputs, seed: {"revision": 1},
-    "pulumi-python:dynamic/railway:Deployment": lambda inputs, seed: {"status": "SUCCESS"},
-    "pulumi-python:dynamic/railway:ServiceDomain": lambda inputs, seed: {
-        "domain": f"backend-{_digest(seed)[:8]}.up.railway.app"
-    },
-    "pulumi-python:dynamic/railway:CustomDomain": lambda inputs, seed: {
+    tokens.RAILWAY_PROJECT_RESOURCE: lambda inputs, seed: {"created": True, "liveWorkspaceId": "ws-mock"},
+    tokens.RAILWAY_ENVIRONMENT: lambda inputs, seed: {"created": False},
+    tokens.RAILWAY_SERVICE: lambda inputs, seed: {"revision": 1},
+    tokens.RAILWAY_VARIABLES: lambda inputs, seed: {"revision": 1},
+    tokens.RAILWAY_DEPLOYMENT: lambda inputs, seed: {"status": "SUCCESS"},
+    tokens.RAILWAY_SERVICE_DOMAIN: lambda inputs, seed: {"domain": f"backend-{_digest(seed)[:8]}.up.railway.app"},
+    tokens.RAILWAY_CUSTOM_DOMAIN: lambda inputs, seed: {
         "dnsRecords": [
             {
                 "type": "CNAME",
@@ -185,23 +160,19 @@ COMPUTED_OUTPUTS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
         "verified": False,
         "certificateStatus": "CERTIFICATE_STATUS_TYPE_VALIDATING_OWNERSHIP",
     },
-    "pulumi-python:dynamic/railway:UsageLimit": lambda inputs, seed: {
+    tokens.RAILWAY_USAGE_LIMIT: lambda inputs, seed: {
         "customerId": "cus-mock",
         "workspaceId": "ws-mock",
     },
-    "pulumi-python:dynamic/railway:ProjectToken": lambda inputs, seed: {"token": f"mock-project-token-{_digest(seed)}"},
+    tokens.RAILWAY_PROJECT_TOKEN: lambda inputs, seed: {"token": f"mock-project-token-{_digest(seed)}"},
 }
 
 
-def github_id(name: str) -> int:
-    """The numeric id the mocked GitHub API gives a team or user."""
-    return int(hashlib.sha256(name.encode()).hexdigest()[:6], 16)
-
-
 class RecordingMocks(pulumi.runtime.Mocks):
-    def __init__(self, preview: bool, stack: str) -> None:
+    def __init__(self, preview: bool, stack: str, invoke: Invoke) -> None:
         self.preview = preview
         self.stack = stack
+        self.invoke = invoke
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
@@ -213,18 +184,15 @@ class RecordingMocks(pulumi.runtime.Mocks):
             return None, state
         compute = COMPUTED_OUTPUTS.get(args.typ)
         seed = (
-            f"{self.stack}/{args.typ}/{args.name}/{json.dumps(plain(_mark(args.inputs)), sort_keys=True, default=str)}"
+            f"{self.stack}/{args.typ}/{args.name}/{json.dumps(plain(mark(args.inputs)), sort_keys=True, default=str)}"
         )
         if compute is not None:
-            state.update(compute(plain(_mark(args.inputs)), seed))
+            state.update(compute(plain(mark(args.inputs)), seed))
         return f"{args.name}-id", state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
         self.calls.append((args.token, dict(args.args)))
-        if args.token in ("github:index/getTeam:getTeam", "github:index/getUser:getUser"):
-            key = args.args.get("slug") or args.args.get("username")
-            return {"id": str(github_id(str(key))), "nodeId": f"N_{key}"}, []
-        raise NotImplementedError(f"no mock for invoke {args.token}")
+        return self.invoke(args.token, dict(args.args)), []
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -242,8 +210,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 name=request.name,
                 parent=request.parent,
                 custom=request.custom,
-                inputs=_mark(inputs),
-                outputs=_mark(rpc.deserialize_properties(response.object, keep_unknowns=True)),
+                inputs=mark(inputs),
+                outputs=mark(rpc.deserialize_properties(response.object, keep_unknowns=True)),
                 id=response.id or None,
                 additional_secret_outputs=tuple(request.additionalSecretOutputs),
                 dependencies=tuple(request.dependencies),
@@ -255,7 +223,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         # policy sees as the component's properties (e.g. BackendService's maxReplicas).
         registration = self.registrations.get(request.urn)
         if registration is not None:
-            registration.outputs = _mark(rpc.deserialize_properties(request.outputs, keep_unknowns=True))
+            registration.outputs = mark(rpc.deserialize_properties(request.outputs, keep_unknowns=True))
         return super().RegisterResourceOutputs(request)
 
 
@@ -263,6 +231,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 class ProgramRun:
     stack: str
     preview: bool
+    # The stack's config as the engine hands it to the program and to a policy pack: values as strings.
+    config: dict[str, str]
     resources: list[Registration]
     outputs: dict[str, Any]  # resolved stack outputs, with Secret / UNKNOWN markers
     mocks: RecordingMocks
@@ -285,9 +255,9 @@ class ProgramRun:
         return [r for r in self.resources if r.custom]
 
 
-def stack_config(stack: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The stack's real `Pulumi.<stack>.yaml` config plus the test secrets, with optional overrides."""
-    config = {**read_stack_file(ROOT / f"Pulumi.{stack}.yaml"), **STAND_IN_SECRETS}
+def stack_config(stack: str, secrets: Mapping[str, str], overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The stack's real `Pulumi.<stack>.yaml` config with `secrets` set, and optional overrides (None deletes)."""
+    config = {**read_stack_file(ROOT / f"Pulumi.{stack}.yaml"), **secrets}
     for key, value in (overrides or {}).items():
         if value is None:
             config.pop(key, None)
@@ -296,68 +266,48 @@ def stack_config(stack: str, overrides: Mapping[str, Any] | None = None) -> dict
     return config
 
 
-@contextmanager
-def _environment(environ: Mapping[str, str]) -> Iterator[None]:
-    saved = dict(os.environ)
-    for key in [k for k in os.environ if k.startswith("CONVERGE_")]:
-        del os.environ[key]
-    os.environ.update(environ)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+def engine_config(config: Mapping[str, Any]) -> dict[str, str]:
+    """Config as Pulumi hands it over: structured values as JSON text, everything else as strings."""
+    return {key: v if isinstance(v, str) else json.dumps(v, default=str) for key, v in config.items()}
 
 
 def run_stack(
     stack: str,
+    stand_ins: StandIns,
     *,
     preview: bool = False,
     config: Mapping[str, Any] | None = None,
-    environ: Mapping[str, str] | None = None,
-    today: dt.date = FIXED_TODAY,
     raise_errors: bool = True,
 ) -> ProgramRun:
     """Run `__main__.py` for `stack` as the engine would, with a fresh event loop and fresh mocks.
 
-    `config` replaces the stack's config entirely when given (use `stack_config` to derive it).
+    `config` replaces the stack's config entirely when given (use `stack_config` to derive it). CI's
+    per-run overrides (CONVERGE_IMAGE_*) come from the process environment, as under the engine.
     """
-    values = dict(config) if config is not None else stack_config(stack)
-    # Pulumi hands programs structured values as JSON text and everything else as strings.
-    encoded = {key: v if isinstance(v, str) else json.dumps(v, default=str) for key, v in values.items()}
-    secret_keys = [key for key in encoded if key in STAND_IN_SECRETS]
+    encoded = engine_config(config if config is not None else stack_config(stack, stand_ins.secrets))
+    secret_keys = [key for key in encoded if key in stand_ins.secrets]
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    mocks = RecordingMocks(preview=preview, stack=stack)
+    mocks = RecordingMocks(preview=preview, stack=stack, invoke=stand_ins.invoke)
     monitor = RecordingMonitor(mocks)
     runtime_settings.reset_options(project=PROJECT, stack=stack, preview=preview)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config(encoded, secret_keys)
 
-    from settings import runtime as settings_runtime
-
-    original_today = settings_runtime.today
-    settings_runtime.today = lambda: today
     outputs: dict[str, Any] = {}
     error: BaseException | None = None
     try:
-        with _environment(environ or {}):
-            cwd = os.getcwd()
-            os.chdir(ROOT)
-            try:
-                outputs = _sync_await(_run_program())
-            except Exception as failure:
-                if raise_errors:
-                    raise
-                error = failure
-            finally:
-                os.chdir(cwd)
+        with runtime.as_of(stand_ins.today):
+            outputs = _sync_await(_run_program())
+    except Exception as failure:
+        if raise_errors:
+            raise
+        error = failure
     finally:
-        settings_runtime.today = original_today
         asyncio.set_event_loop(None)
         loop.close()
-    return ProgramRun(stack, preview, list(monitor.registrations.values()), outputs, mocks, error)
+    return ProgramRun(stack, preview, encoded, list(monitor.registrations.values()), outputs, mocks, error)
 
 
 async def _run_program() -> dict[str, Any]:
@@ -377,17 +327,5 @@ async def _resolve(value: Any) -> Any:
     if not await output.is_known():
         return UNKNOWN
     resolved = await output.future(with_unknowns=True)
-    resolved = _unknowns(resolved)
+    resolved = mark(resolved)
     return Secret(resolved) if await output.is_secret() else resolved
-
-
-def _unknowns(value: Any) -> Any:
-    from pulumi.output import Unknown as PulumiUnknown
-
-    if isinstance(value, PulumiUnknown):
-        return UNKNOWN
-    if isinstance(value, dict):
-        return {k: _unknowns(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_unknowns(v) for v in value]
-    return value

@@ -1,8 +1,8 @@
 """Entry point the Pulumi CLI runs for `--policy-pack policies` (`python -m pulumi.policy <engine> policies`).
 
-The pack prices resources with the program's own cost model (cost/) and reads the seed's rules
-(settings/seed.py), so the repository root goes on the import path; the pack is run from this
-checkout, not published to Pulumi Cloud.
+The pack reads the components' contracts (components/), prices resources with the program's own cost
+model (cost/) and loads the stack's settings (settings/), so the repository root goes on the import
+path; the pack is run from this checkout, not published to Pulumi Cloud.
 """
 
 import sys

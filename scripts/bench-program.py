@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PROGRAM_FLOOR = "import pulumi, pulumi_random, pulumi_github, pulumi_docker"
 REPORT_FLOOR = "import pulumi, pulumi_policy, pulumi_random, pulumi_github, pulumi_docker"
 MOCKED_RUN = (
-    "import sys; from offline.program import run_stack; run = run_stack(sys.argv[1]); "
+    "import sys; from offline.program import run_stack; from ops.report.collect import report_stand_ins; "
+    "run = run_stack(sys.argv[1], report_stand_ins()); "
     "print(len(run.resources), len(run.custom_resources))"
 )
 
@@ -40,8 +41,11 @@ def timed(args: list[str]) -> tuple[float, float, str]:
 
 
 def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    from settings.stacks import STACKS
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stack", choices=["dev", "staging", "prod"])
+    parser.add_argument("stack", choices=STACKS)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--report", action="store_true", help="time `python -m ops.report` instead")
     options = parser.parse_args()

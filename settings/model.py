@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import (
     AliasGenerator,
@@ -32,17 +32,29 @@ from settings.seed import (
     MAX_REPLICAS,
     MIN_PRODUCTION_REPLICAS,
     PLAN_BY_ENVIRONMENT,
+    PRODUCTION_ENVIRONMENT,
     REDIS_EVICTION_POLICY,
     SECRET_ROTATION_DAYS,
+    RedisEvictionPolicy,
 )
 from settings.sources import CiOverrideSource, PulumiConfigSource
 
 Environment = Literal["development", "staging", "production"]
 SupabasePlan = Literal["free", "pro", "team", "enterprise"]
-# Compute sizes as the Management API names them (`ci_micro` ...), without the prefix; Free projects run nano.
+# Compute sizes as the Management API names them (`ci_micro` ...), without the prefix.
 SupabaseComputeSize = Literal[
     "nano", "micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"
 ]
+FREE_PLAN: Final = "free"
+# Free projects run nano and cannot buy compute add-ons; paid plans start at micro.
+FREE_PLAN_COMPUTE_SIZE: Final = "nano"
+SMALLEST_PAID_COMPUTE_SIZE: Final = "micro"
+
+
+def default_compute_size(plan: str) -> str:
+    """The size a project on `plan` runs without a compute add-on."""
+    return FREE_PLAN_COMPUTE_SIZE if plan == FREE_PLAN else SMALLEST_PAID_COMPUTE_SIZE
+
 
 _GIT_REF = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*@\{)[A-Za-z0-9._/-]+(?<![./])$")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -50,16 +62,18 @@ _CRON = re.compile(r"^(\S+\s+){4}\S+$")
 _SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 
 
-class _Settings(BaseModel):
-    """Shared model behaviour: camelCase keys as in Pulumi config, unknown keys rejected."""
+# Every settings model: camelCase keys as in Pulumi config, unknown keys rejected, immutable, defaults validated.
+_MODEL_BEHAVIOUR = ConfigDict(
+    alias_generator=AliasGenerator(alias=to_camel),
+    populate_by_name=True,
+    extra="forbid",
+    frozen=True,
+    validate_default=True,
+)
 
-    model_config = ConfigDict(
-        alias_generator=AliasGenerator(alias=to_camel),
-        populate_by_name=True,
-        extra="forbid",
-        frozen=True,
-        validate_default=True,
-    )
+
+class _Settings(BaseModel):
+    model_config = _MODEL_BEHAVIOUR
 
 
 class CpuRule(_Settings):
@@ -89,7 +103,6 @@ class BackendSettings(_Settings):
     memory_gb_per_replica: Annotated[
         float, Field(gt=0, le=32, description="Memory limit of one replica, GB (Railway limit).")
     ]
-    region: Annotated[str, Field(min_length=1, description="Railway region of the service.")] = "us-west2"
     health_check_path: Annotated[str, Field(pattern=r"^/", description="HTTP path Railway probes.")] = "/health"
     health_check_timeout_seconds: Annotated[
         int, Field(gt=0, le=3600, description="How long a new deployment may take to become healthy.")
@@ -166,7 +179,8 @@ class RedisSettings(_Settings):
         int, Field(ge=64, le=65536, description="`--maxmemory` of redis-server, MB (seed: 256/256/512).")
     ]
     eviction_policy: Annotated[
-        Literal["allkeys-lru"], Field(description="`--maxmemory-policy`; the seed fixes `allkeys-lru`.")
+        RedisEvictionPolicy,
+        Field(description=f"`--maxmemory-policy`; the seed fixes `{REDIS_EVICTION_POLICY}`."),
     ] = REDIS_EVICTION_POLICY
     rdb_snapshots: Annotated[bool, Field(description="RDB snapshots (`--save`).")] = True
     append_only: Annotated[bool, Field(description="AOF persistence (`--appendonly yes`).")] = True
@@ -202,7 +216,7 @@ class DatabaseSettings(_Settings):
     region: Annotated[str, Field(min_length=1, description="Supabase region; changing it replaces the project.")] = (
         "us-west-1"
     )
-    compute_size: Annotated[SupabaseComputeSize, Field(description="Compute add-on size.")] = "micro"
+    compute_size: Annotated[SupabaseComputeSize, Field(description="Compute add-on size.")] = SMALLEST_PAID_COMPUTE_SIZE
     postgres_major_version: Annotated[Literal[15], Field(description="PostgreSQL major version (seed: 15).")] = 15
     pool_mode: Annotated[Literal["transaction"], Field(description="Supavisor pool mode (port 6543).")] = "transaction"
     default_pool_size: Annotated[int, Field(ge=1, le=1000, description="Supavisor pool size per user/db.")] = 15
@@ -231,9 +245,8 @@ class DatabaseSettings(_Settings):
 
     @model_validator(mode="after")
     def _compute_fits_plan(self) -> DatabaseSettings:
-        # Free projects run nano and cannot buy compute add-ons; paid plans start at micro.
-        if (self.plan == "free") != (self.compute_size == "nano"):
-            expected = "nano" if self.plan == "free" else "micro or larger"
+        if (self.plan == FREE_PLAN) != (self.compute_size == FREE_PLAN_COMPUTE_SIZE):
+            expected = default_compute_size(self.plan) + ("" if self.plan == FREE_PLAN else " or larger")
             raise_rule_violations(
                 [("computeSize", f"a {self.plan!r} organization runs {expected}, not {self.compute_size!r}")]
             )
@@ -280,6 +293,9 @@ class RailwaySettings(_Settings):
             "keeps one limit per workspace: stacks sharing a workspace must leave this on in one stack only."
         ),
     ] = True
+    region: Annotated[str, Field(min_length=1, description="Railway region the services and the volume run in.")] = (
+        "us-west2"
+    )
     restart_policy: Annotated[
         Literal["ON_FAILURE", "ALWAYS", "NEVER"],
         Field(description="Restart policy of the services (seed: automatic restart on failure)."),
@@ -364,13 +380,7 @@ class StackSettings(BaseSettings):
     Load it with `settings.load_stack_settings`, which turns errors into one message.
     """
 
-    model_config = SettingsConfigDict(
-        alias_generator=AliasGenerator(alias=to_camel),
-        populate_by_name=True,
-        extra="forbid",
-        frozen=True,
-        validate_default=True,
-    )
+    model_config = SettingsConfigDict(**_MODEL_BEHAVIOUR)
 
     @classmethod
     def settings_customise_sources(
@@ -487,7 +497,7 @@ def seed_rule_violations(
     expected_plan = PLAN_BY_ENVIRONMENT[environment]
     if plan is not None and plan != expected_plan:
         problems.append(("database.plan", f"{environment} runs on the {expected_plan!r} plan, not {plan!r}"))
-    if environment == "production":
+    if environment == PRODUCTION_ENVIRONMENT:
         if min_replicas is not None and min_replicas < MIN_PRODUCTION_REPLICAS:
             problems.append(
                 (

@@ -4,7 +4,7 @@ Per-stack figures (replica counts, Redis size, budgets) live in `Pulumi.<stack>.
 what is here are the invariants those files are checked against, each stated once.
 """
 
-from typing import Final
+from typing import Final, Literal, get_args
 
 # "Development (auto-deploy from develop branch)", "Staging (staging)", "Production (manual deploy from main)".
 DEPLOY_BRANCH_BY_ENVIRONMENT: Final = {"development": "develop", "staging": "staging", "production": "main"}
@@ -17,13 +17,22 @@ PLAN_BY_ENVIRONMENT: Final = {"development": "free", "staging": "pro", "producti
 
 # Supabase daily backups by organization plan: none on Free, 7 days on Pro, 14 on Team (specs/README.md).
 BACKUP_RETENTION_DAYS_BY_PLAN: Final = {"free": 0, "pro": 7, "team": 14, "enterprise": 30}
+# "Daily automated backups (7-day retention)" for the production database.
+MIN_PRODUCTION_BACKUP_RETENTION_DAYS: Final = 7
 
 # "Auto-scaling limits (max 5 replicas)", "Min replicas: 2" in production.
 MAX_REPLICAS: Final = 5
 MIN_PRODUCTION_REPLICAS: Final = 2
 
-# "Eviction: allkeys-lru".
-REDIS_EVICTION_POLICY: Final = "allkeys-lru"
+
+def min_replicas(environment: str) -> int:
+    """The fewest backend replicas an environment may run."""
+    return MIN_PRODUCTION_REPLICAS if environment == PRODUCTION_ENVIRONMENT else 1
+
+
+# "Eviction: allkeys-lru": the only policy the settings accept, and their default.
+RedisEvictionPolicy = Literal["allkeys-lru"]
+REDIS_EVICTION_POLICY: Final[RedisEvictionPolicy] = get_args(RedisEvictionPolicy)[0]
 
 # "Rotate secrets - Every 90 days"; "Strong secrets - 256-bit random keys".
 SECRET_ROTATION_DAYS: Final = 90

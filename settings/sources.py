@@ -8,7 +8,6 @@ value remembers where it came from so that an error can name the file or the var
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -120,7 +119,3 @@ class CiOverrideSource(_ContextSource):
 
     def values(self, context: LoadContext) -> dict[str, Any]:
         return ci_override_values(context.environ)
-
-
-def current_environ() -> Mapping[str, str]:
-    return dict(os.environ)

@@ -1,4 +1,4 @@
-"""Shared fixtures. The mock harness itself lives in offline/program.py (importable by other suites)."""
+"""Shared fixtures. The offline runner is offline/program.py; its stand-ins are in tests/doubles.py."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from offline.program import STACKS, ProgramRun, run_stack
+from offline.program import ProgramRun
+from settings.stacks import STACKS
+from tests.doubles import run_stack
 
 _RUNS: dict[tuple[str, bool], ProgramRun] = {}
 

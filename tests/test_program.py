@@ -10,41 +10,36 @@ from typing import Any
 
 import pulumi
 
-from offline.program import (
-    STAND_IN_SECRETS,
-    UNKNOWN,
-    ProgramRun,
-    Registration,
-    Secret,
-    github_id,
-    plain,
-    run_stack,
-    stack_config,
-)
+from components import tokens
+from components.values import UNKNOWN, Secret, plain
+from offline.program import ProgramRun, Registration
+from settings.seed import DEPLOY_BRANCH_BY_ENVIRONMENT
+from settings.stacks import ENVIRONMENT_BY_STACK as ENVIRONMENT
+from settings.stacks import PRODUCTION_STACK, STACKS
+from tests.doubles import STAND_IN_SECRETS, github_id, run_stack, stack_config
 
 StackRun = Callable[[str, bool], ProgramRun]
-ENVIRONMENT = {"dev": "development", "staging": "staging", "prod": "production"}
-BRANCH = {"dev": "develop", "staging": "staging", "prod": "main"}
+BRANCH = {stack: DEPLOY_BRANCH_BY_ENVIRONMENT[environment] for stack, environment in ENVIRONMENT.items()}
 
 
 def component(run: ProgramRun, type_name: str) -> Registration:
-    return run.one(f"converge:index:{type_name}")
+    return run.one(tokens.COMPONENT_PREFIX + type_name)
 
 
 def test_components_are_registered_with_children_parented(stack: str, preview: bool, stack_run: StackRun) -> None:
     run = stack_run(stack, preview)
     for name in ("AppSecrets", "BackendImage", "GitHubEnvironment"):
-        for parent in run.of_type(f"converge:index:{name}"):
+        for parent in run.of_type(tokens.COMPONENT_PREFIX + name):
             assert run.children_of(parent), f"{name} {parent.name} has no children"
     # Nothing but components hangs directly off the stack.
     for resource in run.resources:
         if resource.parent.endswith(f"pulumi:pulumi:Stack::converge-nps-{stack}"):
-            assert resource.type.startswith("converge:index:"), resource.type
+            assert resource.type.startswith(tokens.COMPONENT_PREFIX), resource.type
 
 
 def test_jwt_secrets_are_256_bits_and_rotate_with_the_window(stack: str, stack_run: StackRun) -> None:
     run = stack_run(stack, False)
-    keys = run.of_type("random:index/randomBytes:RandomBytes")
+    keys = run.of_type(tokens.RANDOM_BYTES)
     assert sorted(k.name for k in keys) == ["app-jwt", "app-jwt-refresh"]
     for key in keys:
         assert key.inputs["length"] == 32
@@ -56,31 +51,25 @@ def test_jwt_secrets_are_256_bits_and_rotate_with_the_window(stack: str, stack_r
 def test_rotation_window_moves_every_90_days() -> None:
     before = run_stack("dev", today=dt.date(2026, 12, 26))
     after = run_stack("dev", today=dt.date(2026, 12, 27))
-    window = {
-        r.inputs["keepers"]["rotationWindowStart"] for r in before.of_type("random:index/randomBytes:RandomBytes")
-    }
-    moved = {r.inputs["keepers"]["rotationWindowStart"] for r in after.of_type("random:index/randomBytes:RandomBytes")}
+    window = {r.inputs["keepers"]["rotationWindowStart"] for r in before.of_type(tokens.RANDOM_BYTES)}
+    moved = {r.inputs["keepers"]["rotationWindowStart"] for r in after.of_type(tokens.RANDOM_BYTES)}
     assert (window, moved) == ({"2026-09-28"}, {"2026-12-27"})
     assert after.outputs["secretsRotateOn"] == "2027-03-27"
 
 
 def test_jwt_secrets_differ_per_stack_and_per_purpose(stack_run: StackRun) -> None:
-    values = [
-        plain(r.outputs["hex"])
-        for stack in ("dev", "staging", "prod")
-        for r in stack_run(stack, False).of_type("random:index/randomBytes:RandomBytes")
-    ]
+    values = [plain(r.outputs["hex"]) for stack in STACKS for r in stack_run(stack, False).of_type(tokens.RANDOM_BYTES)]
     assert len(set(values)) == 6
 
 
 def test_github_environment_deploys_only_its_branch(stack: str, preview: bool, stack_run: StackRun) -> None:
     run = stack_run(stack, preview)
-    environment = run.one("github:index/repositoryEnvironment:RepositoryEnvironment", ENVIRONMENT[stack])
+    environment = run.one(tokens.GITHUB_REPOSITORY_ENVIRONMENT, ENVIRONMENT[stack])
     assert environment.inputs["environment"] == ENVIRONMENT[stack]
     assert environment.inputs["repository"] == "converge-nps"
     assert environment.inputs["deploymentBranchPolicy"] == {"customBranchPolicies": True, "protectedBranches": False}
     policy = run.one(
-        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+        tokens.GITHUB_DEPLOYMENT_POLICY,
         f"{ENVIRONMENT[stack]}-branch",
     )
     assert policy.inputs["branchPattern"] == BRANCH[stack]
@@ -88,27 +77,27 @@ def test_github_environment_deploys_only_its_branch(stack: str, preview: bool, s
 
 
 def test_production_requires_reviewers_and_prevents_self_review(stack_run: StackRun) -> None:
-    environment = stack_run("prod", False).one("github:index/repositoryEnvironment:RepositoryEnvironment", "production")
+    environment = stack_run("prod", False).one(tokens.GITHUB_REPOSITORY_ENVIRONMENT, "production")
     assert environment.inputs["reviewers"] == [{"teams": [github_id("devops")]}]
     assert environment.inputs["preventSelfReview"] is True
     assert environment.inputs["canAdminsBypass"] is False
-    dev = stack_run("dev", False).one("github:index/repositoryEnvironment:RepositoryEnvironment", "development")
+    dev = stack_run("dev", False).one(tokens.GITHUB_REPOSITORY_ENVIRONMENT, "development")
     assert "reviewers" not in dev.inputs
 
 
 def environment_values(run: ProgramRun, environment: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(variables, secrets) the program gives one GitHub environment."""
 
-    def of(type_name: str, key: str) -> dict[str, Any]:
+    def of(token: str, key: str) -> dict[str, Any]:
         return {
             r.inputs[key]: r.inputs["value" if key == "variableName" else "plaintextValue"]
-            for r in run.of_type(f"github:index/{type_name}")
+            for r in run.of_type(token)
             if r.inputs["environment"] in (environment, UNKNOWN) and r.parent.endswith(f"::{environment}")
         }
 
     return (
-        of("actionsEnvironmentVariable:ActionsEnvironmentVariable", "variableName"),
-        of("actionsEnvironmentSecret:ActionsEnvironmentSecret", "secretName"),
+        of(tokens.GITHUB_ENVIRONMENT_VARIABLE, "variableName"),
+        of(tokens.GITHUB_ENVIRONMENT_SECRET, "secretName"),
     )
 
 
@@ -119,22 +108,20 @@ def test_deploy_workflow_gets_its_variables_and_secrets(stack: str, preview: boo
     assert set(secrets) == {"VITE_SENTRY_DSN", "RAILWAY_TOKEN", "DATABASE_URL", "SLACK_WEBHOOK_URL"}
     for value in secrets.values():
         assert isinstance(value, Secret) or value is UNKNOWN
-    if stack == "prod":
+    if stack == PRODUCTION_STACK:
         assert variables["VITE_API_BASE_URL"] == "https://api.converge-nps.com/v1"
         assert variables["VITE_WS_URL"] == "wss://api.converge-nps.com"
 
 
 def test_backup_environments_for_the_scheduled_backup_workflow(stack: str, stack_run: StackRun) -> None:
     run = stack_run(stack, False)
-    environments = {
-        r.inputs["environment"]: r for r in run.of_type("github:index/repositoryEnvironment:RepositoryEnvironment")
-    }
+    environments = {r.inputs["environment"]: r for r in run.of_type(tokens.GITHUB_REPOSITORY_ENVIRONMENT)}
     name = f"{ENVIRONMENT[stack]}-backups"
     if stack == "dev":
         assert name not in environments
         return
     assert "reviewers" not in environments[name].inputs  # an hourly job cannot wait for a reviewer
-    policies = run.of_type("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy")
+    policies = run.of_type(tokens.GITHUB_DEPLOYMENT_POLICY)
     assert {p.inputs["branchPattern"] for p in policies if p.parent.endswith(f"::{name}")} == {"main"}
     variables, secrets = environment_values(run, name)
     assert variables == {
@@ -150,7 +137,7 @@ def test_backup_environments_for_the_scheduled_backup_workflow(stack: str, stack
 
 def test_backend_image_is_built_from_our_dockerfile_and_pinned_by_digest(stack: str, stack_run: StackRun) -> None:
     update = stack_run(stack, False)
-    image = update.one("docker:index/image:Image")
+    image = update.one(tokens.DOCKER_IMAGE)
     assert image.inputs["imageName"] == "ghcr.io/converge-nps/backend:latest"
     assert image.inputs["build"]["dockerfile"] == "docker/backend/Dockerfile"
     assert image.inputs["build"]["target"] == "runtime"
@@ -161,13 +148,13 @@ def test_backend_image_is_built_from_our_dockerfile_and_pinned_by_digest(stack: 
 def test_a_prebuilt_image_from_ci_is_used_instead_of_building() -> None:
     digest = "ghcr.io/converge-nps/backend@sha256:" + "b" * 64
     run = run_stack("prod", environ={"CONVERGE_IMAGE_REF": digest})
-    assert run.of_type("docker:index/image:Image") == []
+    assert run.of_type(tokens.DOCKER_IMAGE) == []
     assert run.outputs["backendImage"] == digest
 
 
 def test_ci_image_tag_override(stack_run: StackRun) -> None:
     run = run_stack("staging", environ={"CONVERGE_IMAGE_TAG": "sha-0a1b2c3"})
-    assert run.one("docker:index/image:Image").inputs["imageName"] == "ghcr.io/converge-nps/backend:sha-0a1b2c3"
+    assert run.one(tokens.DOCKER_IMAGE).inputs["imageName"] == "ghcr.io/converge-nps/backend:sha-0a1b2c3"
 
 
 def test_stack_outputs_carry_the_seed_figures(stack: str, preview: bool, stack_run: StackRun) -> None:
@@ -211,7 +198,7 @@ def _plaintext_leaks(value: Any, secrets: set[str], path: str = "") -> list[str]
 def generated_secrets(run: ProgramRun) -> set[str]:
     return {
         plain(r.outputs[key])
-        for r in run.of_type("random:index/randomBytes:RandomBytes")
+        for r in run.of_type(tokens.RANDOM_BYTES)
         for key in ("hex", "base64")
         if r.outputs.get(key) not in (None, UNKNOWN)
     }

@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from offline.program import ROOT, STACKS, stack_config
+from offline.program import ROOT
 from settings import load_stack_settings
+from settings.stacks import STACKS
+from tests.doubles import stack_config
 
 WORKFLOW = ROOT / ".github" / "workflows" / "infrastructure.yml"
 

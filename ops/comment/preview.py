@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from cost.resources import RAILWAY_VOLUME, SUPABASE_PROJECT
+from components.tokens import RAILWAY_VOLUME, SUPABASE_PROJECT
 from ops.comment.events import SECRET, Diagnostic, Event, Outputs, PolicyViolation, Step, Summary
 
 STACK_TYPE = "pulumi:pulumi:Stack"

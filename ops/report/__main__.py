@@ -13,10 +13,9 @@ from pathlib import Path
 from cost.prices import PriceTableError
 from ops.report.base import BaseError, base_costing
 from ops.report.collect import collect
-from ops.report.pack import PackConfigError
+from ops.report.pack import PackConfigError, PackProcessError
 from ops.report.render import RENDERERS
-
-STACKS = ("dev", "staging", "prod")
+from settings.stacks import STACKS
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -38,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.base:
             report.base = base_costing(args.base, args.stack)
             report.base_label = args.base
-    except (PackConfigError, PriceTableError, BaseError, OSError) as error:
+    except (PackConfigError, PackProcessError, PriceTableError, BaseError, OSError) as error:
         print(f"ops.report: {error}", file=sys.stderr)
         return 2
     sys.stdout.write(RENDERERS[args.format](report))

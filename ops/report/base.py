@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from components.values import UNKNOWN, Secret
 from ops.report.collect import ROOT, Costing, price
 
 SNAPSHOT = Path(__file__).with_name("snapshot.py")
@@ -28,21 +29,12 @@ class BaseError(Exception):
     """The base could not be checked out or its program did not run."""
 
 
-class Secret:
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
-class Unknown:
-    pass
-
-
 def decode(value: Any) -> Any:
     if isinstance(value, dict):
         if set(value) == {"$secret"}:
             return Secret(decode(value["$secret"]))
         if set(value) == {"$unknown"}:
-            return Unknown()
+            return UNKNOWN
         return {k: decode(v) for k, v in value.items()}
     if isinstance(value, list):
         return [decode(v) for v in value]

@@ -2,37 +2,55 @@
 
 from __future__ import annotations
 
-import importlib
+import datetime as dt
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from cost.model import Estimate, estimate
-from cost.resources import Resource, sizes_from_resources
-from ops.report.pack import PackResult, Recorded, read_config_file, run_pack
+from components import tokens
+from components.values import plain
+from cost.model import Estimate
+from cost.stack import estimate
+from offline.program import StandIns, run_stack
+from ops.report.pack import PackResult, Recorded, pack_process, read_config_file, run_pack
+from policies.converge_policies.stack_graph import Resource, sizes_from_graph, stack_graph
+from settings import NAMESPACE, StackSettings, load_stack_settings
 
 ROOT = Path(__file__).resolve().parents[2]
+# Stands in for every numeric id a GitHub lookup returns: the report reads no reviewer.
+PLACEHOLDER_GITHUB_ID = "0"
 
 
 def config_path(stack: str, root: Path = ROOT) -> Path:
     return root / "policies" / "config" / f"{stack}.json"
 
 
-def plain(value: Any) -> Any:
-    """Recorded values without secret markers; unknowns stay as their marker (the cost model skips them)."""
-    if type(value).__name__ == "Secret":
-        return plain(value.value)
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
+def placeholder_secrets() -> dict[str, str]:
+    """A value for every `--secret` key of the settings: the report prices and judges, it never reads a
+    secret, so none is needed. An https URL, because the DSN and webhook keys must be one."""
+    return {
+        f"{NAMESPACE}:{field.alias}": "https://placeholder.invalid/"
+        for field in StackSettings.model_fields.values()
+        if "SecretStr" in repr(field.annotation)
+    }
+
+
+def _github_lookup(token: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    if token in (tokens.GITHUB_GET_TEAM, tokens.GITHUB_GET_USER):
+        return {"id": PLACEHOLDER_GITHUB_ID}
+    raise NotImplementedError(f"the offline report cannot answer {token}")
+
+
+def report_stand_ins() -> StandIns:
+    """What the report's offline run uses for the stack's secrets, GitHub's lookups and the date."""
+    return StandIns(secrets=placeholder_secrets(), invoke=_github_lookup, today=dt.datetime.now(dt.UTC).date())
 
 
 def neutral(records: Iterable[Recorded]) -> list[Resource]:
-    """Recorded registrations as the cost model's view: a stack policy's, i.e. the outputs."""
+    """Recorded registrations as the stack graph sees them in a stack policy, i.e. the outputs."""
     return [
         Resource(
             type=r.type,
@@ -53,7 +71,7 @@ class Costing:
 
 
 def price(records: Iterable[Recorded]) -> Costing:
-    sizes = sizes_from_resources(neutral(records))
+    sizes = sizes_from_graph(stack_graph(neutral(records)))
     return Costing(estimate(sizes.sizes), sizes.notes)
 
 
@@ -63,7 +81,7 @@ class StackReport:
     preview: bool
     resources: list[Recorded]
     costing: Costing
-    budget_usd: Decimal | None
+    budget_usd: Decimal
     pack: PackResult
     base: Costing | None = None
     base_label: str | None = None
@@ -74,29 +92,21 @@ class StackReport:
         return bool(self.pack.mandatory)
 
 
-def budget_of(config: Mapping[str, Any]) -> Decimal | None:
-    entry = config.get("spending-cap")
-    if isinstance(entry, Mapping) and entry.get("monthlyBudgetUsd") is not None:
-        return Decimal(str(entry["monthlyBudgetUsd"]))
-    return None
-
-
 def collect(stack: str, *, preview: bool = True, config_file: Path | None = None) -> StackReport:
-    """Run the stack's real program under the test mocks (no cloud access, stand-in secrets), then price
-    and judge what it registered with the config file CI uses for this stack."""
+    """Run the stack's real program offline (no cloud access, placeholder secrets), then price and judge
+    what it registered with the pack process and the config file CI uses for this stack."""
     from policies.converge_policies import POLICIES
 
-    # The test suite's mock harness runs the program; imported by name so that type checking this
-    # command does not pull the test tree in.
-    harness = importlib.import_module("offline.program")
-    run = harness.run_stack(stack, preview=preview)
+    run = run_stack(stack, report_stand_ins(), preview=preview)
     config = read_config_file(config_file or config_path(stack))
-    pack = run_pack(POLICIES, run.resources, config)
+    with pack_process(stack, run.config, preview=preview) as analyzer:
+        pack = run_pack(POLICIES, run.resources, config, analyzer)
+    settings = load_stack_settings(stack, run.config, os.environ)
     return StackReport(
         stack=stack,
         preview=preview,
         resources=list(run.resources),
         costing=price(run.resources),
-        budget_usd=budget_of(config),
+        budget_usd=Decimal(str(settings.budget.monthly_usd)),
         pack=pack,
     )

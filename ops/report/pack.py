@@ -1,7 +1,11 @@
 """Run the policy pack over recorded resources the way the Pulumi engine runs it.
 
-pulumi-policy has no test harness (pulumi/pulumi-policy#445), so this reproduces the engine's side of
-the analyzer protocol and drives pulumi-policy's own analyzer servicer with it:
+pulumi-policy offers no way to run a pack without the engine, so this plays the engine's side of the
+analyzer protocol against the pack's own process (`python -m pulumi.policy`, what the language host
+starts for `--policy-pack policies`), over its public gRPC interface:
+
+- the pack process gets the stack's name, project and config in its environment, as the engine
+  passes them (PULUMI_STACK, PULUMI_PROJECT, PULUMI_CONFIG, PULUMI_DRY_RUN);
 
 - the pack's config is reconciled as the CLI does for `--policy-pack-config` (schema defaults, then
   the `all` level, then each policy's entry; each policy's config validated against its schema);
@@ -19,19 +23,25 @@ unwrapped secrets included.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import grpc
 from google.protobuf import json_format, struct_pb2
-from pulumi.runtime.proto import analyzer_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from pulumi_policy import EnforcementLevel, Policy
 from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
-from pulumi_policy.policy import _PolicyAnalyzerServicer
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-PACK_VERSION = "0.1.0"
+from components.values import Secret, Unknown
+from settings import PROJECT
+
+PACK_DIRECTORY = Path(__file__).resolve().parents[2] / "policies"
 LEVELS = {level.value for level in EnforcementLevel}
 
 
@@ -40,7 +50,7 @@ class PackConfigError(Exception):
 
 
 class Recorded(Protocol):
-    """A registered resource as offline/program.py records it (Secret/Unknown markers inside)."""
+    """A registered resource as offline/program.py records it (components/values.py markers inside)."""
 
     @property
     def urn(self) -> str: ...
@@ -60,19 +70,13 @@ class Recorded(Protocol):
     def dependencies(self) -> tuple[str, ...]: ...
 
 
-def _is_marker(value: Any, name: str) -> bool:
-    # The markers are offline.program.Secret / Unknown; matched by name so that a base
-    # checkout's copies of those classes (ops.report.base) work too.
-    return type(value).__name__ == name
-
-
 def to_wire(value: Any, *, skip_internal: bool = True) -> Any:
     """A recorded value as the engine marshals it for an analyzer. `Analyze`/`AnalyzeStack` skip
     internal keys (`__provider` of dynamic resources); `Remediate` gets them, and hands them back."""
-    if _is_marker(value, "Secret"):
+    if isinstance(value, Secret):
         return {SPECIAL_SIG_KEY: SPECIAL_SECRET_SIG, "value": to_wire(value.value, skip_internal=skip_internal)}
-    if _is_marker(value, "Unknown"):
-        return UNKNOWN_STRING_VALUE
+    if isinstance(value, Unknown):
+        return value.sentinel
     if isinstance(value, Mapping):
         return {
             str(k): to_wire(v, skip_internal=skip_internal)
@@ -258,24 +262,82 @@ class Analyzer(Protocol):
     def AnalyzeStack(self, request: Any, context: Any) -> Any: ...  # noqa: N802
 
 
-def in_process(policies: Sequence[Policy]) -> Analyzer:
-    """pulumi-policy's own analyzer servicer (what `PolicyPack(...)` serves over gRPC), without the server."""
-    servicer: Analyzer = _PolicyAnalyzerServicer(
-        "converge-nps", PACK_VERSION, list(policies), EnforcementLevel.MANDATORY, None, None, None, None, None, None
+class GrpcAnalyzer:
+    """The analyzer RPCs over a pack process's gRPC server (the engine's side of the protocol)."""
+
+    def __init__(self, stub: analyzer_pb2_grpc.AnalyzerStub) -> None:
+        self.stub = stub
+
+    def Configure(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC method names
+        return self.stub.Configure(request)
+
+    def Remediate(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return self.stub.Remediate(request)
+
+    def Analyze(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return self.stub.Analyze(request)
+
+    def AnalyzeStack(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return self.stub.AnalyzeStack(request)
+
+
+class PackProcessError(Exception):
+    """The pack process did not start."""
+
+
+def pack_environment(stack: str, config: Mapping[str, str], *, preview: bool) -> dict[str, str]:
+    """What the engine puts in a policy pack's environment: the stack, its project and its config."""
+    return {
+        "PULUMI_STACK": stack,
+        "PULUMI_PROJECT": PROJECT,
+        "PULUMI_CONFIG": json.dumps(dict(config)),
+        "PULUMI_DRY_RUN": "true" if preview else "false",
+    }
+
+
+@contextmanager
+def pack_process(
+    stack: str, config: Mapping[str, str], *, preview: bool, directory: Path = PACK_DIRECTORY
+) -> Iterator[GrpcAnalyzer]:
+    """The pack as the language host starts it for this stack, stopped on exit."""
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(directory)],
+        cwd=directory,
+        env={**os.environ, **pack_environment(stack, config, preview=preview)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    return servicer
+    try:
+        port = process.stdout.readline().strip() if process.stdout else ""
+        if not port.isdigit():
+            process.kill()
+            _, errors = process.communicate(timeout=30)
+            raise PackProcessError(f"the policy pack did not start: {errors.strip()[-2000:]}")
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        try:
+            yield GrpcAnalyzer(analyzer_pb2_grpc.AnalyzerStub(channel))
+        finally:
+            channel.close()
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def run_pack(
     policies: Sequence[Policy],
     resources: Iterable[Recorded],
-    config: Mapping[str, Any] | None = None,
-    analyzer: Analyzer | None = None,
+    config: Mapping[str, Any],
+    analyzer: Analyzer,
 ) -> PackResult:
     """Run every policy over `resources` in registration order; `config` is a config file's content.
-    `policies` gives the pack's metadata (names, levels, schemas); `analyzer` runs it (default: in process)."""
-    reconciled = reconcile(policies, config or {})
-    servicer = analyzer or in_process(policies)
+    `policies` gives the pack's metadata (names, levels, schemas); `analyzer` runs it (a `pack_process`)."""
+    reconciled = reconcile(policies, config)
+    servicer = analyzer
     servicer.Configure(
         analyzer_pb2.ConfigureAnalyzerRequest(
             policyConfig={

@@ -7,13 +7,15 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-from cost.model import ComponentCost, Estimate, usd
+from components import tokens
+from cost.model import ComponentCost, Estimate, money, usd
 from ops.report.collect import StackReport
 from ops.report.pack import Diagnostic
+from policies.converge_policies import cost_table
 
 ICONS = {"pass": "✅", "fail": "❌", "warn": "⚠️", "remediated": "🔧", "disabled": "⏸️", "info": "ℹ️"}
 # The cost table reaches the engine's output as an advisory violation; here it is the table above.
-INFORMATIONAL = frozenset({"cost-estimate"})
+INFORMATIONAL = frozenset({cost_table.NAME})
 
 
 def verdict(report: StackReport, policy: str) -> str:
@@ -25,10 +27,6 @@ def verdict(report: StackReport, policy: str) -> str:
 MARKER = "<!-- converge-nps cost and policy report: {stack} -->"
 
 
-def money(amount: Decimal | float | None) -> str:
-    return "-" if amount is None else f"${Decimal(str(amount)):,.2f}"
-
-
 def signed(amount: Decimal | None) -> str:
     if amount is None:
         return "-"
@@ -37,8 +35,8 @@ def signed(amount: Decimal | None) -> str:
 
 def short_type(token: str) -> str:
     """`pulumi-python:dynamic/railway:Service` -> `railway:Service`; `github:index/x:X` -> `github:X`."""
-    if token.startswith("pulumi-python:dynamic/"):
-        return token.removeprefix("pulumi-python:dynamic/")
+    if token.startswith(tokens.DYNAMIC_PREFIX):
+        return token.removeprefix(tokens.DYNAMIC_PREFIX)
     package, _, rest = token.partition(":")
     return f"{package}:{rest.rsplit(':', 1)[-1]}"
 
@@ -96,8 +94,7 @@ def _headline(report: StackReport) -> str:
     text = f"{money(estimate.monthly_usd)}/month as deployed"
     if estimate.max_usd != estimate.monthly_usd:
         text += f" ({money(estimate.max_usd)} at maximum replicas)"
-    if report.budget_usd is not None:
-        text += f", budget {money(report.budget_usd)}"
+    text += f", budget {money(report.budget_usd)}"
     if report.base is not None:
         text += f", {signed(usd(estimate.monthly_usd - report.base.estimate.monthly_usd))} vs {report.base_label}"
     return text
@@ -231,7 +228,7 @@ def as_json(report: StackReport) -> str:
         "stack": report.stack,
         "preview": report.preview,
         "failed": report.failed,
-        "budgetUsd": float(report.budget_usd) if report.budget_usd is not None else None,
+        "budgetUsd": float(report.budget_usd),
         "estimate": estimate_json(report.costing.estimate),
         "notes": list(report.costing.notes),
         "policies": [

@@ -4,7 +4,7 @@ where the analyzer keeps them, walking properties, and reading a policy's config
 pulumi-policy hands a policy `args.props` wrapped in a proxy that raises `UnknownValueError` on any
 unknown value (during preview, outputs of resources not yet created). An unhandled one ends the whole
 policy for that resource with a generic "can't run during preview" note, so every policy here first
-turns the proxy into plain Python with `Unknown` markers (`plain`) and decides per check what an
+turns the proxy into plain Python with the shared `Unknown` markers (`unproxied`) and decides per check what an
 unknown means (usually: judge it when `pulumi up` knows the value).
 """
 
@@ -13,14 +13,15 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from pulumi_policy import PolicyConfigSchema
 from pulumi_policy import Secret as PolicySecret
 from pulumi_policy import proxy as policy_proxy
 
-from cost.resources import Resource
+from components.values import Secret, Unknown, plain
+from policies.converge_policies.stack_graph import Resource
 
 # Sentinels the engine sends for unknown values, one per type (sdk/go/common/resource/sig).
 UNKNOWN_SENTINELS = frozenset(
@@ -36,61 +37,30 @@ UNKNOWN_SENTINELS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Unknown:
-    """A value not known yet (preview). Keeps the engine's sentinel so a remediation can send it back."""
-
-    sentinel: str = policy_proxy.UNKNOWN_STRING_VALUE
-
-    def __repr__(self) -> str:
-        return "<unknown>"
-
-
-@dataclass(frozen=True)
-class SecretValue:
-    """A value marked secret. Only remediations see these: validations get secrets unwrapped
-    (pulumi-policy deserializes them as plain values, pulumi/pulumi-policy#241)."""
-
-    value: Any
-
-
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
-def plain(value: Any) -> Any:
-    """Proxied properties -> dicts, lists and scalars, with `Unknown` and `SecretValue` markers."""
+def unproxied(value: Any) -> Any:
+    """Proxied properties -> dicts, lists and scalars, with the shared `Unknown` and `Secret` markers.
+    Only remediations see secrets marked: validations get them unwrapped (pulumi-policy deserializes
+    them as plain values)."""
     # The proxies expose their wrapped container under "__target" (pulumi_policy.deserialize relies on it).
     if isinstance(value, Mapping) and not isinstance(value, dict):
         target = value["__target"]
-        return {str(key): plain(target[key]) for key in target}
+        return {str(key): unproxied(target[key]) for key in target}
     if isinstance(value, Sequence) and not isinstance(value, str | bytes | list | tuple):
-        return [plain(item) for item in value["__target"]]  # type: ignore[call-overload]
+        return [unproxied(item) for item in value["__target"]]  # type: ignore[call-overload]
     if isinstance(value, PolicySecret):
-        return SecretValue(plain(value.value))
+        return Secret(unproxied(value.value))
     if isinstance(value, str) and value in UNKNOWN_SENTINELS:
         return Unknown(value)
     if isinstance(value, dict):
-        return {str(key): plain(item) for key, item in value.items()}
+        return {str(key): unproxied(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [plain(item) for item in value]
-    return value
-
-
-def reveal(value: Any) -> Any:
-    """Strip `SecretValue` markers (for checks that judge the value, not its secrecy)."""
-    if isinstance(value, SecretValue):
-        return reveal(value.value)
-    if isinstance(value, dict):
-        return {key: reveal(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [reveal(item) for item in value]
+        return [unproxied(item) for item in value]
     return value
 
 
 def to_wire(value: Any) -> Any:
-    """The inverse of `plain`, for a remediation's returned properties."""
-    if isinstance(value, SecretValue):
+    """The inverse of `unproxied`, for a remediation's returned properties."""
+    if isinstance(value, Secret):
         return PolicySecret(to_wire(value.value))
     if isinstance(value, Unknown):
         return value.sentinel
@@ -106,7 +76,7 @@ Path = tuple[str | int, ...]
 
 def leaves(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
     """Every scalar (and `Unknown`) in a property tree with its path; secrets are looked through."""
-    if isinstance(value, SecretValue):
+    if isinstance(value, Secret):
         yield from leaves(value.value, path)
     elif isinstance(value, dict):
         for key, item in value.items():
@@ -129,7 +99,7 @@ def get(props: Mapping[str, Any], *path: str | int, default: Any = None) -> Any:
     """props[a][b]... on plain properties; `default` when a step is missing, the `Unknown` when one is."""
     node: Any = props
     for part in path:
-        if isinstance(node, SecretValue):
+        if isinstance(node, Secret):
             node = node.value
         if isinstance(node, Unknown):
             return node
@@ -141,14 +111,14 @@ def get(props: Mapping[str, Any], *path: str | int, default: Any = None) -> Any:
             if not isinstance(node, dict) or part not in node:
                 return default
             node = node[part]
-    return node.value if isinstance(node, SecretValue) else node
+    return node.value if isinstance(node, Secret) else node
 
 
-def config(args: Any, key: str, default: Any) -> Any:
-    """A policy config value. The CLI fills schema defaults in; the same defaults apply when a pack is
-    run without the CLI (tests, the report), so a policy never depends on who ran it."""
+def config(args: Any, schema: PolicyConfigSchema, key: str) -> Any:
+    """A policy config value, else its default in the policy's schema: the CLI fills schema defaults in,
+    and whoever runs the pack without them gets the same ones (one default per key)."""
     value = args.get_config().get(key)
-    return default if value is None else value
+    return schema.properties[key].get("default") if value is None else value
 
 
 # --- URLs ---------------------------------------------------------------------------------------
@@ -233,7 +203,7 @@ def is_credential_url(value: Any) -> bool:
 
 
 def stack_resources(args: Any) -> list[Resource]:
-    """A stack validation's resources as the cost model's neutral view (secrets revealed, unknowns kept)."""
+    """A stack validation's resources for the stack graph (secrets revealed, unknowns kept)."""
     result: list[Resource] = []
     for resource in args.resources:
         parent = resource.parent.urn if resource.parent is not None else (resource.opts.parent or None)
@@ -242,13 +212,9 @@ def stack_resources(args: Any) -> list[Resource]:
                 type=resource.resource_type,
                 urn=resource.urn,
                 name=resource.name,
-                props=reveal(plain(resource.props)),
+                props=plain(unproxied(resource.props)),
                 parent=parent,
                 dependencies=tuple(dependency.urn for dependency in resource.dependencies),
             )
         )
     return result
-
-
-def money(amount: Any) -> str:
-    return f"${float(amount):,.2f}"

@@ -11,42 +11,37 @@ from decimal import Decimal
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     ReportViolation,
     StackValidationArgs,
     StackValidationPolicy,
 )
 
-from cost.model import Estimate
-from policies.converge_policies.common import config, money
-from policies.converge_policies.spending import priced
+from cost.model import Estimate, money
+from policies.converge_policies.spending import budget_usd, priced
 
 NAME = "cost-estimate"
 
 
-def table(result: Estimate, budget: Decimal | None, notes: tuple[str, ...]) -> str:
+def table(result: Estimate, budget: Decimal, notes: tuple[str, ...]) -> str:
     rows = [f"{'component':<10} {'monthly':>10} {'min':>10} {'max':>10}"]
     for c in result.components:
         rows.append(f"{c.component:<10} {money(c.monthly_usd):>10} {money(c.min_usd):>10} {money(c.max_usd):>10}")
     rows.append(
         f"{'total':<10} {money(result.monthly_usd):>10} {money(result.min_usd):>10} {money(result.max_usd):>10}"
     )
-    if budget is not None:
-        rows.append(f"budget {money(budget)}/month; prices as of {result.prices_as_of} (cost/prices.yaml)")
-        if result.max_usd > budget:
-            rows.append(
-                f"at maximum replicas the stack would cost {money(result.max_usd - budget)} more than its budget; "
-                "the Railway hard limit stops it there"
-            )
+    rows.append(f"budget {money(budget)}/month; prices as of {result.prices_as_of} (cost/prices.yaml)")
+    if result.max_usd > budget:
+        rows.append(
+            f"at maximum replicas the stack would cost {money(result.max_usd - budget)} more than its budget; "
+            "the Railway hard limit stops it there"
+        )
     rows += [f"note: {note}" for note in notes]
     return "\n".join(rows)
 
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     sizes, result = priced(args)
-    configured = config(args, "monthlyBudgetUsd", 0)
-    budget = Decimal(str(configured)) if configured else None
-    report_violation(table(result, budget, sizes.notes), None)
+    report_violation(table(result, budget_usd(), sizes.notes), None)
 
 
 POLICY = StackValidationPolicy(
@@ -54,15 +49,5 @@ POLICY = StackValidationPolicy(
     description="Monthly cost estimate of the stack (advisory: information, never a block).",
     validate=validate,
     enforcement_level=EnforcementLevel.ADVISORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "monthlyBudgetUsd": {
-                "type": "number",
-                "minimum": 0,
-                "description": "Budget shown next to the estimate (0: none).",
-                "default": 0,
-            }
-        }
-    ),
     remediation_steps="None needed: this is the cost table. `python -m ops.report --stack <stack>` shows it in full.",
 )

@@ -2,9 +2,10 @@
 
 - An image the stack builds (`docker:index/image:Image`): the Dockerfile it builds is read and the
   stage it builds (`build.target`, else the last) must end with a USER that is not root or UID 0.
-- An image a Railway service runs: when its repository is one this project builds (`builtImages`,
-  e.g. a digest CI built from our Dockerfile), that Dockerfile is checked the same way; any other
-  image passes only if `externalImages` lists it with the reason it is safe.
+- An image a Railway service runs: when its repository is one this project builds (the stack's
+  `image.repository`, or `builtImages`; e.g. a digest CI built from our Dockerfile), that Dockerfile
+  is checked the same way; any other image passes only if `externalImages` lists it with the reason
+  it is safe (by default the Redis image, components/redis_cache/contract.py).
 
 Relative Dockerfile paths are resolved against `projectRoot` (default: the repository holding this
 pack; the Pulumi program's working directory, which is what pulumi-docker resolves them against).
@@ -24,16 +25,63 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from cost.resources import image_repository
-from policies.converge_policies import types
-from policies.converge_policies.common import config, get, is_unknown, plain, reveal
+from components import railway_resources as railway
+from components import tokens
+from components.backend_image.contract import BUILD_TARGET
+from components.redis_cache.contract import EXTERNAL_IMAGE_PATTERN, EXTERNAL_IMAGE_REASON
+from components.values import is_unknown, plain
+from policies.converge_policies.common import config, get, unproxied
 from policies.converge_policies.dockerfile import DockerfileError, final_user
+from policies.converge_policies.stack_settings import stack_settings
 
 NAME = "non-root-containers"
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_BUILT_IMAGES = {
-    "ghcr.io/converge-nps/backend": {"dockerfile": "docker/backend/Dockerfile", "target": "runtime"},
-}
+# Images this project runs but does not build, each with the reason it runs as a non-root user.
+DEFAULT_EXTERNAL_IMAGES = [{"image": EXTERNAL_IMAGE_PATTERN, "reason": EXTERNAL_IMAGE_REASON}]
+
+
+CONFIG_SCHEMA = PolicyConfigSchema(
+    properties={
+        "projectRoot": {
+            "type": "string",
+            "description": "Directory relative Dockerfile paths are resolved against (default: the repository "
+            "this pack is in).",
+            "default": "",
+        },
+        "builtImages": {
+            "type": "object",
+            "description": "Image repository -> the Dockerfile (and target stage) it is built from, for "
+            "images deployed by reference besides the stack's own `image.repository`.",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {"dockerfile": {"type": "string"}, "target": {"type": "string"}},
+                "required": ["dockerfile"],
+            },
+            "default": {},
+        },
+        "externalImages": {
+            "type": "array",
+            "description": "Images from elsewhere allowed to run, each with why it is safe (fnmatch patterns).",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "image": {"type": "string", "minLength": 1},
+                    "reason": {"type": "string", "minLength": 20},
+                },
+                "required": ["image", "reason"],
+                "additionalProperties": False,
+            },
+            "default": DEFAULT_EXTERNAL_IMAGES,
+        },
+    }
+)
+
+
+def image_repository(image: str) -> str:
+    """`ghcr.io/o/backend@sha256:...` or `ghcr.io/o/backend:tag` -> `ghcr.io/o/backend`."""
+    name = image.split("@", 1)[0]
+    head, _, tail = name.rpartition("/")
+    return f"{head}/{tail.split(':', 1)[0]}" if head else tail.split(":", 1)[0]
 
 
 def dockerfile_problem(root: Path, dockerfile: str, context: str | None, target: str | None, args: Any) -> str | None:
@@ -60,7 +108,7 @@ def dockerfile_problem(root: Path, dockerfile: str, context: str | None, target:
 
 
 def _root(args: ResourceValidationArgs) -> Path:
-    configured = config(args, "projectRoot", "")
+    configured = config(args, CONFIG_SCHEMA, "projectRoot")
     return Path(configured) if configured else REPOSITORY_ROOT
 
 
@@ -76,10 +124,14 @@ def check_image(args: ResourceValidationArgs, report_violation: ReportViolation,
 
 
 def check_service(args: ResourceValidationArgs, report_violation: ReportViolation, props: dict[str, Any]) -> None:
-    image = props.get("image")
+    image = props.get(railway.SERVICE_IMAGE)
     if not isinstance(image, str) or not image:
         return  # unknown in preview when it is the digest of an image built in this run (checked above)
-    built = dict(config(args, "builtImages", DEFAULT_BUILT_IMAGES))
+    image_settings = stack_settings().image
+    built = {
+        image_settings.repository: {"dockerfile": image_settings.dockerfile, "target": BUILD_TARGET},
+        **config(args, CONFIG_SCHEMA, "builtImages"),
+    }
     repository = image_repository(image)
     if repository in built:
         entry = built[repository]
@@ -89,7 +141,7 @@ def check_service(args: ResourceValidationArgs, report_violation: ReportViolatio
                 f"service '{props.get('name')}' runs {repository}, which would run as root: {problem}.", None
             )
         return
-    for allowed in config(args, "externalImages", []):
+    for allowed in config(args, CONFIG_SCHEMA, "externalImages"):
         if fnmatch.fnmatchcase(image, allowed["image"]) and str(allowed.get("reason", "")).strip():
             return
     report_violation(
@@ -100,10 +152,10 @@ def check_service(args: ResourceValidationArgs, report_violation: ReportViolatio
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type == types.DOCKER_IMAGE:
-        check_image(args, report_violation, reveal(plain(args.props)))
-    elif args.resource_type == types.RAILWAY_SERVICE:
-        check_service(args, report_violation, reveal(plain(args.props)))
+    if args.resource_type == tokens.DOCKER_IMAGE:
+        check_image(args, report_violation, plain(unproxied(args.props)))
+    elif args.resource_type == tokens.RAILWAY_SERVICE:
+        check_service(args, report_violation, plain(unproxied(args.props)))
 
 
 POLICY = ResourceValidationPolicy(
@@ -112,41 +164,7 @@ POLICY = ResourceValidationPolicy(
     "allow-listed with a reason.",
     validate=validate,
     enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "projectRoot": {
-                "type": "string",
-                "description": "Directory relative Dockerfile paths are resolved against (default: the repository "
-                "this pack is in).",
-                "default": "",
-            },
-            "builtImages": {
-                "type": "object",
-                "description": "Image repository -> the Dockerfile (and target stage) it is built from, for "
-                "images deployed by reference.",
-                "additionalProperties": {
-                    "type": "object",
-                    "properties": {"dockerfile": {"type": "string"}, "target": {"type": "string"}},
-                    "required": ["dockerfile"],
-                },
-                "default": DEFAULT_BUILT_IMAGES,
-            },
-            "externalImages": {
-                "type": "array",
-                "description": "Images from elsewhere allowed to run, each with why it is safe (fnmatch patterns).",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "image": {"type": "string", "minLength": 1},
-                        "reason": {"type": "string", "minLength": 20},
-                    },
-                    "required": ["image", "reason"],
-                    "additionalProperties": False,
-                },
-                "default": [],
-            },
-        }
-    ),
+    config_schema=CONFIG_SCHEMA,
     remediation_steps=(
         "End the built stage with `USER <non-root name or UID>` (docker/backend/Dockerfile: USER 10001:10001). For "
         "an image from elsewhere, check how it drops privileges and add it to `externalImages` in "

@@ -19,12 +19,31 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from cost.resources import Resource
-from policies.converge_policies import types
-from policies.converge_policies.common import config, is_unknown, stack_resources
+from components import tokens
+from components.github_environment import contract as github
+from components.values import is_unknown
+from policies.converge_policies.common import config, stack_resources
+from policies.converge_policies.stack_graph import Resource
 from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
 
 NAME = "production-deploy-gate"
+
+
+CONFIG_SCHEMA = PolicyConfigSchema(
+    properties={
+        "environments": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "GitHub environments that are production.",
+            "default": [PRODUCTION_ENVIRONMENT],
+        },
+        "branch": {
+            "type": "string",
+            "description": "The only branch that deploys to them.",
+            "default": PRODUCTION_BRANCH,
+        },
+    }
+)
 
 
 def _has_reviewers(reviewers: Any) -> bool | None:
@@ -38,7 +57,7 @@ def _has_reviewers(reviewers: Any) -> bool | None:
         if is_unknown(entry):
             return None
         if isinstance(entry, dict):
-            for key in ("teams", "users"):
+            for key in github.REVIEWER_KINDS:
                 ids = entry.get(key)
                 if is_unknown(ids):
                     return None
@@ -51,24 +70,25 @@ def check_environment(
     environment: Resource, policies: list[Resource], branch: str, report_violation: ReportViolation
 ) -> None:
     props = environment.props
-    name = props.get("environment")
-    reviewers = _has_reviewers(props.get("reviewers"))
+    name = props.get(github.ENVIRONMENT_NAME)
+    reviewers = _has_reviewers(props.get(github.REVIEWERS))
     if reviewers is False:
         report_violation(f"GitHub environment '{name}' has no required reviewers.", environment.urn)
-    if props.get("canAdminsBypass") is not False and not is_unknown(props.get("canAdminsBypass")):
+    bypass = props.get(github.CAN_ADMINS_BYPASS)
+    if bypass is not False and not is_unknown(bypass):
         report_violation(
             f"GitHub environment '{name}' lets admins bypass its reviewers (canAdminsBypass is not false).",
             environment.urn,
         )
-    branch_policy = props.get("deploymentBranchPolicy")
-    if not isinstance(branch_policy, dict) or branch_policy.get("customBranchPolicies") is not True:
+    branch_policy = props.get(github.DEPLOYMENT_BRANCH_POLICY)
+    if not isinstance(branch_policy, dict) or branch_policy.get(github.CUSTOM_BRANCH_POLICIES) is not True:
         report_violation(
             f"GitHub environment '{name}' does not restrict deployments to custom branch policies, so other branches "
             f"than '{branch}' can deploy.",
             environment.urn,
         )
-    patterns = [p.props.get("branchPattern") for p in policies]
-    tags = [p.props.get("tagPattern") for p in policies if p.props.get("tagPattern")]
+    patterns = [p.props.get(github.BRANCH_PATTERN) for p in policies]
+    tags = [p.props.get(github.TAG_PATTERN) for p in policies if p.props.get(github.TAG_PATTERN)]
     known = [p for p in patterns if isinstance(p, str)]
     if not policies:
         report_violation(
@@ -86,20 +106,20 @@ def check_environment(
 
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    production = set(config(args, "environments", [PRODUCTION_ENVIRONMENT]))
-    branch = str(config(args, "branch", PRODUCTION_BRANCH))
+    production = set(config(args, CONFIG_SCHEMA, "environments"))
+    branch = str(config(args, CONFIG_SCHEMA, "branch"))
     resources = stack_resources(args)
-    deployment_policies = [r for r in resources if r.type == types.GITHUB_DEPLOYMENT_POLICY]
+    deployment_policies = [r for r in resources if r.type == tokens.GITHUB_DEPLOYMENT_POLICY]
     for environment in resources:
-        if environment.type != types.GITHUB_ENVIRONMENT or environment.props.get("environment") not in production:
+        name = environment.props.get(github.ENVIRONMENT_NAME)
+        if environment.type != tokens.GITHUB_REPOSITORY_ENVIRONMENT or name not in production:
             continue
-        name = environment.props.get("environment")
         # A branch policy belongs to the environment it names, or (name unknown in preview) depends on.
         mine = [
             p
             for p in deployment_policies
-            if p.props.get("environment") == name
-            or (is_unknown(p.props.get("environment")) and environment.urn in p.dependencies)
+            if p.props.get(github.POLICY_ENVIRONMENT) == name
+            or (is_unknown(p.props.get(github.POLICY_ENVIRONMENT)) and environment.urn in p.dependencies)
         ]
         check_environment(environment, mine, branch, report_violation)
 
@@ -109,21 +129,7 @@ POLICY = StackValidationPolicy(
     description="The production GitHub environment requires reviewers and deploys only from main.",
     validate=validate,
     enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "environments": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "GitHub environments that are production.",
-                "default": [PRODUCTION_ENVIRONMENT],
-            },
-            "branch": {
-                "type": "string",
-                "description": "The only branch that deploys to them.",
-                "default": PRODUCTION_BRANCH,
-            },
-        }
-    ),
+    config_schema=CONFIG_SCHEMA,
     remediation_steps=(
         "Set github.reviewerTeams (or reviewerUsers) in Pulumi.prod.yaml and deployBranch: main; the "
         "GitHubEnvironment component then sets reviewers, canAdminsBypass=false and one branch policy."

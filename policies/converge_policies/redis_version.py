@@ -23,9 +23,11 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from cost.resources import image_repository
-from policies.converge_policies import types
-from policies.converge_policies.common import config, plain, reveal
+from components import railway_resources as railway
+from components import tokens
+from components.values import Secret, plain
+from policies.converge_policies.common import config, unproxied
+from policies.converge_policies.non_root import image_repository
 
 NAME = "redis-version"
 # The first 8.x release with the fix of CVE-2025-49844; the stack config files set their own minimum.
@@ -64,21 +66,36 @@ def problem(image: str, minimum: Version) -> str | None:
     return None
 
 
+CONFIG_SCHEMA = PolicyConfigSchema(
+    properties={
+        "minimumVersion": {
+            "type": "string",
+            "pattern": r"^\d+\.\d+\.\d+$",
+            "description": "The oldest Redis release (X.Y.Z) this stack may run.",
+            "default": DEFAULT_MINIMUM,
+        },
+    }
+)
+
+
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != types.RAILWAY_SERVICE:
+    if args.resource_type != tokens.RAILWAY_SERVICE:
         return
-    props: dict[str, Any] = reveal(plain(args.props))
-    image = props.get("image")
+    props: dict[str, Any] = plain(unproxied(args.props))
+    image = props.get(railway.SERVICE_IMAGE)
+    if isinstance(image, Secret):
+        image = image.value
     if not isinstance(image, str) or not is_redis_image(image):
         return  # not Redis, or not known yet (preview): `pulumi up` judges the known value
+    configured = config(args, CONFIG_SCHEMA, "minimumVersion")
     try:
-        minimum = Version(str(config(args, "minimumVersion", DEFAULT_MINIMUM)))
+        minimum = Version(str(configured))
     except InvalidVersion:
-        report_violation(f"`minimumVersion` {config(args, 'minimumVersion', '')!r} is not a version.", None)
+        report_violation(f"`minimumVersion` {configured!r} is not a version.", None)
         return
     reason = problem(image, minimum)
     if reason:
-        report_violation(f"service '{props.get('name')}' runs {image}: {reason}.", None)
+        report_violation(f"service '{props.get(railway.SERVICE_NAME)}' runs {image}: {reason}.", None)
 
 
 POLICY = ResourceValidationPolicy(
@@ -86,16 +103,7 @@ POLICY = ResourceValidationPolicy(
     description="Redis runs a release at or above the stack's minimum patched version.",
     validate=validate,
     enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "minimumVersion": {
-                "type": "string",
-                "pattern": r"^\d+\.\d+\.\d+$",
-                "description": "The oldest Redis release (X.Y.Z) this stack may run.",
-                "default": DEFAULT_MINIMUM,
-            },
-        }
-    ),
+    config_schema=CONFIG_SCHEMA,
     remediation_steps=(
         "Set `redis.image` in Pulumi.<stack>.yaml (default: settings/model.py) to a version tag at or above the "
         "stack's `minimumVersion` in policies/config/<stack>.json, e.g. redis:8.10.1-alpine."

@@ -7,27 +7,26 @@ bounds. A service with a volume (Redis) runs exactly one replica: Railway refuse
 
 from __future__ import annotations
 
-from typing import Any
-
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     ReportViolation,
     StackValidationArgs,
     StackValidationPolicy,
 )
 
-from cost.resources import number, view
-from policies.converge_policies.common import config, stack_resources
+from components.backend_service.contract import MAX_REPLICAS_OUTPUT, MIN_REPLICAS_OUTPUT
+from policies.converge_policies.common import stack_resources
+from policies.converge_policies.stack_graph import number, stack_graph
+from policies.converge_policies.stack_settings import stack_settings
+from settings.seed import MAX_REPLICAS, min_replicas
 
 NAME = "replica-limits"
 
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    most = int(config(args, "maxReplicas", 5))
-    least = int(config(args, "minReplicas", 1))
-    stack = view(stack_resources(args))
-    for group in stack.services:
+    most = MAX_REPLICAS
+    least = min_replicas(stack_settings().environment)
+    for group in stack_graph(stack_resources(args)).services:
         replicas = number(group.replicas)
         if replicas is None:
             continue  # unknown in preview
@@ -47,13 +46,12 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                 f"service '{name}' runs {int(replicas)} replica(s); this stack needs at least {least}.",
                 group.service.urn,
             )
-        bounds: dict[str, Any] = dict(group.component.props) if group.component is not None else {}
-        declared_max = number(bounds.get("maxReplicas"))
+        declared_max = group.component_output(MAX_REPLICAS_OUTPUT)
         if declared_max is not None and declared_max > most:
             report_violation(
                 f"service '{name}' may scale to {int(declared_max)} replicas; the cap is {most}.", group.service.urn
             )
-        declared_min = number(bounds.get("minReplicas"))
+        declared_min = group.component_output(MIN_REPLICAS_OUTPUT)
         if declared_min is not None and declared_min < least:
             report_violation(
                 f"service '{name}' may scale down to {int(declared_min)} replica(s); this stack needs at least "
@@ -67,22 +65,6 @@ POLICY = StackValidationPolicy(
     description="Replica counts stay within the seed's limits: at most 5, at least 2 in production.",
     validate=validate,
     enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "maxReplicas": {
-                "type": "integer",
-                "minimum": 1,
-                "description": "Most replicas a service may run.",
-                "default": 5,
-            },
-            "minReplicas": {
-                "type": "integer",
-                "minimum": 1,
-                "description": "Fewest replicas the backend may run (production: 2).",
-                "default": 1,
-            },
-        }
-    ),
     remediation_steps=(
         "Set backend.minReplicas / maxReplicas / eventReplicas in Pulumi.<stack>.yaml within the limits "
         "(production: 2 to 5)."

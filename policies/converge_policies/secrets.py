@@ -1,7 +1,7 @@
 """sensitive-values-are-secrets: credentials reach the state and the providers only as Pulumi secrets.
 
 pulumi-policy shows a validation its resource's properties with secrets already unwrapped, so a
-validation cannot tell a secret input from a plaintext one (pulumi/pulumi-policy#241). Only the
+validation cannot tell a secret input from a plaintext one (pulumi-policy deserializes them so). Only the
 remediation hook receives them still marked. Hence the two halves of this policy:
 
 - remediate (runs when the level is `remediate`, the default): every sensitive input that arrives
@@ -24,55 +24,46 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from policies.converge_policies import types
-from policies.converge_policies.common import (
-    Path,
-    SecretValue,
-    is_credential_url,
-    is_sensitive_name,
-    plain,
-    reveal,
-    to_wire,
-)
+from components import railway_resources as railway
+from components import tokens
+from components.app_secrets.contract import SECRET_OUTPUTS as GENERATED_SECRET_OUTPUTS
+from components.github_environment import contract as github
+from components.supabase_database import contract as supabase
+from components.values import Secret
+from policies.converge_policies.common import Path, is_credential_url, is_sensitive_name, to_wire, unproxied
 
 NAME = "sensitive-values-are-secrets"
 
 # Outputs that carry credentials, by resource type: they must be in additionalSecretOutputs so the
 # engine encrypts them in the state and masks them in every diff.
 DEFAULT_SECRET_OUTPUTS: dict[str, list[str]] = {
-    types.RANDOM_BYTES: ["hex", "base64"],
-    types.RANDOM_PASSWORD: ["result", "bcryptHash"],
-    **types.SECRET_OUTPUTS,
+    **{token: list(outputs) for token, outputs in GENERATED_SECRET_OUTPUTS.items()},
+    tokens.RAILWAY_PROJECT_TOKEN: [railway.PROJECT_TOKEN],
+    tokens.SUPABASE_PROJECT: [supabase.PROJECT_DB_PASSWORD],
+    tokens.SUPABASE_API_KEYS: [supabase.API_SERVICE_ROLE_KEY],
 }
 
 # Resources whose values are stored and shown in plaintext by design: (name property, value property).
 PLAINTEXT_SINKS: dict[str, tuple[str, str]] = {
-    types.GITHUB_ENVIRONMENT_VARIABLE: ("variableName", "value"),
-    types.GITHUB_ACTIONS_VARIABLE: ("variableName", "value"),
+    tokens.GITHUB_ENVIRONMENT_VARIABLE: (github.VARIABLE_NAME, github.VARIABLE_VALUE),
+    tokens.GITHUB_ACTIONS_VARIABLE: (github.VARIABLE_NAME, github.VARIABLE_VALUE),
 }
 
 # Properties that are credentials whatever they are called (the value of a secret resource).
 ALWAYS_SENSITIVE: dict[str, tuple[str, ...]] = {
-    types.GITHUB_ENVIRONMENT_SECRET: ("plaintextValue", "value"),
-    **types.ALWAYS_SENSITIVE,
+    tokens.GITHUB_ENVIRONMENT_SECRET: github.SECRET_VALUES,
+    tokens.RAILWAY_VARIABLES: (railway.VARIABLES_SECRETS,),
+    tokens.SUPABASE_PROJECT: (supabase.PROJECT_DB_PASSWORD,),
 }
-
-# Resources holding one (name, value) pair: the value is a credential when the name says so.
-NAMED_VALUES: dict[str, tuple[str, str]] = dict(types.NAMED_VALUES)
 
 
 def sensitive_paths(resource_type: str, props: Mapping[str, Any]) -> list[Path]:
     """Paths of the properties holding credentials: by property or variable name, or by carrying a
     password in a URL. Secret-marked containers are looked into (their parts are covered already)."""
     found: list[Path] = [(key,) for key in ALWAYS_SENSITIVE.get(resource_type, ()) if props.get(key) not in (None, "")]
-    named = NAMED_VALUES.get(resource_type)
-    if named is not None:
-        name = reveal(props.get(named[0]))
-        if isinstance(name, str) and is_sensitive_name(name) and props.get(named[1]) not in (None, ""):
-            found.append((named[1],))
 
     def visit(value: Any, path: Path) -> None:
-        if isinstance(value, SecretValue):
+        if isinstance(value, Secret):
             return
         key = path[-1] if path else None
         filled = value is not None and value not in ("", {}, [])
@@ -97,7 +88,7 @@ def sensitive_paths(resource_type: str, props: Mapping[str, Any]) -> list[Path]:
 def _at(props: Any, path: Path) -> Any:
     node = props
     for part in path:
-        if isinstance(node, SecretValue):
+        if isinstance(node, Secret):
             node = node.value
         node = node[part]
     return node
@@ -106,8 +97,8 @@ def _at(props: Any, path: Path) -> Any:
 def _wrap(props: Any, path: Path) -> Any:
     """A copy of `props` with the value at `path` marked secret."""
     if not path:
-        return props if isinstance(props, SecretValue) else SecretValue(props)
-    if isinstance(props, SecretValue):
+        return props if isinstance(props, Secret) else Secret(props)
+    if isinstance(props, Secret):
         return props
     head, rest = path[0], path[1:]
     if isinstance(props, dict):
@@ -123,7 +114,7 @@ def fully_secret(value: Any) -> bool:
     The engine hands a dynamic provider's inputs back with secrecy on each value rather than on the
     map the program marked (a provider that does not accept secrets gets them re-annotated per value),
     so a map of secrets is as good as a secret map."""
-    if isinstance(value, SecretValue) or value is None:
+    if isinstance(value, Secret) or value is None:
         return True
     if isinstance(value, dict):
         return all(fully_secret(item) for item in value.values())
@@ -137,7 +128,7 @@ def plaintext_sensitive_paths(resource_type: str, props: Mapping[str, Any]) -> l
 
 
 def remediate(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
-    props = plain(args.props)
+    props = unproxied(args.props)
     paths = plaintext_sensitive_paths(args.resource_type, props)
     if not paths:
         return None
@@ -148,7 +139,7 @@ def remediate(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    props = plain(args.props)
+    props = unproxied(args.props)
     configured = args.get_config().get("secretOutputs")
     secret_outputs = {**DEFAULT_SECRET_OUTPUTS, **(configured if isinstance(configured, dict) else {})}
     wanted = secret_outputs.get(args.resource_type, [])

@@ -2,7 +2,7 @@
 
 The resources are priced with the project's cost model (cost/), from what they declare: replicas x
 per-replica limits, Redis memory, CPU and volume, the Supabase plan and compute size. The budget
-comes from this policy's config (one config file per stack, policies/config/<stack>.json).
+is the stack's own (`budget.monthlyUsd` in its settings, stack_settings.py).
 
 Railway's usage limit (`usageLimitSet`) is one per workspace: its hard limit takes every workload
 offline when reached. It must be set, no higher than the budget it protects, and not below what the
@@ -22,25 +22,48 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from cost.model import Estimate, estimate, usd
-from cost.resources import PricedSizes, number, sizes_from_resources, view
-from policies.converge_policies.common import config, money, stack_resources
+from components import railway_resources as railway
+from cost.model import Estimate, money, usd
+from cost.stack import estimate, railway_usd
+from policies.converge_policies.common import config, stack_resources
+from policies.converge_policies.stack_graph import PricedSizes, number, sizes_from_graph, stack_graph
+from policies.converge_policies.stack_settings import stack_settings
 
 NAME = "spending-cap"
 
 
+CONFIG_SCHEMA = PolicyConfigSchema(
+    properties={
+        "estimateAt": {
+            "type": "string",
+            "enum": ["deployed", "max"],
+            "description": "Compare the budget with the cost as deployed, or at maximum replicas.",
+            "default": "deployed",
+        },
+        "hardLimit": {
+            "type": "string",
+            "enum": ["required", "elsewhere"],
+            "description": "`elsewhere`: another stack owns the workspace's Railway usage limit.",
+            "default": "required",
+        },
+        "hardLimitCeilingUsd": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Highest allowed hard limit (default: the stack's budget); for a workspace-wide "
+            "limit, the budget of every stack it covers.",
+            "default": 0,
+        },
+    },
+)
+
+
 def priced(args: StackValidationArgs) -> tuple[PricedSizes, Estimate]:
-    sizes = sizes_from_resources(stack_resources(args))
+    sizes = sizes_from_graph(stack_graph(stack_resources(args)))
     return sizes, estimate(sizes.sizes)
 
 
-def railway_usd(result: Estimate, at: str) -> Decimal:
-    total = Decimal(0)
-    for name in ("backend", "redis"):
-        component = result.component(name)
-        if component is not None:
-            total += component.max_usd if at == "max" else component.monthly_usd
-    return usd(total)
+def budget_usd() -> Decimal:
+    return Decimal(str(stack_settings().budget.monthly_usd))
 
 
 def breakdown(result: Estimate, at: str) -> str:
@@ -49,8 +72,8 @@ def breakdown(result: Estimate, at: str) -> str:
 
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    budget = Decimal(str(config(args, "monthlyBudgetUsd", 0)))
-    at = str(config(args, "estimateAt", "deployed"))
+    budget = budget_usd()
+    at = str(config(args, CONFIG_SCHEMA, "estimateAt"))
     _, result = priced(args)
     total = result.max_usd if at == "max" else result.monthly_usd
     label = "at maximum replicas" if at == "max" else "as deployed"
@@ -60,10 +83,10 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
             f"{money(total - budget)} ({breakdown(result, at)}).",
             None,
         )
-    if config(args, "hardLimit", "required") != "required":
+    if config(args, CONFIG_SCHEMA, "hardLimit") != "required":
         return
-    ceiling = Decimal(str(config(args, "hardLimitCeilingUsd", 0) or budget))
-    limits = view(stack_resources(args)).usage_limits
+    ceiling = Decimal(str(config(args, CONFIG_SCHEMA, "hardLimitCeilingUsd") or budget))
+    limits = stack_graph(stack_resources(args)).usage_limits
     if not limits:
         report_violation(
             "no Railway usage limit is declared: nothing stops spending above the budget "
@@ -71,8 +94,8 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
             None,
         )
     for limit in limits:
-        hard: Any = limit.props.get("hardLimitDollars")
-        soft: Any = limit.props.get("softLimitDollars")
+        hard: Any = limit.props.get(railway.USAGE_HARD_LIMIT_DOLLARS)
+        soft: Any = limit.props.get(railway.USAGE_SOFT_LIMIT_DOLLARS)
         hard_usd, soft_usd = number(hard), number(soft)
         if hard is None:
             report_violation(f"Railway usage limit '{limit.name}' has no hard limit, only an alert.", limit.urn)
@@ -83,7 +106,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
             report_violation(
                 f"Railway hard limit {money(hard_usd)} is above the {money(ceiling)} it must cap.", limit.urn
             )
-        railway_cost = railway_usd(result, "deployed")
+        railway_cost = usd(railway_usd(result))
         if hard_usd < railway_cost:
             report_violation(
                 f"Railway hard limit {money(hard_usd)} is below the {money(railway_cost)}/month this stack's Railway "
@@ -104,33 +127,9 @@ POLICY = StackValidationPolicy(
     "than the budget is set.",
     validate=validate,
     enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "monthlyBudgetUsd": {"type": "number", "exclusiveMinimum": 0, "description": "The stack's budget, USD."},
-            "estimateAt": {
-                "type": "string",
-                "enum": ["deployed", "max"],
-                "description": "Compare the budget with the cost as deployed, or at maximum replicas.",
-                "default": "deployed",
-            },
-            "hardLimit": {
-                "type": "string",
-                "enum": ["required", "elsewhere"],
-                "description": "`elsewhere`: another stack owns the workspace's Railway usage limit.",
-                "default": "required",
-            },
-            "hardLimitCeilingUsd": {
-                "type": "number",
-                "minimum": 0,
-                "description": "Highest allowed hard limit (default: monthlyBudgetUsd); for a workspace-wide limit, "
-                "the budget of every stack it covers.",
-                "default": 0,
-            },
-        },
-        required=["monthlyBudgetUsd"],
-    ),
+    config_schema=CONFIG_SCHEMA,
     remediation_steps=(
-        "Lower replicas or per-replica limits (Pulumi.<stack>.yaml), or raise the budget in both the stack file and "
-        "policies/config/<stack>.json after approval. Set the Railway usage limit's hard limit at or below the budget."
+        "Lower replicas or per-replica limits, or raise budget.monthlyUsd after approval (Pulumi.<stack>.yaml). "
+        "Set the Railway usage limit's hard limit at or below the budget."
     ),
 )

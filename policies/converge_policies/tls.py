@@ -25,16 +25,16 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from policies.converge_policies import types
+from components import tokens
+from components.supabase_database import contract as supabase
+from components.values import is_unknown, plain
 from policies.converge_policies.common import (
     config,
     host_matches,
-    is_unknown,
     leaves,
     normalized,
-    plain,
-    reveal,
     show_path,
+    unproxied,
     url_host,
     url_query,
     urls_in,
@@ -46,6 +46,24 @@ SECURE_SSLMODES = ("require", "verify-ca", "verify-full")
 DEFAULT_PRIVATE_HOSTS = ["*.railway.internal", "localhost", "127.0.0.1", "[::1]", "::1"]
 _TLS_VERSION_NAMES = ("mintlsversion", "minimumtlsversion", "tlsminversion", "sslminprotocolversion", "tlsversion")
 _VERSION = re.compile(r"(\d+)[._](\d+)")
+
+
+CONFIG_SCHEMA = PolicyConfigSchema(
+    properties={
+        "minimumTlsVersion": {
+            "type": "string",
+            "pattern": r"^1\.[0-3]$",
+            "description": "Lowest TLS version a resource may allow (seed: 1.3).",
+            "default": "1.3",
+        },
+        "privateHosts": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "description": "Host patterns on a private network, where plaintext http/redis is allowed.",
+            "default": DEFAULT_PRIVATE_HOSTS,
+        },
+    }
+)
 
 
 def tls_version(value: Any) -> tuple[int, int] | None:
@@ -82,9 +100,13 @@ def url_problem(url: str, private_hosts: list[str], minimum: tuple[int, int] = (
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    props = reveal(plain(args.props))
-    private_hosts = list(config(args, "privateHosts", DEFAULT_PRIVATE_HOSTS))
-    minimum = tls_version(config(args, "minimumTlsVersion", "1.3")) or (1, 3)
+    props = plain(unproxied(args.props))
+    private_hosts = list(config(args, CONFIG_SCHEMA, "privateHosts"))
+    configured = config(args, CONFIG_SCHEMA, "minimumTlsVersion")
+    minimum = tls_version(configured)
+    if minimum is None:
+        # The schema's pattern lets only 1.0 to 1.3 through, so only a pack run without it gets here.
+        raise ValueError(f"minimumTlsVersion {configured!r} is not a TLS version")
     for path, value in leaves(props):
         key = next((part for part in reversed(path) if isinstance(part, str)), "")
         if isinstance(value, str):
@@ -98,8 +120,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
                 report_violation(
                     f"{show_path(path)}: minimum TLS version {value!r} is below TLS {minimum[0]}.{minimum[1]}.", None
                 )
-    if args.resource_type == types.SUPABASE_SSL_ENFORCEMENT:
-        enforced = props.get("enforced")
+    if args.resource_type == tokens.SUPABASE_SSL_ENFORCEMENT:
+        enforced = props.get(supabase.SSL_ENFORCED)
         if enforced is False:
             report_violation("Supabase SSL enforcement is off: the database would accept plaintext connections.", None)
 
@@ -110,22 +132,7 @@ POLICY = ResourceValidationPolicy(
     "TLS 1.3 minimum where a resource sets one.",
     validate=validate,
     enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "minimumTlsVersion": {
-                "type": "string",
-                "pattern": r"^1\.[0-3]$",
-                "description": "Lowest TLS version a resource may allow (seed: 1.3).",
-                "default": "1.3",
-            },
-            "privateHosts": {
-                "type": "array",
-                "items": {"type": "string", "minLength": 1},
-                "description": "Host patterns on a private network, where plaintext http/redis is allowed.",
-                "default": DEFAULT_PRIVATE_HOSTS,
-            },
-        }
-    ),
+    config_schema=CONFIG_SCHEMA,
     remediation_steps=(
         "Use https:// and wss:// URLs; add ?sslmode=require to PostgreSQL URLs (Supabase pooler: port 6543); use "
         "rediss:// for Redis outside *.railway.internal; keep SupabaseSslEnforcement(enforced=True); set TLS "

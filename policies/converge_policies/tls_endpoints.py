@@ -14,14 +14,16 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from cost.resources import view
+from components import railway_resources as railway
+from components.supabase_database import contract as supabase
 from policies.converge_policies.common import stack_resources
+from policies.converge_policies.stack_graph import stack_graph
 
 NAME = "tls-endpoints"
 
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    stack = view(stack_resources(args))
+    stack = stack_graph(stack_resources(args))
     for db in stack.databases:
         if not db.ssl:
             report_violation(
@@ -30,14 +32,15 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                 db.project.urn,
             )
         for ssl in db.ssl:
-            if ssl.props.get("enforced") is False:
+            if ssl.props.get(supabase.SSL_ENFORCED) is False:
                 report_violation(f"Supabase project '{db.project.name}': SSL enforcement is off.", ssl.urn)
-    for group in stack.role("backend"):
+    for group in stack.backends:
         for domain in group.domains:
-            if domain.props.get("certificateStatus") == "CERTIFICATE_STATUS_TYPE_ISSUE_FAILED":
+            if domain.props.get(railway.DOMAIN_CERTIFICATE_STATUS) == railway.CERTIFICATE_ISSUE_FAILED:
+                hostname = domain.props.get(railway.DOMAIN_NAME)
                 report_violation(
-                    f"Railway could not issue a TLS certificate for {domain.props.get('domain')}: check the DNS "
-                    "records of the `apiDnsRecords` output.",
+                    f"Railway could not issue a TLS certificate for {hostname}: check the DNS records of the "
+                    "`apiDnsRecords` output.",
                     domain.urn,
                 )
         if not group.domains:
@@ -46,7 +49,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                 "RailwayCustomDomain (Railway serves both over HTTPS).",
                 group.service.urn,
             )
-    for group in stack.role("redis"):
+    for group in stack.redis:
         for domain in group.domains:
             report_violation(
                 f"Redis service '{group.service.name}' has a public domain ({domain.name}): redis-server speaks "

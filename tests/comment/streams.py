@@ -149,7 +149,7 @@ def dev_new() -> Stream:
     """A dev stack that does not exist yet: everything created."""
     stream = Stream("dev")
     stream.step("create", STACK_TYPE, "converge-nps-dev")
-    stream.step("create", SUPABASE_PROJECT, "database-project", inputs={"db_pass": ENGINE_SECRET})
+    stream.step("create", SUPABASE_PROJECT, "database-project", inputs={"dbPass": ENGINE_SECRET})
     stream.step("create", RAILWAY_VOLUME, "redis-volume")
     stream.stack_outputs(None, {})
     stream.stack_outputs(None, outputs({"backend": (15.0, 30.0), "redis": (4.65, 4.65), "database": (0.0, 0.0)}, 20))

@@ -194,7 +194,7 @@ def test_all_succeeded() -> None:
 
 def test_nothing_of_a_resources_state_reaches_the_comment() -> None:
     stream = Stream("dev")
-    stream.step("create", SUPABASE_PROJECT, "database-project", inputs={"db_pass": ENGINE_SECRET, "x": "hunter2"})
+    stream.step("create", SUPABASE_PROJECT, "database-project", inputs={"dbPass": ENGINE_SECRET, "x": "hunter2"})
     stream.stack_outputs(None, {"costEstimate": ENGINE_SECRET, "databaseUrl": "postgresql://u:hunter2@h/db"})
     comment = render([preview(stream.summary("succeeded", {"create": 1}))])
     assert "hunter2" not in comment and "ciphertext" not in comment

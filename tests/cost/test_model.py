@@ -10,19 +10,16 @@ from typing import Any
 import pytest
 import yaml
 
-from cost.model import (
-    BackendSizes,
-    DatabaseSizes,
-    RedisSizes,
-    StackSizes,
-    UnpricedError,
-    estimate,
-    sizes_from_settings,
-    workspace_estimate,
-)
+from components.backend_service.cost import BackendSizes
+from components.redis_cache.cost import RedisSizes
+from components.supabase_database.cost import DatabaseSizes
+from cost.model import UnpricedError
 from cost.prices import PRICES_FILE, PriceTableError, load_prices, parse_price_table
-from offline.program import ROOT, STACKS, STAND_IN_SECRETS
+from cost.stack import StackSizes, estimate, sizes_from_settings, workspace_estimate
+from offline.program import ROOT
 from settings import load_stack_settings, read_stack_file
+from settings.stacks import PRODUCTION_STACK, STACKS
+from tests.doubles import STAND_IN_SECRETS
 
 D = Decimal
 
@@ -94,8 +91,11 @@ def test_stack_estimates_land_inside_the_seed_figures(stack: str) -> None:
     deployed figure at the low end of $135-285 and its 5-replica figure at the high end."""
     result = estimate(sizes_from_settings(settings_of(stack)))
     # The seed prices dev and staging at one instance (their deployed size) and gives no maximum.
-    figures = {c.component: (c.monthly_usd, c.max_usd if stack == "prod" else c.monthly_usd) for c in result.components}
-    figures["total"] = (result.monthly_usd, result.max_usd if stack == "prod" else result.monthly_usd)
+    figures = {
+        c.component: (c.monthly_usd, c.max_usd if stack == PRODUCTION_STACK else c.monthly_usd)
+        for c in result.components
+    }
+    figures["total"] = (result.monthly_usd, result.max_usd if stack == PRODUCTION_STACK else result.monthly_usd)
     for name, (low, high) in SEED[stack].items():
         ours_low, ours_high = figures[name]
         for ours, seed in ((ours_low, low), (ours_high, high)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cost.model import estimate, sizes_from_settings
+from cost.stack import estimate, sizes_from_settings
 from offline.program import ProgramRun
 from tests.cost.test_model import settings_of
 

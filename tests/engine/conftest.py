@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.fullstack import STACKS, FullStack, init_stack, running_fakes, scratch_project
+from settings.stacks import STACKS
+from tests.engine.fullstack import FullStack, init_stack, running_fakes, scratch_project
 from tests.engine.harness import Engine, Result, write_floor_program
 
 _REPORT: dict[str, object] = {}

@@ -4,7 +4,7 @@ fake Railway and Supabase servers its dynamic providers talk to.
 The committed `Pulumi.<stack>.yaml` files are never touched: `scratch_project()` copies the tracked files (as they are
 in the working tree) into a temporary directory and links the virtualenv, and `init_stack()` lets `pulumi stack init`
 and `pulumi config set --secret` write the encryption salt and the four required secrets into the copy's stack file.
-The secrets are the stand-in values of `offline/program.py` (no real credential).
+The secrets are the stand-in values of `tests/doubles.py` (no real credential).
 
 `Fakes` runs the fake Railway GraphQL API (tests/railway/fake_railway.py) and the fake Supabase Management API
 (tests/supabase/fake_api.py) on 127.0.0.1 in this process; `Fakes.env()` points the providers (which run in the
@@ -24,9 +24,9 @@ from typing import Any
 
 import yaml
 
-from offline.program import STAND_IN_SECRETS
 from settings import PROJECT
 from settings.documents import project_config
+from tests.doubles import STAND_IN_SECRETS
 from tests.engine.harness import REPO, VENV, Engine, Result
 from tests.railway import fake_railway
 from tests.railway.fake_railway import FakeRailway
@@ -34,7 +34,6 @@ from tests.railway.schema import railway_schema
 from tests.supabase import fake_api
 from tests.supabase.fake_api import FakeSupabase
 
-STACKS = ("dev", "staging", "prod")
 # What `pulumi config set --secret` must provide before any stack runs (settings: required secrets).
 # The secrets `Pulumi.yaml` declares required: the CLI refuses to run without them.
 REQUIRED_SECRETS = tuple(

@@ -39,7 +39,7 @@ STACK = "dev"
 # The envelope of a secret in `pulumi stack export --show-secrets` (and of a secret property on the wire).
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-# Backend variables that carry credentials (components/backend_service.py), as Railway receives them.
+# Backend variables that carry credentials (components/backend_service/component.py), as Railway receives them.
 CREDENTIAL_VARIABLES = (
     "JWT_SECRET",
     "JWT_REFRESH_SECRET",

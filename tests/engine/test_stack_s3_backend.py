@@ -16,6 +16,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from components import tokens
 from tests.engine.fullstack import init_stack, policy_args, running_fakes, scratch_project, stand_in_secrets
 from tests.engine.harness import Engine
 
@@ -93,7 +94,7 @@ def test_dev_up_and_destroy_with_state_in_s3(
         stored = s3.get_object(Bucket=BUCKET, Key=STATE_KEY)["Body"].read().decode()
         resources = json.loads(stored)["checkpoint"]["latest"]["resources"]
         types = {r["type"] for r in resources}
-        assert {"pulumi-python:dynamic/railway:Project", "pulumi-python:dynamic/supabase:Project"} <= types
+        assert {tokens.RAILWAY_PROJECT_RESOURCE, tokens.SUPABASE_PROJECT} <= types
         for value in stand_in_secrets().values():
             assert value not in stored
         # Nothing went to the file backend the engine logged in to first.

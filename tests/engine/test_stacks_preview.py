@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.engine.fullstack import STACKS, FullStack, policy_args, policy_results, summary
+from components import tokens
+from settings.stacks import ENVIRONMENT_BY_STACK, PRODUCTION_STACK, STACKS
+from tests.engine.fullstack import FullStack, policy_args, policy_results, summary
 from tests.engine.harness import Result
 
 pytestmark = pytest.mark.engine
@@ -56,8 +58,8 @@ def test_stack_preview_passes_every_policy(
     steps = _steps(data)
     assert set(summary(data)) == {"create"} and {s["op"] for s in steps} == {"create"}
     types = Counter(s["newState"]["type"] for s in steps)
-    assert types["pulumi-python:dynamic/railway:Service"] == 2  # backend and redis
-    assert types["pulumi-python:dynamic/supabase:Project"] == 1
+    assert types[tokens.RAILWAY_SERVICE] == 2  # backend and redis
+    assert types[tokens.SUPABASE_PROJECT] == 1
     # The Supabase project's check ran in the provider host with the database password still unknown (a
     # RandomPassword): it passed, and the password stays a secret.
     (project_inputs,) = _inputs(steps, "supabase:Project")
@@ -68,7 +70,7 @@ def test_stack_preview_passes_every_policy(
     # github:index/getTeam:getTeam in the preview; the other environments have none.
     environments = {i["environment"]: i for i in _inputs(steps, "repositoryEnvironment:RepositoryEnvironment")}
     for name, inputs in environments.items():
-        if stack == "prod" and name == PROD_REVIEWED:
+        if stack == PRODUCTION_STACK and name == PROD_REVIEWED:
             (reviewers,) = inputs["reviewers"]
             (team_id,) = reviewers["teams"]
             assert isinstance(team_id, int) and team_id > 0
@@ -87,4 +89,4 @@ def test_stack_preview_passes_every_policy(
 
 
 def _environment(stack: str) -> str:
-    return {"dev": "development", "staging": "staging", "prod": "production"}[stack]
+    return ENVIRONMENT_BY_STACK[stack]

@@ -2,8 +2,9 @@
 
 `judge(stack)` runs the stack's `__main__.py` under the mocks of offline/program.py, optionally
 with changed stack config or with one recorded resource changed afterwards, then runs every policy
-over the registrations with ops/report/pack.py (which speaks the analyzer protocol to pulumi-policy's
-own servicer) and the stack's CI config file, policies/config/<stack>.json.
+over the registrations with ops/report/pack.py (which speaks the analyzer protocol to the pack's own
+process, started with the run's stack config as the engine starts it) and the stack's CI config
+file, policies/config/<stack>.json. One pack process serves every judgement of the same stack config.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from offline.program import ROOT, UNKNOWN, ProgramRun, Registration, Secret, run_stack, stack_config
-from ops.report.pack import Analyzer, PackResult, read_config_file, run_pack
+from components.values import UNKNOWN, Secret
+from offline.program import ROOT, ProgramRun, Registration
+from ops.report.pack import Analyzer, PackResult, pack_process, read_config_file, run_pack
 from policies.converge_policies import POLICIES
+from tests.doubles import run_stack, stack_config
 
 CONFIG_DIR = ROOT / "policies" / "config"
 
@@ -39,6 +43,20 @@ def pack_config(stack: str, changes: Mapping[str, Any] | None = None) -> dict[st
 def _run(stack: str, preview: bool, overrides: str) -> ProgramRun:
     changes = json.loads(overrides)
     return run_stack(stack, preview=preview, config=stack_config(stack, changes) if changes else None)
+
+
+# The pack processes started so far, stopped by `stop_pack_processes` at the end of the session.
+PACK_PROCESSES = ExitStack()
+
+
+@cache
+def _pack(stack: str, preview: bool, config: str) -> Analyzer:
+    return PACK_PROCESSES.enter_context(pack_process(stack, json.loads(config), preview=preview))
+
+
+def stop_pack_processes() -> None:
+    PACK_PROCESSES.close()
+    _pack.cache_clear()
 
 
 class Resources:
@@ -86,12 +104,13 @@ def judge(
     analyzer: Analyzer | None = None,
 ) -> Judged:
     """`overrides`: stack config keys to change (None deletes); `change`: edits of the recorded resources;
-    `config`: per-policy changes to the stack's pack config file."""
+    `config`: per-policy changes to the stack's pack config file; `analyzer`: another pack process."""
     run = _run(stack, preview, json.dumps(dict(overrides or {}), sort_keys=True, default=str))
     resources = Resources(run.resources)
     if change is not None:
         change(resources)
-    result = run_pack(POLICIES, resources.items, pack_config(stack, config), analyzer=analyzer)
+    servicer = analyzer or _pack(stack, preview, json.dumps(run.config, sort_keys=True))
+    result = run_pack(POLICIES, resources.items, pack_config(stack, config), servicer)
     return Judged(run, resources.items, result)
 
 

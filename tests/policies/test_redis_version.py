@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from policies.converge_policies import types
+from components import tokens
 from policies.converge_policies.redis_version import image_version, is_redis_image, problem
 from tests.policies.harness import Resources, judge, pack_config
 
@@ -67,7 +67,7 @@ def test_every_stack_names_its_minimum_and_its_redis_meets_it(stack: str, previe
 
 def _image(image: object) -> object:
     def change(resources: Resources) -> None:
-        resources.set(types.RAILWAY_SERVICE, "redis", "image", image)
+        resources.set(tokens.RAILWAY_SERVICE, "redis", "image", image)
 
     return change
 
@@ -95,7 +95,7 @@ def test_an_image_that_names_no_version_is_refused() -> None:
 
 
 def test_an_image_not_known_in_preview_is_left_to_the_update() -> None:
-    from offline.program import UNKNOWN
+    from components.values import UNKNOWN
 
     judged = judge("prod", change=_image(UNKNOWN))
     assert judged.result.verdict("redis-version") == "pass"

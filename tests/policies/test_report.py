@@ -65,21 +65,21 @@ def test_json_report(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_a_mandatory_violation_exits_1_and_still_reports(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     config = json.loads((ROOT / "policies/config/prod.json").read_text())
-    config["spending-cap"]["monthlyBudgetUsd"] = 100
+    config["spending-cap"] = {"estimateAt": "max"}
     path = tmp_path / "prod.json"
     path.write_text(json.dumps(config))
     status, out, _ = report(capsys, "--stack", "prod", "--config", str(path), "--format", "markdown")
     assert status == 1
     assert "### ❌ Converge-NPS `prod`" in out
-    assert "| `spending-cap` | mandatory | ❌ fail | stack: estimated $135.15/month as deployed exceeds" in out
+    assert "| `spending-cap` | mandatory | ❌ fail | stack: estimated $285.15/month at maximum replicas exceeds" in out
 
 
 def test_an_invalid_config_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
-    path.write_text(json.dumps({"spending-cap": {"monthlyBudgetUsd": "lots"}}))
+    path.write_text(json.dumps({"spending-cap": {"estimateAt": 5}}))
     status, out, err = report(capsys, "--stack", "dev", "--config", str(path))
     assert (status, out) == (2, "")
-    assert "spending-cap: monthlyBudgetUsd: 'lots' is not of type 'number'" in err
+    assert "spending-cap: estimateAt: 5 is not of type 'string'" in err
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import pytest
 from offline.program import ROOT
 from policies.converge_policies.common import is_credential_url, is_sensitive_name
 from policies.converge_policies.dockerfile import DockerfileError, final_user
+from policies.converge_policies.non_root import image_repository
 from policies.converge_policies.tls import DEFAULT_PRIVATE_HOSTS, tls_version, url_problem
 
 
@@ -74,7 +75,7 @@ def test_a_dockerfile_without_the_stage_is_an_error(dockerfile: str, target: str
         ("REDIS_URL", True),
         ("SENTRY_DSN", True),
         ("SLACK_WEBHOOK_URL", True),
-        ("dbPass", False),  # abbreviations are listed per resource type (types.ALWAYS_SENSITIVE)
+        ("dbPass", False),  # abbreviations are listed per resource type (secrets.ALWAYS_SENSITIVE)
         ("serviceRoleKey", True),
         ("token", True),
         ("secretName", False),
@@ -130,3 +131,16 @@ def test_url_problems(url: str, problem: str | None) -> None:
 )
 def test_tls_versions(value: object, version: tuple[int, int] | None) -> None:
     assert tls_version(value) == version
+
+
+@pytest.mark.parametrize(
+    ("image", "repository"),
+    [
+        ("ghcr.io/converge-nps/backend@sha256:" + "0" * 64, "ghcr.io/converge-nps/backend"),
+        ("ghcr.io/converge-nps/backend:latest", "ghcr.io/converge-nps/backend"),
+        ("localhost:5000/backend:1", "localhost:5000/backend"),
+        ("redis:7.4.1-alpine", "redis"),
+    ],
+)
+def test_image_repository(image: str, repository: str) -> None:
+    assert image_repository(image) == repository

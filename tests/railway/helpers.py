@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi.dynamic
 
-from offline.program import Secret
+from components.values import Secret
 from providers.railway.provider import RailwayProvider
 from tests.providers.engine import Engine
 

@@ -11,7 +11,9 @@ import pytest
 from pulumi.output import Unknown as PulumiUnknown
 
 from components.redis_cache import RedisCacheArgs, container_memory_gb, redis_command
-from offline.program import UNKNOWN, ProgramRun, Registration, Secret, plain, run_stack, stack_config
+from components.values import UNKNOWN, Secret, plain
+from offline.program import ProgramRun, Registration
+from tests.doubles import run_stack, stack_config
 from tests.railway.helpers import RAILWAY, all_secret
 
 StackRun = Callable[[str, bool], ProgramRun]

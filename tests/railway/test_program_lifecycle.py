@@ -7,7 +7,8 @@ from collections import Counter
 
 import pytest
 
-from offline.program import Secret, run_stack, stack_config
+from components.values import Secret
+from tests.doubles import run_stack, stack_config
 from tests.providers.engine import Engine, program_engine
 from tests.railway.fake_railway import FakeRailway
 from tests.railway.helpers import RAILWAY

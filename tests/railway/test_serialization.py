@@ -9,9 +9,10 @@ import dill
 import pytest
 from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
 
-from offline.program import STAND_IN_SECRETS, Secret, plain, run_stack
+from components.values import Secret, plain
 from providers.railway.project import ProjectProvider
 from providers.railway.provider import RailwayProvider
+from tests.doubles import STAND_IN_SECRETS, run_stack
 from tests.railway.fake_railway import TOKEN, FakeRailway
 from tests.railway.helpers import RAILWAY, Managed, all_secret, project_props
 

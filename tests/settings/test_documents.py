@@ -10,8 +10,9 @@ import jsonschema
 import pytest
 import yaml
 
-from offline.program import ROOT, STACKS
+from offline.program import ROOT
 from settings.documents import SCHEMA_PATH, project_config
+from settings.stacks import STACKS
 from tests.specs import spec_path
 
 
@@ -65,6 +66,6 @@ def test_schema_catches_what_an_editor_should_flag() -> None:
 
 def test_schema_holds_no_secret_value() -> None:
     text = (ROOT / SCHEMA_PATH).read_text()
-    from offline.program import STAND_IN_SECRETS
+    from tests.doubles import STAND_IN_SECRETS
 
     assert not any(value in text for value in STAND_IN_SECRETS.values())

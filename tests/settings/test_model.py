@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from offline.program import ROOT, STACKS, STAND_IN_SECRETS
+from offline.program import ROOT
 from settings import StackConfigError, load_stack_settings, read_stack_file
 from settings.seed import MAX_REPLICAS, MIN_PRODUCTION_REPLICAS
+from settings.stacks import ENVIRONMENT_BY_STACK, STACKS
+from tests.doubles import STAND_IN_SECRETS
 
 NS = "converge-nps"
 
@@ -40,7 +42,7 @@ def error_for(stack: str, environ: dict[str, str] | None = None, **changes: Any)
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_stack_file_is_valid(stack: str) -> None:
     settings_ = load_stack_settings(stack, config(stack), {})
-    assert settings_.environment == {"dev": "development", "staging": "staging", "prod": "production"}[stack]
+    assert settings_.environment == ENVIRONMENT_BY_STACK[stack]
 
 
 def test_seed_figures_per_stack() -> None:

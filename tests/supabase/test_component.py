@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from offline.program import ProgramRun, Registration, Secret, plain, run_stack, stack_config
+from components.values import Secret, plain
+from offline.program import ProgramRun, Registration
+from tests.doubles import run_stack, stack_config
 
 StackRun = Callable[[str, bool], ProgramRun]
 T = "pulumi-python:dynamic/supabase:"

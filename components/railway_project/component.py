@@ -7,16 +7,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from providers.railway import (
-    EnvironmentArgs,
-    ProjectArgs,
-    ProjectTokenArgs,
-    RailwayEnvironment,
-    RailwayProject,
-    RailwayProjectToken,
-    RailwayUsageLimit,
-    UsageLimitArgs,
-)
+from components import tokens
+from providers import railway
 
 
 @dataclass
@@ -34,7 +26,7 @@ class RailwayProjectArgs:
     adopt_environment_id: str | None = None
 
 
-class RailwayProjectEnvironment(pulumi.ComponentResource):
+class RailwayProject(pulumi.ComponentResource):
     """A Railway project holding one environment named after the stack's environment.
 
     `usage_limit` is Railway's spend cap from the stack budget: the hard limit (the monthly budget)
@@ -45,14 +37,14 @@ class RailwayProjectEnvironment(pulumi.ComponentResource):
     project_id: pulumi.Output[str]
     environment_id: pulumi.Output[str]
     deploy_token: pulumi.Output[str]
-    usage_limit: RailwayUsageLimit | None
+    usage_limit: railway.RailwayUsageLimit | None
 
     def __init__(self, name: str, args: RailwayProjectArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("converge:index:RailwayProject", name, None, opts)
+        super().__init__(tokens.RAILWAY_PROJECT, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        project = RailwayProject(
+        project = railway.RailwayProject(
             name,
-            ProjectArgs(
+            railway.ProjectArgs(
                 name=args.name,
                 description=args.description,
                 default_environment_name=args.environment,
@@ -61,9 +53,9 @@ class RailwayProjectEnvironment(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        environment = RailwayEnvironment(
+        environment = railway.RailwayEnvironment(
             f"{name}-{args.environment}",
-            EnvironmentArgs(
+            railway.EnvironmentArgs(
                 project_id=project.id,
                 name=args.environment,
                 adopt_id=args.adopt_environment_id,
@@ -73,18 +65,18 @@ class RailwayProjectEnvironment(pulumi.ComponentResource):
         self.usage_limit = None
         if args.set_usage_limit:
             hard = math.floor(args.monthly_budget_usd)
-            self.usage_limit = RailwayUsageLimit(
+            self.usage_limit = railway.RailwayUsageLimit(
                 f"{name}-usage-limit",
-                UsageLimitArgs(
+                railway.UsageLimitArgs(
                     project_id=project.id,
                     soft_limit_dollars=math.floor(hard * args.soft_limit_percent / 100),
                     hard_limit_dollars=hard,
                 ),
                 opts=child,
             )
-        token = RailwayProjectToken(
+        token = railway.RailwayProjectToken(
             f"{name}-deploy-token",
-            ProjectTokenArgs(
+            railway.ProjectTokenArgs(
                 project_id=project.id,
                 environment_id=environment.id,
                 name=f"github-actions-{args.environment}",

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
+from components import tokens
+from components.backend_image.contract import BUILD_TARGET
+
 
 @dataclass
 class BackendImageArgs:
@@ -25,10 +28,9 @@ class BackendImage(pulumi.ComponentResource):
     image_ref: pulumi.Output[str]
 
     def __init__(self, name: str, args: BackendImageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("converge:index:BackendImage", name, None, opts)
+        super().__init__(tokens.BACKEND_IMAGE, name, None, opts)
         if args.prebuilt_reference is not None:
             self.image_ref = pulumi.Output.from_input(args.prebuilt_reference)
-            self.built = False
         else:
             image = docker.Image(
                 name,
@@ -37,7 +39,7 @@ class BackendImage(pulumi.ComponentResource):
                     context=args.build_context,
                     dockerfile=args.dockerfile,
                     platform=args.platform,
-                    target="runtime",
+                    target=BUILD_TARGET,
                 ),
                 # Registry credentials come from the Docker config of whoever runs `pulumi up`
                 # (`docker login ghcr.io`), so no token is stored in the state.
@@ -45,5 +47,4 @@ class BackendImage(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.image_ref = image.repo_digest
-            self.built = True
         self.register_outputs({"imageRef": self.image_ref})

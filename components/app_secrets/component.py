@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_random as random
 
+from components import tokens
+from components.app_secrets.contract import SECRET_OUTPUTS
 from settings.seed import SECRET_BITS
 
 
@@ -53,7 +55,7 @@ class AppSecrets(pulumi.ComponentResource):
     slack_webhook_url: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: AppSecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("converge:index:AppSecrets", name, None, opts)
+        super().__init__(tokens.APP_SECRETS, name, None, opts)
         keepers = {"rotationWindowStart": args.rotation.start.isoformat()}
 
         def jwt_key(purpose: str) -> pulumi.Output[str]:
@@ -61,7 +63,9 @@ class AppSecrets(pulumi.ComponentResource):
                 f"{name}-{purpose}",
                 length=SECRET_BITS // 8,
                 keepers=keepers,
-                opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["hex", "base64"]),
+                opts=pulumi.ResourceOptions(
+                    parent=self, additional_secret_outputs=list(SECRET_OUTPUTS[tokens.RANDOM_BYTES])
+                ),
             )
             return pulumi.Output.secret(key.hex)
 

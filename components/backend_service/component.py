@@ -7,20 +7,10 @@ from dataclasses import dataclass, field
 
 import pulumi
 
-from providers.railway import (
-    CustomDomainArgs,
-    DeploymentArgs,
-    RailwayCustomDomain,
-    RailwayDeployment,
-    RailwayService,
-    RailwayServiceDomain,
-    RailwayServiceLimits,
-    RailwayVariables,
-    ServiceArgs,
-    ServiceDomainArgs,
-    ServiceLimitsArgs,
-    VariablesArgs,
-)
+from components import tokens
+from components.backend_service.contract import MAX_REPLICAS_OUTPUT, MIN_REPLICAS_OUTPUT, REPLICAS_OUTPUT
+from components.railway_service import RailwayPlacement, ServiceDefinition, deploy_service
+from providers.railway import CustomDomainArgs, RailwayCustomDomain, RailwayServiceDomain, ServiceDomainArgs
 
 
 @dataclass
@@ -63,7 +53,7 @@ class BackendService(pulumi.ComponentResource):
 
     Outputs: `domain` and `url` (custom or Railway-generated), `dns_records` (what the operator must
     create for a custom domain; empty otherwise), and the scaling envelope (`replicas`,
-    `max_replicas`, `scale_up`, `scale_down`) for the scaler a later issue adds.
+    `max_replicas`, `scale_up`, `scale_down`) for a scaler: Railway itself has none.
     """
 
     service_id: pulumi.Output[str]
@@ -73,40 +63,16 @@ class BackendService(pulumi.ComponentResource):
     deployment_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: BackendServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("converge:index:BackendService", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        service = RailwayService(
+        super().__init__(tokens.BACKEND_SERVICE, name, None, opts)
+        deployed = deploy_service(
             name,
-            ServiceArgs(
-                project_id=args.project_id,
-                environment_id=args.environment_id,
-                name=args.service_name,
+            RailwayPlacement.of(args),
+            ServiceDefinition(
+                service_name=args.service_name,
                 image=args.image,
-                num_replicas=args.replicas,
-                region=args.region,
-                healthcheck_path=args.health_check_path,
-                healthcheck_timeout=args.health_check_timeout_seconds,
-                restart_policy_type=args.restart_policy,
-                restart_policy_max_retries=args.restart_max_retries,
-            ),
-            opts=child,
-        )
-        limits = RailwayServiceLimits(
-            f"{name}-limits",
-            ServiceLimitsArgs(
-                environment_id=args.environment_id,
-                service_id=service.id,
+                replicas=args.replicas,
                 vcpus=args.vcpu_per_replica,
                 memory_gb=args.memory_gb_per_replica,
-            ),
-            opts=child,
-        )
-        variables = RailwayVariables(
-            f"{name}-variables",
-            VariablesArgs(
-                project_id=args.project_id,
-                environment_id=args.environment_id,
-                service_id=service.id,
                 variables={"NODE_ENV": args.node_env, "FRONTEND_URL": args.frontend_url, **args.extra_variables},
                 secrets={
                     **({"DATABASE_URL": args.database_url} if args.database_url is not None else {}),
@@ -117,9 +83,13 @@ class BackendService(pulumi.ComponentResource):
                     "SMARTSHEET_API_KEY": args.smartsheet_api_key,
                     "SENTRY_DSN": args.sentry_dsn,
                 },
+                health_check_path=args.health_check_path,
+                health_check_timeout_seconds=args.health_check_timeout_seconds,
             ),
-            opts=child,
+            parent=self,
         )
+        service = deployed.service
+        child = pulumi.ResourceOptions(parent=self)
         if args.public_domain is not None:
             custom = RailwayCustomDomain(
                 f"{name}-domain",
@@ -146,21 +116,9 @@ class BackendService(pulumi.ComponentResource):
             )
             self.domain = generated.domain
             self.dns_records = pulumi.Output.from_input([])
-        deployment = RailwayDeployment(
-            f"{name}-deployment",
-            DeploymentArgs(
-                environment_id=args.environment_id,
-                service_id=service.id,
-                image=service.image,
-                service_revision=service.revision,
-                variables_revision=variables.revision,
-            ),
-            # Limits are not a trigger, but the first deployment should already run within them.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[limits]),
-        )
         self.service_id = service.id
         self.url = pulumi.Output.concat("https://", self.domain)
-        self.deployment_id = deployment.id
+        self.deployment_id = deployed.deployment.id
         self.replicas = args.replicas
         self.min_replicas = args.min_replicas
         self.max_replicas = args.max_replicas
@@ -171,9 +129,9 @@ class BackendService(pulumi.ComponentResource):
                 "serviceId": self.service_id,
                 "url": self.url,
                 "dnsRecords": self.dns_records,
-                "replicas": self.replicas,
-                "minReplicas": self.min_replicas,
-                "maxReplicas": self.max_replicas,
+                REPLICAS_OUTPUT: self.replicas,
+                MIN_REPLICAS_OUTPUT: self.min_replicas,
+                MAX_REPLICAS_OUTPUT: self.max_replicas,
                 "scaleUp": self.scale_up,
                 "scaleDown": self.scale_down,
             }

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import pulumi
-import pulumi_random as random
 
+from components import tokens
+from components.app_secrets.passwords import generated_password
 from providers.supabase import (
     ApiKeysArgs,
     BackupsArgs,
@@ -47,7 +48,6 @@ from providers.supabase import (
 # application's DATABASE_URL), 5432 per session (migrations: prepared statements, advisory locks, DDL).
 TRANSACTION_PORT = 6543
 SESSION_PORT = 5432
-PASSWORD_LENGTH = 40
 
 
 @dataclass
@@ -95,18 +95,12 @@ class SupabaseDatabase(pulumi.ComponentResource):
     service_role_key: pulumi.Output[str]
 
     def __init__(self, name: str, args: SupabaseDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("converge:index:SupabaseDatabase", name, None, opts)
+        super().__init__(tokens.SUPABASE_DATABASE, name, None, opts)
 
         def after(*resources: pulumi.Resource) -> pulumi.ResourceOptions:
             return pulumi.ResourceOptions(parent=self, depends_on=list(resources))
 
-        # Letters and digits only: the password goes into URLs and shells; 40 of them are ~238 bits.
-        password = random.RandomPassword(
-            f"{name}-db-password",
-            length=PASSWORD_LENGTH,
-            special=False,
-            opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["result"]),
-        )
+        password = generated_password(f"{name}-db-password", parent=self)
         project = SupabaseProject(
             f"{name}-project",
             ProjectArgs(

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_github as github
 
+from components import tokens
+
 
 @dataclass
 class GitHubEnvironmentArgs:
@@ -29,7 +31,7 @@ class GitHubEnvironment(pulumi.ComponentResource):
     name: pulumi.Output[str]
 
     def __init__(self, name: str, args: GitHubEnvironmentArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("converge:index:GitHubEnvironment", name, None, opts)
+        super().__init__(tokens.GITHUB_ENVIRONMENT, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         reviewers = _reviewers(args.reviewer_teams, args.reviewer_users, child)
         environment = github.RepositoryEnvironment(

@@ -1,0 +1,13 @@
+"""Which outputs of the generated secrets are credentials (they must be additionalSecretOutputs),
+named once for the component and for sensitive-values-are-secrets."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from components import tokens
+
+SECRET_OUTPUTS: Final[dict[str, tuple[str, ...]]] = {
+    tokens.RANDOM_BYTES: ("hex", "base64"),
+    tokens.RANDOM_PASSWORD: ("result", "bcryptHash"),
+}
