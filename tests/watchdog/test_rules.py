@@ -101,12 +101,33 @@ def test_prod_bounds_are_two_to_five_and_three_in_an_event_window() -> None:
 
 
 def test_staging_is_held_to_one_replica_off_hours_and_at_weekends() -> None:
-    staging = config("staging", offHours={"startUtc": "03:00", "endUtc": "15:00", "weekends": True})
+    staging = config("staging")  # the stack file's window: 03:00-14:00 UTC and weekends
+    assert staging.watchdog.off_hours is not None
     assert bounds(staging, NOON, spent_replica_months=0).ceiling == 1
-    assert bounds(staging, NOON.replace(hour=16), spent_replica_months=0).ceiling == 2
-    saturday = NOON.replace(day=6, hour=16)
-    assert bounds(staging, saturday, spent_replica_months=0).ceiling == 1
-    assert bounds(config("staging"), NOON, spent_replica_months=0).ceiling == 2
+    assert bounds(staging, NOON.replace(hour=2, minute=59), spent_replica_months=0).ceiling == 2
+    assert bounds(staging, NOON.replace(hour=14), spent_replica_months=0).ceiling == 2
+    assert bounds(staging, NOON.replace(day=6, hour=16), spent_replica_months=0).ceiling == 1  # a Saturday
+    overnight = config("staging", offHours={"startUtc": "22:00", "endUtc": "06:00", "weekends": False})
+    assert bounds(overnight, NOON.replace(hour=23), spent_replica_months=0).ceiling == 1
+    assert bounds(overnight, NOON.replace(hour=5), spent_replica_months=0).ceiling == 1
+    assert bounds(overnight, NOON.replace(day=6), spent_replica_months=0).ceiling == 2
+    # In an event window the event floor holds and off-hours do not apply.
+    prod = config(
+        offHours={"startUtc": "03:00", "endUtc": "14:00"}, eventWindows=[{"start": "2027-03-03", "end": "2027-03-03"}]
+    )
+    assert (bounds(prod, NOON, spent_replica_months=0).floor, bounds(prod, NOON, spent_replica_months=0).ceiling) == (
+        3,
+        5,
+    )
+
+
+def test_staging_cannot_pay_for_its_event_replicas_all_month() -> None:
+    """Staging's event figure (2 replicas, $30 each) plus Redis and Supabase ($29.65) is above its $60 budget:
+    the budget wins over the event floor."""
+    event = bounds(
+        config("staging", eventWindows=[{"start": "2027-03-01", "end": "2027-03-31"}]), NOON, spent_replica_months=0
+    )
+    assert (event.floor, event.ceiling, event.why_ceiling) == (1, 1, "budget")
 
 
 def test_the_budget_caps_replicas_when_the_month_has_been_expensive() -> None:
