@@ -17,7 +17,7 @@ from types import FrameType
 from pydantic import ValidationError
 
 from watchdog.contract import CONFIG_VARIABLE, SLACK_WEBHOOK_VARIABLE, parse_config
-from watchdog.railway import WatchdogRailway
+from watchdog.railway import TOKEN_VARIABLE, WatchdogRailway
 from watchdog.service import Watchdog
 from watchdog.slack import Slack
 
@@ -35,6 +35,9 @@ def main() -> int:
         config = parse_config(os.environ.get(CONFIG_VARIABLE, ""))
     except ValidationError as error:
         print(f"{CONFIG_VARIABLE} is not a valid watchdog configuration: {error}", file=sys.stderr)
+        return 2
+    if not os.environ.get(TOKEN_VARIABLE, "").strip():
+        print(f"{TOKEN_VARIABLE} is not set: the environment's Railway project token", file=sys.stderr)
         return 2
     if not config.watchdog.enabled:
         logging.getLogger("watchdog").info("disabled in the stack settings; exiting")

@@ -19,10 +19,10 @@ from typing import Any
 import httpx
 
 from providers.http import ApiError
-from providers.railway.client import RailwayClient, connect
+from providers.railway.client import TOKEN_VARIABLE, RailwayClient, connect
 from providers.railway.operations import Operation
 
-__all__ = ["ApiError", "MinuteSample", "Operation", "Placement", "Readings", "WatchdogRailway"]
+__all__ = ["TOKEN_VARIABLE", "ApiError", "MinuteSample", "Operation", "Placement", "Readings", "WatchdogRailway"]
 
 MINUTE = 60
 

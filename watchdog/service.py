@@ -49,6 +49,7 @@ class Watchdog:
     alerts: list[AlertEvent] = field(default_factory=list)
     _states: list[AlertState] = field(default_factory=list)
     _spent: tuple[dt.datetime, float] | None = None  # (read at, replica-months this month)
+    _failure: str | None = None  # the last scaling failure posted, so a lasting one is posted once
 
     def __post_init__(self) -> None:
         self._states = [AlertState(rule) for rule in alert_rules(self.config)]
@@ -83,9 +84,14 @@ class Watchdog:
             self._scale(now, readings, placement)
         except ApiError as error:
             log.error("scaling failed: %s", error)
-            self.slack.send(
-                f":warning: {self._where()}: scaling failed: {error}\n<{self.config.dashboard_url}|Railway>"
-            )
+            if str(error) != self._failure:
+                self._failure = str(error)
+                self.slack.send(f":warning: {self._where()}: scaling failed: {error}\n{self._link()}")
+        else:
+            self._failure = None
+
+    def _link(self) -> str:
+        return f"<{self.config.dashboard_url}|Railway dashboard>"
 
     def _where(self) -> str:
         return f"converge-nps {self.config.environment} backend"
@@ -103,7 +109,7 @@ class Watchdog:
         else:
             text = f":white_check_mark: resolved, {self._where()}: {rule.title} back to {value:.1f}{rule.unit}"
         log.warning("alert %s: %s = %.1f%s (threshold %s)", change, rule.title, value, rule.unit, limit)
-        self.slack.send(f"{text}\n<{self.config.dashboard_url}|Railway dashboard>")
+        self.slack.send(f"{text}\n{self._link()}")
 
     def _spent_replica_months(self, now: dt.datetime) -> float:
         if self._spent is None or now - self._spent[0] >= SPENDING_REFRESH:
@@ -132,7 +138,7 @@ class Watchdog:
         deployment = self.railway.set_replicas(step.target)
         self.actions.append(Action(now, replicas, step.target, step.reason))
         cpu = readings.cpu_percent[-1].value if readings.cpu_percent else float("nan")
-        log.warning(
+        log.info(
             "scaled %d -> %d replicas: %s (CPU %.1f %%, allowed %d-%d, deployment %s)",
             replicas,
             step.target,
@@ -145,5 +151,5 @@ class Watchdog:
         arrow = ":arrow_up:" if step.target > replicas else ":arrow_down:"
         self.slack.send(
             f"{arrow} {self._where()}: {replicas} -> {step.target} replicas ({step.reason}; CPU {cpu:.1f} %, "
-            f"allowed {limits.floor}-{limits.ceiling})\n<{self.config.dashboard_url}|Railway dashboard>"
+            f"allowed {limits.floor}-{limits.ceiling})\n{self._link()}"
         )

@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.watchdog.simulation import ROOT
+from tests.watchdog.simulation import ROOT, stack_settings
+from watchdog.render import render_config
 
 DOCKERFILE = ROOT / "docker" / "watchdog" / "Dockerfile"
 IGNORE = DOCKERFILE.with_name("Dockerfile.dockerignore")
@@ -60,3 +61,18 @@ def test_the_entrypoint_refuses_a_missing_configuration() -> None:
     )
     assert result.returncode == 2
     assert "WATCHDOG_CONFIG is not a valid watchdog configuration" in result.stderr
+
+
+def test_the_entrypoint_refuses_to_start_without_a_project_token() -> None:
+    config = render_config(stack_settings("dev"), project_id="p", environment_id="e", backend_service_id="s")
+    result = subprocess.run(
+        [sys.executable, "-m", "watchdog"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"WATCHDOG_CONFIG": config},
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "RAILWAY_TOKEN is not set" in result.stderr
