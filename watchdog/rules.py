@@ -86,7 +86,7 @@ class AlertState:
     clear_minutes: int = 0
 
     def update(self, over: bool | None) -> str | None:
-        """ "fired", "resolved" or None (nothing to say)."""
+        """Feed one minute's verdict; returns "fired", "resolved" or None (nothing to say)."""
         if over is None:
             return None
         if over:
