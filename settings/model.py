@@ -408,7 +408,10 @@ class WatchdogSettings(_Settings):
 
     enabled: Annotated[bool, Field(description="Deploy the watchdog into this environment.")] = True
     cooldown_minutes: Annotated[
-        int, Field(ge=1, le=240, description="Least time between two scale steps, minutes.")
+        int,
+        Field(
+            ge=1, le=240, description="Least time after the backend's latest deployment before a scale step, minutes."
+        ),
     ] = 10
     event_windows: Annotated[
         tuple[EventWindow, ...],
