@@ -23,7 +23,7 @@ import httpx
 
 from settings import load_stack_settings, read_stack_file
 from settings.model import StackSettings
-from tests.railway.fake_railway import FakeRailway, Load, serve
+from tests.railway.fake_railway import FakeRailway, Load, LoadCurve, serve
 from tests.railway.schema import railway_schema
 from watchdog.contract import WatchdogConfig, parse_config
 from watchdog.railway import WatchdogRailway
@@ -154,7 +154,14 @@ def _captured_logs() -> Iterator[list[str]]:
         logger.setLevel(previous)
 
 
-def simulate(settings: StackSettings, *, start: dt.datetime, minutes: int, initial_replicas: int) -> Result:
+def simulate(
+    settings: StackSettings,
+    *,
+    start: dt.datetime,
+    minutes: int,
+    initial_replicas: int,
+    curve: LoadCurve = conference_day,
+) -> Result:
     railway_schema()
     fake = FakeRailway()
     clock = SimClock(start)
@@ -166,7 +173,7 @@ def simulate(settings: StackSettings, *, start: dt.datetime, minutes: int, initi
     fake.serve_load(
         service["id"],
         environment_id,
-        conference_day,
+        curve,
         vcpu_per_replica=settings.backend.vcpu_per_replica,
         memory_gb_per_replica=settings.backend.memory_gb_per_replica,
         replicas=initial_replicas,
