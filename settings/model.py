@@ -372,6 +372,78 @@ class SecretRotationSettings(_Settings):
     anchor: Annotated[dt.date, Field(description="First day of the first rotation window.")] = dt.date(2026, 1, 1)
 
 
+# --- watchdog: settings of the monitoring, alerting and scaling service (watchdog/) ---------------
+# Its thresholds stay where they are (`backend.scaleUp/scaleDown`, `alerts`, `budget`); this block
+# holds only what the service adds: the cooldown, the event windows and the off-hours window.
+
+
+class EventWindow(_Settings):
+    """Days (UTC, both inclusive) the stack runs in event mode without anyone flipping `eventMode`."""
+
+    start: Annotated[dt.date, Field(description="First day of the window.")]
+    end: Annotated[dt.date, Field(description="Last day of the window (inclusive).")]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EventWindow:
+        if self.end < self.start:
+            raise_rule_violations([("end", f"{self.end} is before start ({self.start})")])
+        return self
+
+    def covers(self, moment: dt.datetime) -> bool:
+        return self.start <= moment.astimezone(dt.UTC).date() <= self.end
+
+
+class OffHours(_Settings):
+    """A daily UTC window (and optionally whole weekends) with fewer replicas allowed."""
+
+    start_utc: Annotated[dt.time, Field(description="Start of the nightly window, UTC (HH:MM).")]
+    end_utc: Annotated[dt.time, Field(description="End of the window, UTC; before the start means after midnight.")]
+    weekends: Annotated[bool, Field(description="Saturday and Sunday (UTC) are off-hours all day.")] = True
+    max_replicas: Annotated[
+        int, Field(ge=1, le=MAX_REPLICAS, description="Most replicas the scaler keeps during off-hours.")
+    ] = 1
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> OffHours:
+        if self.start_utc == self.end_utc:
+            raise_rule_violations([("endUtc", "equals startUtc: the window would be empty")])
+        return self
+
+    def covers(self, moment: dt.datetime) -> bool:
+        utc = moment.astimezone(dt.UTC)
+        if self.weekends and utc.weekday() >= 5:
+            return True
+        now = utc.time()
+        if self.start_utc < self.end_utc:
+            return self.start_utc <= now < self.end_utc
+        return now >= self.start_utc or now < self.end_utc
+
+
+class WatchdogSettings(_Settings):
+    """The watchdog service: alerts on `alerts`, scales the backend by `backend.scaleUp/scaleDown`."""
+
+    enabled: Annotated[bool, Field(description="Deploy the watchdog into this environment.")] = True
+    cooldown_minutes: Annotated[
+        int,
+        Field(
+            ge=1, le=240, description="Least time after the backend's latest deployment before a scale step, minutes."
+        ),
+    ] = 10
+    event_windows: Annotated[
+        tuple[EventWindow, ...],
+        Field(description="Date ranges in event mode (event replicas as the floor), as if `eventMode` were on."),
+    ] = ()
+    off_hours: Annotated[
+        OffHours | None, Field(description="Nightly/weekend window with fewer replicas (seed: staging).")
+    ] = None
+
+    def event_mode_at(self, moment: dt.datetime) -> bool:
+        return any(window.covers(moment) for window in self.event_windows)
+
+
+# --- end of the watchdog block -------------------------------------------------------------------------
+
+
 class StackSettings(BaseSettings):
     """Everything one stack (`dev`, `staging`, `prod`) decides.
 
@@ -415,6 +487,10 @@ class StackSettings(BaseSettings):
     github: GitHubSettings
     secret_rotation: Annotated[SecretRotationSettings, Field(description="JWT secret rotation.")] = (
         SecretRotationSettings()
+    )
+    # watchdog: the one field of the watchdog block above.
+    watchdog: Annotated[WatchdogSettings, Field(description="Monitoring, alerting and autoscaling service.")] = (
+        WatchdogSettings()
     )
     sendgrid_api_key: Annotated[SecretStr, Field(description="SendGrid API key (`--secret`).")]
     smartsheet_api_key: Annotated[SecretStr, Field(description="Smartsheet API key (`--secret`).")]

@@ -23,7 +23,7 @@ def hadolint() -> str:
 
 
 def test_both_dockerfiles_exist() -> None:
-    assert [p.parent.name for p in DOCKERFILES] == ["backend", "frontend"]
+    assert [p.parent.name for p in DOCKERFILES] == ["backend", "frontend", "watchdog"]
     for dockerfile in DOCKERFILES:
         assert (dockerfile.parent / "Dockerfile.dockerignore").exists()
 

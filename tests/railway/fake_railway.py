@@ -18,9 +18,13 @@ at once or only after the client's timeout).
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
+import functools
 import itertools
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -90,7 +94,12 @@ class FakeRailway:
         self.deployments: dict[str, dict[str, Any]] = {}
         self.tokens: dict[str, dict[str, Any]] = {}
         self.usage_limit: dict[str, Any] | None = None
-        self.root = self._root()
+        # observability (see the section of that name)
+        self.clock: Callable[[], float] = time.time
+        self.caller = threading.local()
+        self.loads: dict[tuple[str, str], ServedLoad] = {}
+        self.latest_deployment: dict[tuple[str, str], str] = {}
+        self.root = {**self._root(), **self._observability_root()}
 
     # Inspection helpers for tests ---------------------------------------------------------------
 
@@ -156,13 +165,9 @@ class FakeRailway:
 
     def execute(self, operation_name: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         schema = railway_schema()
-        try:
-            document = graphql.parse(str(body.get("query") or ""))
-        except graphql.GraphQLError as error:
-            return self._violation(f"{operation_name}: syntax: {error.message}")
-        errors = graphql.validate(schema, document)
-        if errors:
-            return self._violation(f"{operation_name}: " + "; ".join(error.message for error in errors))
+        document, problem = _checked(str(body.get("query") or ""))
+        if document is None:
+            return self._violation(f"{operation_name}: {problem}")
         definition = next(
             (
                 node
@@ -605,10 +610,17 @@ class FakeRailway:
     # ends `rollback_status` (a test sets CRASHED to break it). `createdAt` follows creation order.
 
     def _authorized(self, handler: BaseHTTPRequestHandler) -> bool:
+        """The account token (`Authorization: Bearer`), or a project token (`Project-Access-Token`): the fixed
+        PROJECT_TOKEN tests hand out, or one `projectTokenCreate` made, which reaches only its own environment
+        in the requests that follow."""
+        self.caller.environment_id = None
         if handler.headers.get("Authorization") == f"Bearer {TOKEN}":
             self.auth_kinds.append("account")
             return True
-        if handler.headers.get("Project-Access-Token") == PROJECT_TOKEN:
+        secret = handler.headers.get("Project-Access-Token") or ""
+        token = self.tokens.get(secret.removeprefix("project-token-secret-")) if secret else None
+        if secret == PROJECT_TOKEN or token is not None:
+            self.caller.environment_id = token["environmentId"] if token else None
             self.auth_kinds.append("project")
             return True
         return False
@@ -651,9 +663,253 @@ class FakeRailway:
         self.deployments[new_id] = {**target, "id": new_id, "status": self.rollback_status}
         return True
 
+    # --- Observability: metrics served from a scripted load curve, and replicas that follow deploys --------
+    # What the watchdog (watchdog/) reads and changes. Shapes follow the SDL; behaviour follows Railway's
+    # clients and docs, named in docs/monitoring.md: CPU_USAGE and CPU_LIMIT are vCPU summed over the
+    # service's replicas (the CLI divides one by the other for utilisation), 5xx responses are the error
+    # rate, `multiRegionConfig` set by `serviceInstanceUpdate` takes effect with the next deployment, and
+    # the deployment's `meta.serviceManifest.deploy.multiRegionConfig` reads it back. A project token
+    # (`Project-Access-Token`) reaches only its own environment.
+
+    def serve_load(
+        self,
+        service_id: str,
+        environment_id: str,
+        curve: LoadCurve,
+        *,
+        vcpu_per_replica: float,
+        memory_gb_per_replica: float,
+        replicas: int,
+        region: str,
+    ) -> None:
+        """From now on the service runs `replicas` (deployed now) and its metrics follow `curve`."""
+        with self.lock:
+            self.loads[(service_id, environment_id)] = ServedLoad(curve, vcpu_per_replica, memory_gb_per_replica)
+            self.instances[(service_id, environment_id)]["multiRegionConfig"] = {region: {"numReplicas": replicas}}
+            self._observed_deploy(service_id, environment_id)
+
+    def _observability_root(self) -> dict[str, Callable[..., Any]]:
+        return {
+            "metrics": lambda _info, measurements, startDate, **args: self._metrics(measurements, startDate, **args),
+            "httpDurationMetrics": lambda _info, environmentId, serviceId, startDate, endDate, **args: (
+                self._http_durations(serviceId, environmentId, startDate, endDate, args.get("stepSeconds"))
+            ),
+            "httpMetricsGroupedByStatus": lambda _info, environmentId, serviceId, startDate, endDate, **args: (
+                self._http_by_status(serviceId, environmentId, startDate, endDate, args.get("stepSeconds"))
+            ),
+            "serviceInstance": lambda _info, environmentId, serviceId: self._observed_instance(
+                serviceId, environmentId
+            ),
+            "serviceInstanceDeployV2": lambda _info, environmentId, serviceId, **_: self._observed_deploy(
+                serviceId, environmentId
+            ),
+        }
+
+    def _scope(self, environment_id: str | None) -> None:
+        caller = getattr(self.caller, "environment_id", None)
+        if caller is not None and environment_id != caller:
+            raise RefusedError("Not Authorized")
+
+    def _load(self, service_id: str | None, environment_id: str | None) -> ServedLoad:
+        self._scope(environment_id)
+        load = self.loads.get((service_id or "", environment_id or ""))
+        if load is None:
+            raise MissingError("Service not found")
+        return load
+
+    def _observed_deploy(self, service_id: str, environment_id: str) -> str:
+        deployment_id = self._deploy(service_id, environment_id)
+        now = self.clock()
+        regions = dict(self.instances[(service_id, environment_id)].get("multiRegionConfig") or {})
+        self.deployments[deployment_id].update(
+            createdAt=_iso_time(now), meta={"serviceManifest": {"deploy": {"multiRegionConfig": regions}}}
+        )
+        self.latest_deployment[(service_id, environment_id)] = deployment_id
+        load = self.loads.get((service_id, environment_id))
+        if load is not None:
+            replicas = sum(int(region.get("numReplicas") or 0) for region in regions.values())
+            load.history.append((now + DEPLOY_SECONDS, replicas))
+        return deployment_id
+
+    def _observed_instance(self, service_id: str, environment_id: str) -> dict[str, Any]:
+        self._scope(environment_id)
+        instance = self._instance(service_id, environment_id)
+        latest = self.latest_deployment.get((service_id, environment_id))
+        return {**instance, "latestDeployment": self._deployment(latest) if latest else None}
+
+    def _minutes(self, start: str, end: str | None, step: int | None) -> list[list[int]]:
+        """Complete minutes between start and end (never past the fake's clock), grouped per step."""
+        now = self.clock()
+        first = int(_epoch(start)) // 60 * 60
+        last = min(_epoch(end) if end else now, now)
+        minutes = list(range(first, int(last) - 59, 60))
+        size = max(1, (step or 60) // 60)
+        return [minutes[i : i + size] for i in range(0, len(minutes), size)]
+
+    def _metrics(self, measurements: list[str], startDate: str, **args: Any) -> list[dict[str, Any]]:
+        load = self._load(args.get("serviceId"), args.get("environmentId"))
+        rate = args.get("sampleRateSeconds")
+        buckets = [
+            [load.minute(ts) for ts in bucket if load.running(ts)]
+            for bucket in self._minutes(startDate, args.get("endDate"), rate)
+        ]
+        return [
+            {
+                "measurement": measurement,
+                "tags": {"serviceId": args.get("serviceId"), "environmentId": args.get("environmentId")},
+                "values": [
+                    {"ts": minutes[0].ts, "value": sum(m.measurement(measurement) for m in minutes) / len(minutes)}
+                    for minutes in buckets
+                    if minutes
+                ],
+            }
+            for measurement in measurements
+        ]
+
+    def _http_durations(
+        self, service_id: str, environment_id: str, start: str, end: str, step: int | None
+    ) -> dict[str, Any]:
+        load = self._load(service_id, environment_id)
+        samples = []
+        for bucket in self._minutes(start, end, step):
+            minutes = [load.minute(ts) for ts in bucket if load.running(ts)]
+            served = [m for m in minutes if m.requests > 0]
+            if served:
+                total = sum(m.requests for m in served)
+                p95 = sum(m.p95_ms * m.requests for m in served) / total
+                samples.append({"ts": served[0].ts, "p50": p95 / 3, "p90": p95 * 0.8, "p95": p95, "p99": p95 * 1.6})
+        return {"samples": samples}
+
+    def _http_by_status(
+        self, service_id: str, environment_id: str, start: str, end: str, step: int | None
+    ) -> list[dict[str, Any]]:
+        load = self._load(service_id, environment_id)
+        groups: dict[int, list[dict[str, Any]]] = {}
+        for bucket in self._minutes(start, end, step):
+            minutes = [load.minute(ts) for ts in bucket if load.running(ts)]
+            if not minutes:
+                continue
+            for status, count in _sum_statuses(m.statuses() for m in minutes).items():
+                groups.setdefault(status, []).append({"ts": minutes[0].ts, "value": count})
+        return [{"statusCode": status, "samples": samples} for status, samples in sorted(groups.items())]
+
+    # --- end of the observability section ------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _checked(query: str) -> tuple[graphql.DocumentNode | None, str]:
+    """Parse and validate a document against the SDL once per distinct text: validation is deterministic
+    and costs milliseconds against the full schema, which a simulated day of minute-by-minute polling repeats."""
+    try:
+        document = graphql.parse(query)
+    except graphql.GraphQLError as error:
+        return None, f"syntax: {error.message}"
+    errors = graphql.validate(railway_schema(), document)
+    if errors:
+        return None, "; ".join(error.message for error in errors)
+    return document, ""
+
 
 def _connection(nodes: Any) -> dict[str, Any]:
     return {"edges": [{"node": node, "cursor": str(index)} for index, node in enumerate(nodes)], "pageInfo": {}}
+
+
+# --- Observability: the load-curve model behind the metrics (see FakeRailway.serve_load) -------------------
+
+# A new replica count serves traffic this long after its deployment starts (image pull and health check).
+DEPLOY_SECONDS = 60
+# The application's latency when idle, and its growth with utilisation (a single-queue model, 1/(1-u)).
+BASE_P95_MS = 150.0
+# Memory of one replica: a resident share of its limit, and a share that grows with utilisation.
+MEMORY_RESIDENT = 0.35
+MEMORY_PER_LOAD = 0.6
+# Share of requests answered 404 (client errors: not part of the error rate).
+CLIENT_ERRORS = 0.02
+
+
+@dataclass(frozen=True)
+class Load:
+    """What the backend's users ask of it during one minute."""
+
+    cpu_vcpu: float  # CPU the traffic needs, summed over the replicas
+    requests: float
+    error_fraction: float = 0.0  # share the application answers 5xx (a failure, independent of capacity)
+
+
+LoadCurve = Callable[[int], Load]  # minute start (seconds since the epoch) -> load
+
+
+@dataclass(frozen=True)
+class Minute:
+    ts: int
+    replicas: int
+    vcpu_per_replica: float
+    memory_gb_per_replica: float
+    load: Load
+
+    @property
+    def utilisation(self) -> float:
+        return min(1.0, self.load.cpu_vcpu / (self.replicas * self.vcpu_per_replica))
+
+    @property
+    def requests(self) -> float:
+        return self.load.requests
+
+    @property
+    def p95_ms(self) -> float:
+        return BASE_P95_MS / max(0.03, 1.0 - self.utilisation)
+
+    def measurement(self, name: str) -> float:
+        cpu_limit = self.replicas * self.vcpu_per_replica
+        memory_limit = self.replicas * self.memory_gb_per_replica
+        return {
+            "CPU_USAGE": self.utilisation * cpu_limit,
+            "CPU_LIMIT": cpu_limit,
+            "MEMORY_USAGE_GB": memory_limit * (MEMORY_RESIDENT + MEMORY_PER_LOAD * self.utilisation),
+            "MEMORY_LIMIT_GB": memory_limit,
+        }.get(name, 0.0)
+
+    def statuses(self) -> dict[int, float]:
+        errors = self.requests * self.load.error_fraction
+        client = self.requests * CLIENT_ERRORS
+        return {200: self.requests - errors - client, 404: client, 503: errors}
+
+
+@dataclass
+class ServedLoad:
+    curve: LoadCurve
+    vcpu_per_replica: float
+    memory_gb_per_replica: float
+    history: list[tuple[float, int]] = field(default_factory=list)  # (effective from, replicas), in order
+
+    def running(self, ts: int) -> bool:
+        return bool(self.history) and ts >= self.history[0][0] - DEPLOY_SECONDS
+
+    def replicas_at(self, ts: float) -> int:
+        index = bisect.bisect_right([start for start, _ in self.history], ts) - 1
+        return self.history[max(index, 0)][1]
+
+    def minute(self, ts: int) -> Minute:
+        return Minute(ts, self.replicas_at(ts), self.vcpu_per_replica, self.memory_gb_per_replica, self.curve(ts))
+
+
+def _sum_statuses(groups: Iterator[dict[int, float]]) -> dict[int, float]:
+    total: dict[int, float] = {}
+    for group in groups:
+        for status, count in group.items():
+            total[status] = total.get(status, 0.0) + count
+    return total
+
+
+def _epoch(value: str) -> float:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def _iso_time(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+# --- end of the observability model --------------------------------------------------------------------------
 
 
 def _send(handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
@@ -673,6 +929,9 @@ def serve(fake: FakeRailway) -> Iterator[str]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes; with Nagle's algorithm on, each kept-alive request
+        # then waits for a delayed ACK (about 40 ms), which a simulated day of polling multiplies.
+        disable_nagle_algorithm = True
 
         def do_POST(self) -> None:
             if self.path != "/graphql/v2":
