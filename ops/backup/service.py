@@ -20,23 +20,27 @@ from psycopg import sql
 from . import fingerprint
 from .errors import (
     DatabaseMissingError,
+    DatabaseUnreachableError,
     DumpFailedError,
+    IdentityUnknownError,
     OpsError,
     RefusedError,
     RestoreFailedError,
     StorageError,
     UsageError,
 )
-from .fingerprint import TableRows, table_inventory
+from .fingerprint import Conn, TableRows, table_inventory
 from .naming import BackupRef, backup_key, check_stack, manifest_key, partial_key
 from .pg import (
     DatabaseUrl,
     PgTools,
+    ServerIdentity,
     connect,
     create_database,
     drop_database,
     first_line,
     maintenance_url,
+    server_identity,
 )
 from .policy import PRODUCTION_STACKS, RETENTION, RPO, RTO, STALE_AFTER, Retention
 from .progress import Reporter, human_bytes, human_seconds
@@ -306,8 +310,14 @@ def list_backups(ctx: Context, stack: str) -> list[ListedBackup]:
 # -- restore ---------------------------------------------------------------------------------------------------
 
 
-def production_reason(target_stack: str, target: DatabaseUrl, declared: bool, production_url: str | None) -> str | None:
-    """Why the target looks like production, or None."""
+def production_reason(
+    target_stack: str,
+    target: DatabaseUrl,
+    declared: bool,
+    production: ServerIdentity | None,
+    target_identity: ServerIdentity | None = None,
+) -> str | None:
+    """Why the target is (or looks like) production, or None."""
     if declared:
         return "--production was given"
     if target_stack in PRODUCTION_STACKS:
@@ -316,10 +326,8 @@ def production_reason(target_stack: str, target: DatabaseUrl, declared: bool, pr
         tokens = set(re.split(r"[^a-z0-9]+", value.lower()))
         if tokens & {"prod", "production"}:
             return f"its {label} {value!r} says production"
-    if production_url:
-        prod = DatabaseUrl(production_url)
-        if (prod.host, prod.port, prod.dbname) == (target.host, target.port, target.dbname):
-            return "it is the database of PRODUCTION_DATABASE_URL"
+    if production is not None and production == target_identity:
+        return f"it is the database of PRODUCTION_DATABASE_URL ({production})"
     return None
 
 
@@ -330,7 +338,7 @@ class RestoreOptions:
     key: str | None = None
     target_stack: str | None = None
     declared_production: bool = False
-    production_url: str | None = None
+    production: DatabaseUrl | None = None
     confirm_production: bool = False
     create: bool = False
     no_owner: bool = False
@@ -345,6 +353,68 @@ class RestoreResult:
     seconds: float
 
 
+@dataclass(frozen=True)
+class _Target:
+    """What a restore would write into, found out read-only before anything is created or changed."""
+
+    exists: bool
+    inventory: list[TableRows]
+    identity: ServerIdentity | None
+
+
+_UNKNOWN_FIX = "pass --i-understand-this-replaces-production if the target may be replaced even if it is production"
+
+
+def _identify(
+    conn: Conn, opts: RestoreOptions, reporter: Reporter, what: str, database: str | None = None
+) -> ServerIdentity | None:
+    """The server identity, or None when it cannot be read and production was confirmed anyway: not knowing
+    must never let a restore over production through."""
+    try:
+        return server_identity(conn, database)
+    except IdentityUnknownError as exc:
+        if opts.confirm_production:
+            reporter.warn(f"{what}: {exc}; going ahead as confirmed")
+            return None
+        raise RefusedError(f"cannot tell whether the target is production: {what}: {exc}; {_UNKNOWN_FIX}") from None
+
+
+def _production_identity(opts: RestoreOptions, reporter: Reporter) -> ServerIdentity | None:
+    if opts.production is None:
+        return None
+    what = f"PRODUCTION_DATABASE_URL ({opts.production})"
+    try:
+        with connect(opts.production) as conn:
+            return _identify(conn, opts, reporter, what)
+    except DatabaseUnreachableError as exc:
+        if opts.confirm_production:
+            reporter.warn(f"cannot identify {what}: {exc}; going ahead as confirmed")
+            return None
+        raise RefusedError(
+            f"cannot tell whether the target is production: {exc}; fix or unset PRODUCTION_DATABASE_URL, or "
+            f"{_UNKNOWN_FIX}"
+        ) from None
+
+
+def _probe_target(opts: RestoreOptions, reporter: Reporter, *, identify: bool) -> _Target:
+    what = f"the target {opts.target}"
+    try:
+        with connect(opts.target) as conn:
+            inventory = table_inventory(conn)
+            identity = _identify(conn, opts, reporter, what) if identify else None
+            return _Target(exists=True, inventory=inventory, identity=identity)
+    except DatabaseMissingError:
+        if not opts.create:
+            raise DatabaseMissingError(
+                f"database {opts.target.dbname!r} does not exist on {opts.target}; pass --create to create it"
+            ) from None
+    identity = None
+    if identify:
+        with connect(maintenance_url(opts.target)) as conn:
+            identity = _identify(conn, opts, reporter, what, opts.target.dbname)
+    return _Target(exists=False, inventory=[], identity=identity)
+
+
 def _describe_tables(tables: list[TableRows], limit: int = 20) -> str:
     shown = ", ".join(f"{t.name} ({t.rows} rows)" for t in tables[:limit])
     if len(tables) > limit:
@@ -353,31 +423,23 @@ def _describe_tables(tables: list[TableRows], limit: int = 20) -> str:
 
 
 def restore(ctx: Context, opts: RestoreOptions) -> RestoreResult:
+    """Verify the backup, decide whether the target is production, and only then create or write anything."""
     store, reporter = ctx.store, ctx.reporter
     stack = check_stack(opts.stack)
     target_stack = check_stack(opts.target_stack or stack)
     store.check_bucket()
     backup = store.find(stack, opts.key)
     _announce(ctx, backup)
+    production = _production_identity(opts, reporter)
+    target = _probe_target(opts, reporter, identify=production is not None)
     with tempfile.TemporaryDirectory(prefix="converge-restore-", dir=opts.work_dir) as tmp:
         archive = Path(tmp) / "backup.dump"
         store.download(backup, archive)
         toc = ctx.tools.list_archive(archive)
         reporter.info(f"archive readable: {toc.entries} entries, {len(toc.tables)} tables")
 
-        try:
-            with connect(opts.target) as conn:
-                inventory = table_inventory(conn)
-        except DatabaseMissingError:
-            if not opts.create:
-                raise DatabaseMissingError(
-                    f"database {opts.target.dbname!r} does not exist on {opts.target}; pass --create to create it"
-                ) from None
-            create_database(maintenance_url(opts.target), opts.target.dbname)
-            reporter.info(f"created database {opts.target.dbname!r}")
-            inventory = []
-        replaced = [t for t in inventory if t.name in toc.tables]
-        untouched = [t for t in inventory if t.name not in toc.tables]
+        replaced = [t for t in target.inventory if t.name in toc.tables]
+        untouched = [t for t in target.inventory if t.name not in toc.tables]
         replaced_rows = sum(t.rows for t in replaced)
         reporter.info(
             f"target {opts.target}: the restore replaces {len(replaced)} tables ({replaced_rows} rows): "
@@ -385,7 +447,7 @@ def restore(ctx: Context, opts: RestoreOptions) -> RestoreResult:
         )
         if untouched:
             reporter.info(f"tables the backup does not contain stay as they are: {_describe_tables(untouched)}")
-        reason = production_reason(target_stack, opts.target, opts.declared_production, opts.production_url)
+        reason = production_reason(target_stack, opts.target, opts.declared_production, production, target.identity)
         if reason:
             what = f"{len(replaced)} tables ({replaced_rows} rows) in {opts.target}"
             if not opts.confirm_production:
@@ -394,6 +456,9 @@ def restore(ctx: Context, opts: RestoreOptions) -> RestoreResult:
                     "pass --i-understand-this-replaces-production to go ahead"
                 )
             reporter.warn(f"replacing production data as confirmed ({reason}): {what}")
+        if not target.exists:
+            create_database(maintenance_url(opts.target), opts.target.dbname)
+            reporter.info(f"created database {opts.target.dbname!r}")
 
         started = time.monotonic()
         reporter.info("pg_restore running (one transaction: all or nothing)")

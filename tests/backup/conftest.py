@@ -15,6 +15,7 @@ import textwrap
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,7 +31,7 @@ from psycopg import sql
 
 from ops.backup.pg import DatabaseUrl, PgTools
 from ops.backup.progress import Reporter
-from ops.backup.service import Context
+from ops.backup.service import BackupOptions, Context, backup
 from ops.backup.store import BackupStore
 
 PG_BINDIR = Path(os.environ.get("PG_BINDIR", "/usr/lib/postgresql/15/bin"))
@@ -62,10 +63,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 class PgServer:
     port: int
     bindir: Path
+    socket_dir: Path
 
-    def url(self, dbname: str = "postgres", password: str | None = PASSWORD) -> DatabaseUrl:
+    def url(self, dbname: str = "postgres", password: str | None = PASSWORD, host: str = "127.0.0.1") -> DatabaseUrl:
         auth = f"{SUPERUSER}:{quote(password, safe='')}" if password is not None else SUPERUSER
-        return DatabaseUrl(f"postgresql://{auth}@127.0.0.1:{self.port}/{dbname}")
+        return DatabaseUrl(f"postgresql://{auth}@{host}:{self.port}/{dbname}")
+
+    def socket_url(self, dbname: str = "postgres") -> DatabaseUrl:
+        """The same server through its Unix socket (trust authentication)."""
+        return DatabaseUrl(f"postgresql://{SUPERUSER}@{quote(str(self.socket_dir), safe='')}:{self.port}/{dbname}")
 
 
 def _free_port() -> int:
@@ -85,8 +91,9 @@ def _as_server_user() -> dict[str, Any]:
     return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
+@contextmanager
+def _cluster() -> Iterator[PgServer]:
+    """A new PostgreSQL cluster (its own system identifier) on a free port; removed afterwards."""
     for tool in ("initdb", "pg_ctl", "postgres", "pg_dump", "pg_restore"):
         if not (PG_BINDIR / tool).exists():
             pytest.fail(f"{PG_BINDIR / tool} is missing: run scripts/install-postgres.sh (or set PG_BINDIR)")
@@ -124,13 +131,26 @@ def pg_server() -> Iterator[PgServer]:
         check=True, capture_output=True, env=env, cwd=base, **drop,
     )  # fmt: skip
     try:
-        yield PgServer(port=port, bindir=PG_BINDIR)
+        yield PgServer(port=port, bindir=PG_BINDIR, socket_dir=sock)
     finally:
         subprocess.run(
             [str(PG_BINDIR / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
             check=False, capture_output=True, env=env, cwd=base, **drop,
         )  # fmt: skip
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    with _cluster() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def other_pg_server() -> Iterator[PgServer]:
+    """A second, unrelated server: a different system identifier."""
+    with _cluster() as server:
+        yield server
 
 
 def admin(server: PgServer) -> psycopg.Connection[tuple[object, ...]]:
@@ -307,6 +327,12 @@ def harness(s3: Any, pg_server: PgServer, clock: FakeClock) -> Harness:
     store = BackupStore(s3, BUCKET, PREFIX, reporter)
     ctx = Context(store=store, tools=PgTools(pg_server.bindir), reporter=reporter, clock=clock)
     return Harness(ctx=ctx, log=log, clock=clock, server=pg_server)
+
+
+@pytest.fixture
+def published(harness: Harness, source_db: DatabaseUrl) -> str:
+    """One good backup of stack `staging`; returns its key."""
+    return backup(harness.ctx, BackupOptions(stack="staging", database=source_db)).key
 
 
 def fake_bin(tmp_path: Path, real: Path, script: str) -> Path:
