@@ -19,6 +19,7 @@ from psycopg import sql
 
 from . import fingerprint
 from .errors import (
+    BackupCorruptError,
     DatabaseMissingError,
     DatabaseUnreachableError,
     DumpFailedError,
@@ -46,6 +47,7 @@ from .policy import PRODUCTION_STACKS, RETENTION, RPO, RTO, STALE_AFTER, Retenti
 from .progress import Reporter, human_bytes, human_seconds
 from .retention import Decision, plan
 from .store import (
+    LIVE_FIX,
     META_CREATED,
     META_FORMAT,
     META_SHA256,
@@ -559,12 +561,12 @@ def drill(ctx: Context, opts: DrillOptions) -> DrillReport:
     report.rpo_met = report.backup_age_seconds <= RPO.total_seconds()
 
     expected: fingerprint.Fingerprint | None = None
-    manifest = store.manifest_of(backup)
+    manifest = store.manifest_of(backup) or {}
     # Compare what the backup covers: its schemas unless the caller names others.
-    schemas = opts.schemas or tuple(str(s) for s in (manifest or {}).get("schemas", []))
+    schemas = opts.schemas or _manifest_schemas(backup, manifest)
     if opts.against in ("auto", "snapshot"):
-        if manifest and manifest.get("fingerprint"):
-            expected = fingerprint.Fingerprint.from_json(manifest["fingerprint"])
+        if manifest.get("fingerprint"):
+            expected = _manifest_fingerprint(backup, manifest)
             report.compared_against = "the source as dumped (fingerprint taken in the dump's snapshot)"
         elif opts.against == "snapshot":
             raise OpsError(f"{backup.ref.key} has no fingerprint in its manifest: use --against live")
@@ -623,6 +625,25 @@ def drill(ctx: Context, opts: DrillOptions) -> DrillReport:
     report.rto_met = report.time_to_restore_seconds <= RTO.total_seconds()
     report.total_seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def _manifest_schemas(backup: StoredBackup, manifest: dict[str, Any]) -> tuple[str, ...]:
+    schemas = manifest.get("schemas", [])
+    if not isinstance(schemas, list) or not all(isinstance(s, str) for s in schemas):
+        raise BackupCorruptError(
+            f"the manifest of {backup.ref.key} is malformed: its schemas are not a list of names; name the schemas "
+            "to compare with --schema"
+        )
+    return tuple(schemas)
+
+
+def _manifest_fingerprint(backup: StoredBackup, manifest: dict[str, Any]) -> fingerprint.Fingerprint:
+    try:
+        return fingerprint.Fingerprint.from_json(manifest["fingerprint"])
+    except ValueError as exc:
+        raise BackupCorruptError(
+            f"the fingerprint in the manifest of {backup.ref.key} is malformed ({exc}); {LIVE_FIX}"
+        ) from None
 
 
 def _create_roles(server: DatabaseUrl, roles: list[str], reporter: Reporter) -> None:
