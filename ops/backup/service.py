@@ -187,9 +187,12 @@ def backup(ctx: Context, opts: BackupOptions) -> BackupResult:
     """pg_dump streamed into a multipart upload; published under its final key only after pg_dump succeeded."""
     stack = check_stack(opts.stack)
     if not 0 <= opts.compress <= 9:
-        raise UsageError("--compress must be between 0 and 9")
+        raise UsageError(f"--compress {opts.compress} is not a compression level: give 0 (none) to 9 (smallest)")
     if opts.part_size < MIN_PART_SIZE:
-        raise UsageError("the part size must be at least 5 MiB (an S3 limit)")
+        raise UsageError(
+            f"a part size of {human_bytes(opts.part_size)} is below S3's minimum of 5 MiB: give --part-size-mib 5 "
+            "or more"
+        )
     store, reporter = ctx.store, ctx.reporter
     store.check_bucket()
     started_at = ctx.clock()
