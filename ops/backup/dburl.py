@@ -97,18 +97,24 @@ def _explain_libpq_error(message: str) -> MalformedUrlError:
     return MalformedUrlError("libpq cannot parse it", f"write it as {EXAMPLE}; {ENCODE_HINT}")
 
 
+def _split_credentials(uri: str) -> tuple[str | None, str]:
+    """(credentials, the rest) of a URI as libpq splits it: the credentials end at the first '@' unless a '/'
+    comes first (conninfo_uri_parse_options), in which case there are none."""
+    rest = uri.split("://", 1)[1]
+    end = next((i for i, c in enumerate(rest) if c in "@/"), len(rest))
+    if end < len(rest) and rest[end] == "@":
+        return rest[:end], rest[end + 1 :]
+    return None, rest
+
+
 def _check_uri_shape(uri: str) -> None:
     """Refuse the URIs libpq would read with part of the password in the host, port or database name.
 
-    libpq ends the credentials at the first '@' unless a '/' comes first (conninfo_uri_parse_options), so a
-    password with an unencoded '@' or '/' leaves an '@' after that point. An '@' in the query string could be
-    meant, but also the rest of a password whose '/' libpq took for the start of the database name: the only
-    '@' allowed is the one that ends the credentials.
+    A password with an unencoded '@' or '/' leaves an '@' after the credentials. An '@' in the query string
+    could be meant, but also be the rest of a password whose '/' libpq took for the start of the database
+    name: the only '@' allowed is the one that ends the credentials.
     """
-    rest = uri.split("://", 1)[1]
-    end = next((i for i, c in enumerate(rest) if c in "@/"), len(rest))
-    after_credentials = rest[end + 1 :] if end < len(rest) and rest[end] == "@" else rest
-    if "@" in after_credentials:
+    if "@" in _split_credentials(uri)[1]:
         raise MalformedUrlError("it has an '@' that does not separate the user from the host", ENCODE_HINT)
 
 
@@ -135,11 +141,8 @@ def _check_hosts_and_ports(params: Mapping[str, str]) -> None:
 
 def _raw_password_forms(uri: str) -> list[str]:
     """The password as written in a URI (any percent-encoding), so that it is masked wherever it is echoed."""
-    rest = uri.split("://", 1)[1]
-    forms: list[str] = []
-    end = next((i for i, c in enumerate(rest) if c in "@/"), len(rest))
-    if end < len(rest) and rest[end] == "@" and ":" in rest[:end]:
-        forms.append(rest[:end].split(":", 1)[1])
+    credentials, rest = _split_credentials(uri)
+    forms = [credentials.split(":", 1)[1]] if credentials and ":" in credentials else []
     if "?" in rest:
         for pair in rest.split("?", 1)[1].split("&"):
             key, _, value = pair.partition("=")
@@ -184,7 +187,8 @@ def _uri(params: Mapping[str, str], *, password: str | None) -> str:
     if len(ports) == 1:
         ports *= len(hosts)
     netloc = ",".join(
-        (f"[{host}]" if ":" in host else quote(host, safe="")) + (f":{port}" if port else "")
+        (f"[{host}]" if ":" in host and not host.startswith("/") else quote(host, safe=""))
+        + (f":{port}" if port else "")
         for host, port in zip(hosts, ports, strict=True)
     )
     if user:

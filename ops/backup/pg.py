@@ -1,4 +1,4 @@
-"""PostgreSQL access: URLs (passwords kept out of argv and messages), connections, pg_dump and pg_restore."""
+"""PostgreSQL access: connections, server identities, pg_dump and pg_restore (URLs: dburl.py)."""
 
 from __future__ import annotations
 

@@ -27,8 +27,10 @@ ENCODED = quote(SECRET, safe="")
         (f"postgresql://app:{ENCODED}@%2Fvar%2Frun%2Fpostgresql/converge", "/var/run/postgresql", None, "converge"),
         ("host=db.example port=6543 user=app dbname=converge password='n0t-In-any:Output/@?#%'", "db.example",
          "6543", "converge"),
+        ("host=/run/pg:a user=app dbname=converge password='n0t-In-any:Output/@?#%'", "/run/pg:a", None,
+         "converge"),
     ],
-    ids=["userinfo", "ipv6", "ipv6-no-port", "query", "two-hosts", "socket", "key-value"],
+    ids=["userinfo", "ipv6", "ipv6-no-port", "query", "two-hosts", "socket", "key-value", "socket-with-colon"],
 )  # fmt: skip
 def test_every_shape_libpq_accepts_is_read_as_libpq_reads_it(
     url: str, host: str, port: str | None, dbname: str
