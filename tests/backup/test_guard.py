@@ -137,7 +137,7 @@ def test_a_refused_restore_creates_no_database(
     """With --create and a target that does not exist yet, the guard still decides first."""
     target = pg_server.url("guard_not_created")
     with pytest.raises(RefusedError) as info:
-        restore(harness.ctx, RestoreOptions(stack="staging", target=target, create=True, **options))  # type: ignore[arg-type]
+        restore(harness.ctx, RestoreOptions(stack="staging", target=target, create=True, **options))
     assert "--i-understand-this-replaces-production" in str(info.value)
     assert not exists(pg_server, "guard_not_created")
 

@@ -42,7 +42,7 @@ def argv_log(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = subprocess.Popen
 
-    class Recording(real):  # type: ignore[misc, valid-type]
+    class Recording(real):
         def __init__(self, args: Any, *rest: Any, **kwargs: Any) -> None:
             seen.append(" ".join(map(str, args)) if isinstance(args, list) else str(args))
             super().__init__(args, *rest, **kwargs)
