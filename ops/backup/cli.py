@@ -12,10 +12,11 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
+from typing import NoReturn
 
 import psycopg
 
-from .errors import EXIT_DRILL_FAILED, OpsError, UsageError
+from .errors import ExitCode, OpsError, UsageError
 from .pg import DatabaseUrl, PgTools, first_line
 from .policy import KEY_PREFIX, RETENTION, RPO
 from .progress import Reporter, human_bytes, human_seconds
@@ -35,8 +36,6 @@ from .service import (
 )
 from .store import BackupStore, Encryption, make_client
 
-EXIT_INTERNAL = 70
-
 
 def _env(name: str) -> str | None:
     value = os.environ.get(name)
@@ -54,12 +53,35 @@ def _require(value: str | None, flag: str, env: str | None) -> str:
     return value
 
 
+def _url(value: str | None, flag: str, env: str) -> DatabaseUrl | None:
+    """The URL of an option or its environment variable; a refusal names which one, never its value."""
+    if value is None:
+        return None
+    subject = f"{flag} (or {env})" if flag else env
+    return DatabaseUrl.parse(value, subject)
+
+
+def _required_url(value: str | None, flag: str, env: str) -> DatabaseUrl:
+    url = _url(_require(value, flag, env), flag, env)
+    assert url is not None
+    return url
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, minus echoing what it could not parse: a stray argument may be a URL with its password."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments:"):
+            message = "unrecognized arguments (not shown: they may contain a password); see --help"
+        super().error(redact(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m ops.backup",
         description="Converge-NPS database backups to S3: backup, restore, restore drill, retention.",
     )
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--stack", default=_env("BACKUP_STACK"), help="stack name, e.g. prod (env BACKUP_STACK)")
     common.add_argument("--bucket", default=_env("BACKUP_S3_BUCKET"), help="S3 bucket (env BACKUP_S3_BUCKET)")
     common.add_argument(
@@ -159,7 +181,7 @@ def _context(args: argparse.Namespace) -> tuple[Context, str]:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     ctx, stack = _context(args)
-    url = DatabaseUrl(_require(args.database_url, "--database-url", "DATABASE_URL"))
+    url = _required_url(args.database_url, "--database-url", "DATABASE_URL")
     result = backup(
         ctx,
         BackupOptions(
@@ -174,12 +196,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
         ),
     )
     print(result.key)
-    return 0
+    return ExitCode.OK
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     ctx, stack = _context(args)
-    target = DatabaseUrl(_require(args.target_url, "--target-url", "RESTORE_TARGET_URL"))
+    target = _required_url(args.target_url, "--target-url", "RESTORE_TARGET_URL")
     result = restore(
         ctx,
         RestoreOptions(
@@ -188,7 +210,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
             key=args.key,
             target_stack=args.target_stack,
             declared_production=args.production,
-            production_url=_env("PRODUCTION_DATABASE_URL"),
+            production=_url(_env("PRODUCTION_DATABASE_URL"), "", "PRODUCTION_DATABASE_URL"),
             confirm_production=args.confirm_production,
             create=args.create,
             no_owner=args.no_owner,
@@ -197,7 +219,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         ),
     )
     print(result.key)
-    return 0
+    return ExitCode.OK
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
@@ -206,8 +228,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
         ctx,
         DrillOptions(
             stack=stack,
-            source=DatabaseUrl(args.database_url) if args.database_url else None,
-            scratch_server=DatabaseUrl(args.scratch_url) if args.scratch_url else None,
+            source=_url(args.database_url, "--database-url", "DATABASE_URL"),
+            scratch_server=_url(args.scratch_url, "--scratch-url", "DRILL_SCRATCH_URL"),
             key=args.key,
             against=args.against,
             create_missing_roles=args.create_missing_roles,
@@ -223,7 +245,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), indent=2))
     else:
         print(format_drill(report))
-    return 0 if report.ok else EXIT_DRILL_FAILED
+    return ExitCode.OK if report.ok else ExitCode.DRILL_FAILED
 
 
 def format_drill(report: DrillReport) -> str:
@@ -257,7 +279,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
     for decision in result.decisions:
         state = "keep  " if decision.keep else "delete"
         print(f"{state} {decision.ref.key} {','.join(decision.reasons)}".rstrip())
-    return 0
+    return ExitCode.OK
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -267,13 +289,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         rows = [{"key": b.ref.key, "created_at": b.ref.created_at.isoformat(), "size": b.size} for b in backups]
         print(json.dumps(rows, indent=2))
-        return 0
+        return ExitCode.OK
     for b in backups:
         age = human_seconds((now - b.ref.created_at).total_seconds())
         print(f"{b.ref.key}\t{human_bytes(b.size)}\t{age} ago")
     if not backups:
         ctx.reporter.info(f"no backups of stack {stack!r}")
-    return 0
+    return ExitCode.OK
 
 
 def _interrupt_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -295,14 +317,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except psycopg.Error as exc:
         print(f"error: database error: {first_line(str(exc))}", file=sys.stderr)
-        return 1
+        return ExitCode.FAILURE
     except KeyboardInterrupt:
         print("error: interrupted; nothing partial was published", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     except Exception:
         print(redact(traceback.format_exc()), file=sys.stderr, end="")
         print("error: internal error (see above)", file=sys.stderr)
-        return EXIT_INTERNAL
+        return ExitCode.INTERNAL
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-EXIT_REFUSED = 3
-EXIT_DRILL_FAILED = 4
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Every exit status of `python -m ops.backup` (tabled in docs/backups.md and the README)."""
+
+    OK = 0
+    FAILURE = 1
+    USAGE = 2
+    REFUSED = 3
+    DRILL_FAILED = 4
+    INTERNAL = 70
+    INTERRUPTED = 130
 
 
 class OpsError(Exception):
     """A failure the operator can act on; printed as one line, never with a traceback."""
 
-    exit_code = EXIT_FAILURE
+    exit_code = ExitCode.FAILURE
 
 
 class UsageError(OpsError):
-    exit_code = EXIT_USAGE
+    exit_code = ExitCode.USAGE
 
 
 class ToolMissingError(OpsError):
@@ -28,6 +37,10 @@ class DatabaseUnreachableError(OpsError):
 
 class DatabaseMissingError(DatabaseUnreachableError):
     pass
+
+
+class IdentityUnknownError(OpsError):
+    """The server identity of a database cannot be read (so whether it is production is unknown)."""
 
 
 class StorageError(OpsError):
@@ -61,4 +74,4 @@ class RestoreFailedError(OpsError):
 class RefusedError(OpsError):
     """A guard said no (e.g. restoring over production without the confirmation flag)."""
 
-    exit_code = EXIT_REFUSED
+    exit_code = ExitCode.REFUSED

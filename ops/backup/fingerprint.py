@@ -10,7 +10,7 @@ row_security is off so that a policy can never silently hide rows (PostgreSQL ra
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -103,15 +103,43 @@ class Fingerprint:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Fingerprint:
+    def from_json(cls, data: object) -> Fingerprint:
+        """The inverse of `to_json`. A manifest is read from the bucket, so anything `to_json` would not have
+        written raises ValueError naming the malformed part."""
+        if not isinstance(data, dict):
+            raise ValueError("it is not a JSON object")
+        tables = _mapping(data, "tables", lambda v: isinstance(v, dict))
         return cls(
-            tables={name: TableFingerprint(**t) for name, t in data.get("tables", {}).items()},
-            policies=dict(data.get("policies", {})),
-            indexes=dict(data.get("indexes", {})),
-            constraints=dict(data.get("constraints", {})),
-            sequences=dict(data.get("sequences", {})),
-            roles=list(data.get("roles", [])),
+            tables={name: _table(name, t) for name, t in tables.items()},
+            policies=_mapping(data, "policies", lambda v: isinstance(v, str)),
+            indexes=_mapping(data, "indexes", lambda v: isinstance(v, str)),
+            constraints=_mapping(data, "constraints", lambda v: isinstance(v, str)),
+            sequences=_mapping(data, "sequences", lambda v: v is None or type(v) is int),
+            roles=_strings(data.get("roles", []), "roles"),
         )
+
+
+_TABLE_FIELDS: dict[str, type] = {"kind": str, "rows": int, "checksum": str, "rls": bool, "force_rls": bool}
+
+
+def _mapping(data: dict[str, Any], part: str, valid: Callable[[object], bool]) -> dict[str, Any]:
+    value = data.get(part, {})
+    if not isinstance(value, dict) or not all(isinstance(k, str) and valid(v) for k, v in value.items()):
+        raise ValueError(f"its {part} are malformed")
+    return dict(value)
+
+
+def _table(name: str, data: dict[str, Any]) -> TableFingerprint:
+    # type() rather than isinstance(): a bool is an int, and a row count of `true` is not a count.
+    if set(data) != set(_TABLE_FIELDS) or any(type(data[k]) is not t for k, t in _TABLE_FIELDS.items()):
+        raise ValueError(f"its entry for table {name!r} is malformed")
+    return TableFingerprint(**data)
+
+
+def _strings(value: object, part: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"its {part} are not a list of names")
+    return list(value)
 
 
 def prepare_session(conn: Conn) -> None:

@@ -1,4 +1,4 @@
-"""PostgreSQL access: URLs (passwords kept out of argv and messages), connections, pg_dump and pg_restore."""
+"""PostgreSQL access: connections, server identities, pg_dump and pg_restore (URLs: dburl.py)."""
 
 from __future__ import annotations
 
@@ -13,92 +13,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
-from .errors import BackupCorruptError, DatabaseMissingError, DatabaseUnreachableError, ToolMissingError, UsageError
-from .redact import redact, register_secret
-
-CONNECT_TIMEOUT_SECONDS = 15
-APPLICATION_NAME = "converge-backup"
-
-
-@dataclass(frozen=True)
-class DatabaseUrl:
-    """A postgres:// URL. `str()` is the redacted form; the password only reaches libpq."""
-
-    raw: str
-
-    def __post_init__(self) -> None:
-        parts = urlsplit(self.raw)
-        if parts.scheme not in ("postgres", "postgresql"):
-            raise UsageError(f"not a PostgreSQL URL: {redact(self.raw)!r} (expected postgresql://...)")
-        register_secret(self.password)
-
-    def __str__(self) -> str:
-        return self.redacted
-
-    @property
-    def redacted(self) -> str:
-        return redact(self.raw)
-
-    @property
-    def password(self) -> str | None:
-        parts = urlsplit(self.raw)
-        if parts.password is not None:
-            return unquote(parts.password)
-        for key, value in parse_qsl(parts.query):
-            if key == "password":
-                return value
-        return None
-
-    @property
-    def host(self) -> str:
-        parts = urlsplit(self.raw)
-        if parts.hostname:
-            return parts.hostname
-        return dict(parse_qsl(parts.query)).get("host", "")
-
-    @property
-    def port(self) -> int:
-        return urlsplit(self.raw).port or 5432
-
-    @property
-    def dbname(self) -> str:
-        parts = urlsplit(self.raw)
-        name = unquote(parts.path.lstrip("/"))
-        if name:
-            return name
-        query = dict(parse_qsl(parts.query))
-        return query.get("dbname") or (unquote(parts.username) if parts.username else "") or "postgres"
-
-    def with_dbname(self, dbname: str) -> DatabaseUrl:
-        parts = urlsplit(self.raw)
-        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "dbname"]
-        return DatabaseUrl(urlunsplit(parts._replace(path="/" + quote(dbname, safe=""), query=urlencode(query))))
-
-    def without_password(self) -> str:
-        """The URL with its password removed, for a subprocess's argv."""
-        parts = urlsplit(self.raw)
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, hostport = netloc.rsplit("@", 1)
-            user = userinfo.split(":", 1)[0]
-            netloc = f"{user}@{hostport}" if user else hostport
-        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "password"]
-        return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query)))
-
-    def subprocess_env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env.pop("PGPASSWORD", None)
-        password = self.password
-        if password is not None:
-            env["PGPASSWORD"] = password
-        env.setdefault("PGCONNECT_TIMEOUT", str(CONNECT_TIMEOUT_SECONDS))
-        env["PGAPPNAME"] = APPLICATION_NAME
-        return env
+from .dburl import APPLICATION_NAME, CONNECT_TIMEOUT_SECONDS, DatabaseUrl
+from .errors import (
+    BackupCorruptError,
+    DatabaseMissingError,
+    DatabaseUnreachableError,
+    IdentityUnknownError,
+    ToolMissingError,
+)
+from .redact import redact
 
 
 def first_line(text: str) -> str:
@@ -114,7 +41,7 @@ def connect(url: DatabaseUrl, *, autocommit: bool = True) -> Iterator[psycopg.Co
     """A connection with a one-line error for an unreachable server or a missing database."""
     try:
         conn = psycopg.connect(
-            url.raw,
+            url.conninfo(),
             autocommit=autocommit,
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             application_name=APPLICATION_NAME,
@@ -128,6 +55,31 @@ def connect(url: DatabaseUrl, *, autocommit: bool = True) -> Iterator[psycopg.Co
         yield conn
     finally:
         conn.close()
+
+
+@dataclass(frozen=True)
+class ServerIdentity:
+    """Which database a connection reached, whatever address it used (localhost or 127.0.0.1, a pooler or the
+    server directly): the cluster's system identifier from pg_control, and the database's name."""
+
+    system_identifier: int
+    database: str
+
+    def __str__(self) -> str:
+        return f"database {self.database!r} of the server with system identifier {self.system_identifier}"
+
+
+def server_identity(conn: psycopg.Connection[tuple[object, ...]], database: str | None = None) -> ServerIdentity:
+    """The identity of the connection's server and database (or of `database` on the same server)."""
+    try:
+        row = conn.execute("SELECT system_identifier, current_database() FROM pg_control_system()").fetchone()
+    except psycopg.Error as exc:
+        raise IdentityUnknownError(
+            f"cannot read the server identity with pg_control_system() ({first_line(str(exc))}): grant the role "
+            "EXECUTE on it or membership in pg_monitor"
+        ) from None
+    assert row is not None
+    return ServerIdentity(system_identifier=int(str(row[0])), database=database or str(row[1]))
 
 
 def database_exists(server: DatabaseUrl, dbname: str) -> bool:

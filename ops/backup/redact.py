@@ -6,7 +6,8 @@ import re
 import threading
 from urllib.parse import quote
 
-_URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/?#@\s]*):(?P<secret>[^@/\s]*)@", re.IGNORECASE)
+# Up to the last '@' of the URL: a password may hold unencoded '@' and '/'; masking too much is harmless.
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/?#@\s]*):(?P<secret>\S*)@", re.IGNORECASE)
 _KV_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<secret>'(?:[^'\\]|\\.)*'|[^\s&]+)", re.IGNORECASE)
 
 MASK = "***"

@@ -19,29 +19,35 @@ from psycopg import sql
 
 from . import fingerprint
 from .errors import (
+    BackupCorruptError,
     DatabaseMissingError,
+    DatabaseUnreachableError,
     DumpFailedError,
+    IdentityUnknownError,
     OpsError,
     RefusedError,
     RestoreFailedError,
     StorageError,
     UsageError,
 )
-from .fingerprint import TableRows, table_inventory
+from .fingerprint import Conn, TableRows, table_inventory
 from .naming import BackupRef, backup_key, check_stack, manifest_key, partial_key
 from .pg import (
     DatabaseUrl,
     PgTools,
+    ServerIdentity,
     connect,
     create_database,
     drop_database,
     first_line,
     maintenance_url,
+    server_identity,
 )
 from .policy import PRODUCTION_STACKS, RETENTION, RPO, RTO, STALE_AFTER, Retention
 from .progress import Reporter, human_bytes, human_seconds
 from .retention import Decision, plan
 from .store import (
+    LIVE_FIX,
     META_CREATED,
     META_FORMAT,
     META_SHA256,
@@ -181,9 +187,12 @@ def backup(ctx: Context, opts: BackupOptions) -> BackupResult:
     """pg_dump streamed into a multipart upload; published under its final key only after pg_dump succeeded."""
     stack = check_stack(opts.stack)
     if not 0 <= opts.compress <= 9:
-        raise UsageError("--compress must be between 0 and 9")
+        raise UsageError(f"--compress {opts.compress} is not a compression level: give 0 (none) to 9 (smallest)")
     if opts.part_size < MIN_PART_SIZE:
-        raise UsageError("the part size must be at least 5 MiB (an S3 limit)")
+        raise UsageError(
+            f"a part size of {human_bytes(opts.part_size)} is below S3's minimum of 5 MiB: give --part-size-mib 5 "
+            "or more"
+        )
     store, reporter = ctx.store, ctx.reporter
     store.check_bucket()
     started_at = ctx.clock()
@@ -306,8 +315,14 @@ def list_backups(ctx: Context, stack: str) -> list[ListedBackup]:
 # -- restore ---------------------------------------------------------------------------------------------------
 
 
-def production_reason(target_stack: str, target: DatabaseUrl, declared: bool, production_url: str | None) -> str | None:
-    """Why the target looks like production, or None."""
+def production_reason(
+    target_stack: str,
+    target: DatabaseUrl,
+    declared: bool,
+    production: ServerIdentity | None,
+    target_identity: ServerIdentity | None = None,
+) -> str | None:
+    """Why the target is (or looks like) production, or None."""
     if declared:
         return "--production was given"
     if target_stack in PRODUCTION_STACKS:
@@ -316,10 +331,8 @@ def production_reason(target_stack: str, target: DatabaseUrl, declared: bool, pr
         tokens = set(re.split(r"[^a-z0-9]+", value.lower()))
         if tokens & {"prod", "production"}:
             return f"its {label} {value!r} says production"
-    if production_url:
-        prod = DatabaseUrl(production_url)
-        if (prod.host, prod.port, prod.dbname) == (target.host, target.port, target.dbname):
-            return "it is the database of PRODUCTION_DATABASE_URL"
+    if production is not None and production == target_identity:
+        return f"it is the database of PRODUCTION_DATABASE_URL ({production})"
     return None
 
 
@@ -330,7 +343,7 @@ class RestoreOptions:
     key: str | None = None
     target_stack: str | None = None
     declared_production: bool = False
-    production_url: str | None = None
+    production: DatabaseUrl | None = None
     confirm_production: bool = False
     create: bool = False
     no_owner: bool = False
@@ -345,6 +358,68 @@ class RestoreResult:
     seconds: float
 
 
+@dataclass(frozen=True)
+class _Target:
+    """What a restore would write into, found out read-only before anything is created or changed."""
+
+    exists: bool
+    inventory: list[TableRows]
+    identity: ServerIdentity | None
+
+
+_UNKNOWN_FIX = "pass --i-understand-this-replaces-production if the target may be replaced even if it is production"
+
+
+def _identify(
+    conn: Conn, opts: RestoreOptions, reporter: Reporter, what: str, database: str | None = None
+) -> ServerIdentity | None:
+    """The server identity, or None when it cannot be read and production was confirmed anyway: not knowing
+    must never let a restore over production through."""
+    try:
+        return server_identity(conn, database)
+    except IdentityUnknownError as exc:
+        if opts.confirm_production:
+            reporter.warn(f"{what}: {exc}; going ahead as confirmed")
+            return None
+        raise RefusedError(f"cannot tell whether the target is production: {what}: {exc}; {_UNKNOWN_FIX}") from None
+
+
+def _production_identity(opts: RestoreOptions, reporter: Reporter) -> ServerIdentity | None:
+    if opts.production is None:
+        return None
+    what = f"PRODUCTION_DATABASE_URL ({opts.production})"
+    try:
+        with connect(opts.production) as conn:
+            return _identify(conn, opts, reporter, what)
+    except DatabaseUnreachableError as exc:
+        if opts.confirm_production:
+            reporter.warn(f"cannot identify {what}: {exc}; going ahead as confirmed")
+            return None
+        raise RefusedError(
+            f"cannot tell whether the target is production: {exc}; fix or unset PRODUCTION_DATABASE_URL, or "
+            f"{_UNKNOWN_FIX}"
+        ) from None
+
+
+def _probe_target(opts: RestoreOptions, reporter: Reporter, *, identify: bool) -> _Target:
+    what = f"the target {opts.target}"
+    try:
+        with connect(opts.target) as conn:
+            inventory = table_inventory(conn)
+            identity = _identify(conn, opts, reporter, what) if identify else None
+            return _Target(exists=True, inventory=inventory, identity=identity)
+    except DatabaseMissingError:
+        if not opts.create:
+            raise DatabaseMissingError(
+                f"database {opts.target.dbname!r} does not exist on {opts.target}; pass --create to create it"
+            ) from None
+    identity = None
+    if identify:
+        with connect(maintenance_url(opts.target)) as conn:
+            identity = _identify(conn, opts, reporter, what, opts.target.dbname)
+    return _Target(exists=False, inventory=[], identity=identity)
+
+
 def _describe_tables(tables: list[TableRows], limit: int = 20) -> str:
     shown = ", ".join(f"{t.name} ({t.rows} rows)" for t in tables[:limit])
     if len(tables) > limit:
@@ -353,31 +428,23 @@ def _describe_tables(tables: list[TableRows], limit: int = 20) -> str:
 
 
 def restore(ctx: Context, opts: RestoreOptions) -> RestoreResult:
+    """Verify the backup, decide whether the target is production, and only then create or write anything."""
     store, reporter = ctx.store, ctx.reporter
     stack = check_stack(opts.stack)
     target_stack = check_stack(opts.target_stack or stack)
     store.check_bucket()
     backup = store.find(stack, opts.key)
     _announce(ctx, backup)
+    production = _production_identity(opts, reporter)
+    target = _probe_target(opts, reporter, identify=production is not None)
     with tempfile.TemporaryDirectory(prefix="converge-restore-", dir=opts.work_dir) as tmp:
         archive = Path(tmp) / "backup.dump"
         store.download(backup, archive)
         toc = ctx.tools.list_archive(archive)
         reporter.info(f"archive readable: {toc.entries} entries, {len(toc.tables)} tables")
 
-        try:
-            with connect(opts.target) as conn:
-                inventory = table_inventory(conn)
-        except DatabaseMissingError:
-            if not opts.create:
-                raise DatabaseMissingError(
-                    f"database {opts.target.dbname!r} does not exist on {opts.target}; pass --create to create it"
-                ) from None
-            create_database(maintenance_url(opts.target), opts.target.dbname)
-            reporter.info(f"created database {opts.target.dbname!r}")
-            inventory = []
-        replaced = [t for t in inventory if t.name in toc.tables]
-        untouched = [t for t in inventory if t.name not in toc.tables]
+        replaced = [t for t in target.inventory if t.name in toc.tables]
+        untouched = [t for t in target.inventory if t.name not in toc.tables]
         replaced_rows = sum(t.rows for t in replaced)
         reporter.info(
             f"target {opts.target}: the restore replaces {len(replaced)} tables ({replaced_rows} rows): "
@@ -385,7 +452,7 @@ def restore(ctx: Context, opts: RestoreOptions) -> RestoreResult:
         )
         if untouched:
             reporter.info(f"tables the backup does not contain stay as they are: {_describe_tables(untouched)}")
-        reason = production_reason(target_stack, opts.target, opts.declared_production, opts.production_url)
+        reason = production_reason(target_stack, opts.target, opts.declared_production, production, target.identity)
         if reason:
             what = f"{len(replaced)} tables ({replaced_rows} rows) in {opts.target}"
             if not opts.confirm_production:
@@ -394,6 +461,9 @@ def restore(ctx: Context, opts: RestoreOptions) -> RestoreResult:
                     "pass --i-understand-this-replaces-production to go ahead"
                 )
             reporter.warn(f"replacing production data as confirmed ({reason}): {what}")
+        if not target.exists:
+            create_database(maintenance_url(opts.target), opts.target.dbname)
+            reporter.info(f"created database {opts.target.dbname!r}")
 
         started = time.monotonic()
         reporter.info("pg_restore running (one transaction: all or nothing)")
@@ -494,12 +564,12 @@ def drill(ctx: Context, opts: DrillOptions) -> DrillReport:
     report.rpo_met = report.backup_age_seconds <= RPO.total_seconds()
 
     expected: fingerprint.Fingerprint | None = None
-    manifest = store.manifest_of(backup)
+    manifest = store.manifest_of(backup) or {}
     # Compare what the backup covers: its schemas unless the caller names others.
-    schemas = opts.schemas or tuple(str(s) for s in (manifest or {}).get("schemas", []))
+    schemas = opts.schemas or _manifest_schemas(backup, manifest)
     if opts.against in ("auto", "snapshot"):
-        if manifest and manifest.get("fingerprint"):
-            expected = fingerprint.Fingerprint.from_json(manifest["fingerprint"])
+        if manifest.get("fingerprint"):
+            expected = _manifest_fingerprint(backup, manifest)
             report.compared_against = "the source as dumped (fingerprint taken in the dump's snapshot)"
         elif opts.against == "snapshot":
             raise OpsError(f"{backup.ref.key} has no fingerprint in its manifest: use --against live")
@@ -558,6 +628,25 @@ def drill(ctx: Context, opts: DrillOptions) -> DrillReport:
     report.rto_met = report.time_to_restore_seconds <= RTO.total_seconds()
     report.total_seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def _manifest_schemas(backup: StoredBackup, manifest: dict[str, Any]) -> tuple[str, ...]:
+    schemas = manifest.get("schemas", [])
+    if not isinstance(schemas, list) or not all(isinstance(s, str) for s in schemas):
+        raise BackupCorruptError(
+            f"the manifest of {backup.ref.key} is malformed: its schemas are not a list of names; name the schemas "
+            "to compare with --schema"
+        )
+    return tuple(schemas)
+
+
+def _manifest_fingerprint(backup: StoredBackup, manifest: dict[str, Any]) -> fingerprint.Fingerprint:
+    try:
+        return fingerprint.Fingerprint.from_json(manifest["fingerprint"])
+    except ValueError as exc:
+        raise BackupCorruptError(
+            f"the fingerprint in the manifest of {backup.ref.key} is malformed ({exc}); {LIVE_FIX}"
+        ) from None
 
 
 def _create_roles(server: DatabaseUrl, roles: list[str], reporter: Reporter) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -38,6 +39,10 @@ META_SIZE = "size"
 META_STACK = "stack"
 META_CREATED = "created-at"
 META_FORMAT = "format"
+
+OTHER_BACKUP = "restore another backup with --key (python -m ops.backup list shows them)"
+LIVE_FIX = "compare with the live source instead: --against live --database-url ..."
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 MAX_PARTS = 10_000
 DOWNLOAD_CHUNK = 1024 * 1024
@@ -253,19 +258,32 @@ class BackupStore:
         with s3_call("reading backup metadata", self.bucket, ref.key):
             head = self.client.head_object(Bucket=self.bucket, Key=ref.key)
         metadata = {k.lower(): v for k, v in head.get("Metadata", {}).items()}
+        where = f"s3://{self.bucket}/{ref.key}"
         sha = metadata.get(META_SHA256)
         if not sha:
+            raise BackupCorruptError(f"{where} has no {META_SHA256} metadata: not made by this tool; {OTHER_BACKUP}")
+        if not _SHA256.match(sha):
             raise BackupCorruptError(
-                f"s3://{self.bucket}/{ref.key} has no {META_SHA256} metadata: not made by this tool"
+                f"{where} has malformed {META_SHA256} metadata (not 64 hex digits): it cannot be verified; "
+                f"{OTHER_BACKUP}"
             )
-        return StoredBackup(ref=ref, size=head["ContentLength"], sha256=sha, metadata=metadata)
+        size = metadata.get(META_SIZE)
+        if size is not None and not (size.isascii() and size.isdigit()):
+            raise BackupCorruptError(
+                f"{where} has malformed {META_SIZE} metadata (not a number of bytes): it cannot be verified; "
+                f"{OTHER_BACKUP}"
+            )
+        return StoredBackup(ref=ref, size=head["ContentLength"], sha256=sha.lower(), metadata=metadata)
 
     def find(self, stack: str, key: str | None) -> StoredBackup:
         """The backup named by `key`, or the newest published backup of the stack."""
         if key:
             ref = parse_key(self.prefix, stack, key)
             if ref is None:
-                raise BackupNotFoundError(f"{key!r} is not a backup key of stack {stack!r} under {self.prefix!r}")
+                raise BackupNotFoundError(
+                    f"{key!r} is not a backup key of stack {stack!r} under {self.prefix!r}; "
+                    "python -m ops.backup list shows them"
+                )
             return self.describe(ref)
         listing = self.scan(stack)
         for ref in reversed(listing.backups):
@@ -308,9 +326,9 @@ class BackupStore:
         try:
             data = json.loads(body)
         except ValueError:
-            raise BackupCorruptError(f"s3://{self.bucket}/{key} is not valid JSON") from None
+            raise BackupCorruptError(f"s3://{self.bucket}/{key} is not valid JSON; {LIVE_FIX}") from None
         if not isinstance(data, dict):
-            raise BackupCorruptError(f"s3://{self.bucket}/{key} is not a JSON object")
+            raise BackupCorruptError(f"s3://{self.bucket}/{key} is not a JSON object; {LIVE_FIX}")
         return data
 
     def publish(self, source_key: str, key: str, metadata: dict[str, str], encryption: Encryption, size: int) -> None:

@@ -15,6 +15,7 @@ import textwrap
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,13 +25,14 @@ from urllib.parse import quote
 import boto3
 import psycopg
 import pytest
+from hypothesis import strategies as st
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 from psycopg import sql
 
 from ops.backup.pg import DatabaseUrl, PgTools
 from ops.backup.progress import Reporter
-from ops.backup.service import Context
+from ops.backup.service import BackupOptions, Context, backup
 from ops.backup.store import BackupStore
 
 PG_BINDIR = Path(os.environ.get("PG_BINDIR", "/usr/lib/postgresql/15/bin"))
@@ -42,6 +44,39 @@ PREFIX = "converge-nps"
 
 
 HERE = Path(__file__).resolve().parent
+
+# Passwords of any characters but NUL (libpq cannot pass one) around a marker that no output holds by
+# chance (hypothesis also tries the strings of our own messages): wherever the marker shows, some part of the
+# password leaked.
+PASSWORD_MARK = "Zq8Vx"
+_any_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+passwords = st.builds(lambda head, tail: head + PASSWORD_MARK + tail, _any_text, _any_text)
+SHAPES = ("userinfo", "ipv6", "query", "key-value", "unencoded", "unencoded-query")
+# Left unencoded in the careless shapes: everything with a meaning in a URI but '%' (a '%' followed by two hex
+# digits is an encoded character however it was meant) and, in a query, '&' and '=' (a password "a&port=1"
+# is a second parameter to anyone).
+UNENCODED = "@/:?#[]&= ,'\"\\"
+UNENCODED_IN_QUERY = "@/:?#[] ,"
+
+
+def url_shapes(
+    password: str, *, host: str = "127.0.0.1", port: int = 5432, user: str = "app", dbname: str = "converge"
+) -> dict[str, str]:
+    """One password written into every kind of connection string: correctly, and (the `unencoded` shapes)
+    with the characters that have a meaning in a URI left as they are. `host` is a name or an IPv4 address;
+    the ipv6 shapes use ::1."""
+    encoded = quote(password, safe="")
+    kv = password.replace("\\", "\\\\").replace("'", "\\'")
+    unencoded = quote(password, safe=UNENCODED)
+    unencoded_query = quote(password, safe=UNENCODED_IN_QUERY)
+    return {
+        "userinfo": f"postgresql://{user}:{encoded}@{host}:{port}/{dbname}",
+        "ipv6": f"postgresql://{user}:{encoded}@[::1]:{port}/{dbname}?sslmode=disable",
+        "query": f"postgresql://{user}@{host}:{port}/{dbname}?password={encoded}",
+        "key-value": f"host={host} port={port} user={user} dbname={dbname} password='{kv}'",
+        "unencoded": f"postgresql://{user}:{unencoded}@{host}:{port}/{dbname}",
+        "unencoded-query": f"postgresql://{user}@[::1]:{port}/{dbname}?password={unencoded_query}",
+    }
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -62,10 +97,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 class PgServer:
     port: int
     bindir: Path
+    socket_dir: Path
 
-    def url(self, dbname: str = "postgres", password: str | None = PASSWORD) -> DatabaseUrl:
+    def url(self, dbname: str = "postgres", password: str | None = PASSWORD, host: str = "127.0.0.1") -> DatabaseUrl:
         auth = f"{SUPERUSER}:{quote(password, safe='')}" if password is not None else SUPERUSER
-        return DatabaseUrl(f"postgresql://{auth}@127.0.0.1:{self.port}/{dbname}")
+        return DatabaseUrl(f"postgresql://{auth}@{host}:{self.port}/{dbname}")
+
+    def socket_url(self, dbname: str = "postgres") -> DatabaseUrl:
+        """The same server through its Unix socket (trust authentication)."""
+        return DatabaseUrl(f"postgresql://{SUPERUSER}@{quote(str(self.socket_dir), safe='')}:{self.port}/{dbname}")
 
 
 def _free_port() -> int:
@@ -85,8 +125,9 @@ def _as_server_user() -> dict[str, Any]:
     return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
+@contextmanager
+def _cluster() -> Iterator[PgServer]:
+    """A new PostgreSQL cluster (its own system identifier) on a free port; removed afterwards."""
     for tool in ("initdb", "pg_ctl", "postgres", "pg_dump", "pg_restore"):
         if not (PG_BINDIR / tool).exists():
             pytest.fail(f"{PG_BINDIR / tool} is missing: run scripts/install-postgres.sh (or set PG_BINDIR)")
@@ -116,7 +157,7 @@ def pg_server() -> Iterator[PgServer]:
         check=True, capture_output=True, env=env, cwd=base, **drop,
     )  # fmt: skip
     options = (
-        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1,::1 -c fsync=off -c synchronous_commit=off "
         "-c full_page_writes=off -c max_connections=50"
     )
     subprocess.run(
@@ -124,13 +165,26 @@ def pg_server() -> Iterator[PgServer]:
         check=True, capture_output=True, env=env, cwd=base, **drop,
     )  # fmt: skip
     try:
-        yield PgServer(port=port, bindir=PG_BINDIR)
+        yield PgServer(port=port, bindir=PG_BINDIR, socket_dir=sock)
     finally:
         subprocess.run(
             [str(PG_BINDIR / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
             check=False, capture_output=True, env=env, cwd=base, **drop,
         )  # fmt: skip
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    with _cluster() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def other_pg_server() -> Iterator[PgServer]:
+    """A second, unrelated server: a different system identifier."""
+    with _cluster() as server:
+        yield server
 
 
 def admin(server: PgServer) -> psycopg.Connection[tuple[object, ...]]:
@@ -307,6 +361,12 @@ def harness(s3: Any, pg_server: PgServer, clock: FakeClock) -> Harness:
     store = BackupStore(s3, BUCKET, PREFIX, reporter)
     ctx = Context(store=store, tools=PgTools(pg_server.bindir), reporter=reporter, clock=clock)
     return Harness(ctx=ctx, log=log, clock=clock, server=pg_server)
+
+
+@pytest.fixture
+def published(harness: Harness, source_db: DatabaseUrl) -> str:
+    """One good backup of stack `staging`; returns its key."""
+    return backup(harness.ctx, BackupOptions(stack="staging", database=source_db)).key
 
 
 def fake_bin(tmp_path: Path, real: Path, script: str) -> Path:

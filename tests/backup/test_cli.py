@@ -173,3 +173,64 @@ def test_sigterm_mid_dump_publishes_nothing(
     assert err.splitlines()[-1] == "error: interrupted; nothing partial was published"
     assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET)
     assert "Uploads" not in s3.list_multipart_uploads(Bucket=BUCKET)
+
+
+SECRET_URL = f"postgresql://app:{quote(PASSWORD, safe='')}@127.0.0.1:1/converge"
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "code", "what", "fix"),
+    [
+        (["backup", "--bucket", BUCKET, "--database-url", SECRET_URL], {}, 2, "--stack is required",
+         "set BACKUP_STACK"),
+        (["backup", "--stack", "staging", "--database-url", SECRET_URL], {}, 2, "--bucket is required",
+         "set BACKUP_S3_BUCKET"),
+        (["backup", "--stack", "Prod!", "--bucket", BUCKET, "--database-url", SECRET_URL], {}, 2,
+         "invalid stack name 'Prod!'", "use lower-case letters, digits and '-'"),
+        (["backup", "--stack", "staging", "--bucket", BUCKET], {}, 2, "--database-url is required",
+         "set DATABASE_URL"),
+        (["backup", "--stack", "staging", "--bucket", BUCKET, "--database-url", SECRET_URL.replace(":1/", ":0/")],
+         {}, 2, "--database-url (or DATABASE_URL) is not usable: a port is not a number from 1 to 65535",
+         "check the port"),
+        (["backup", "--stack", "staging", "--bucket", BUCKET, "--compress", "12", "--database-url", SECRET_URL], {},
+         2, "--compress 12 is not a compression level", "give 0 (none) to 9 (smallest)"),
+        (["backup", "--stack", "staging", "--bucket", BUCKET, "--part-size-mib", "3", "--database-url", SECRET_URL],
+         {}, 2, "a part size of 3.0 MiB is below S3's minimum of 5 MiB", "give --part-size-mib 5 or more"),
+        (["restore", "--stack", "staging", "--bucket", BUCKET], {}, 2, "--target-url is required",
+         "set RESTORE_TARGET_URL"),
+        (["restore", "--stack", "staging", "--bucket", BUCKET, "--target-url", "mysql" + SECRET_URL[10:]], {}, 2,
+         "--target-url (or RESTORE_TARGET_URL) is not usable: its scheme is 'mysql'", "give postgresql://"),
+        (["restore", "--stack", "staging", "--bucket", BUCKET, "--target-url", SECRET_URL],
+         {"PRODUCTION_DATABASE_URL": SECRET_URL + "?pasword=x"}, 2,
+         "PRODUCTION_DATABASE_URL is not usable: it has a parameter libpq does not know", "did you mean 'password'?"),
+        (["restore", "--stack", "staging", "--bucket", BUCKET, "--key", "a/b.dump", "--target-url", SECRET_URL], {},
+         1, "'a/b.dump' is not a backup key of stack 'staging'", "python -m ops.backup list shows them"),
+        (["restore", "--stack", "staging", "--bucket", BUCKET, "--target-url", SECRET_URL],
+         {"PRODUCTION_DATABASE_URL": SECRET_URL}, 3, "cannot tell whether the target is production",
+         "fix or unset PRODUCTION_DATABASE_URL"),
+        (["drill", "--stack", "staging", "--bucket", BUCKET, "--against", "live"], {}, 2,
+         "this drill compares with the live source", "give --database-url (or DATABASE_URL)"),
+        (["drill", "--stack", "staging", "--bucket", BUCKET], {}, 2, "give --scratch-url",
+         "a server where the drill may create and drop a database"),
+        (["drill", "--stack", "staging", "--bucket", BUCKET, "--scratch-url", SECRET_URL + "?host=a@b"], {}, 2,
+         "--scratch-url (or DRILL_SCRATCH_URL) is not usable: it has an '@' that does not separate",
+         "percent-encode special characters"),
+    ],
+)  # fmt: skip
+def test_every_refusal_names_the_problem_and_the_fix_in_one_line_without_the_password(
+    published: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    argv: list[str], env: dict[str, str], code: int, what: str, fix: str,
+) -> None:  # fmt: skip
+    for name in (
+        "BACKUP_STACK", "BACKUP_S3_BUCKET", "DATABASE_URL", "RESTORE_TARGET_URL", "DRILL_SCRATCH_URL",
+        "PRODUCTION_DATABASE_URL",
+    ):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert cli.main([*argv, "--quiet"]) == code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"error: {what}")
+    assert fix in err
+    assert PASSWORD not in err and quote(PASSWORD, safe="") not in err

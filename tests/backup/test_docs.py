@@ -7,6 +7,7 @@ import shlex
 from pathlib import Path
 
 from ops.backup.cli import build_parser
+from ops.backup.errors import ExitCode
 from ops.backup.policy import RETENTION, RPO, RTO
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "backups.md"
@@ -30,3 +31,27 @@ def test_the_doc_states_the_policy_in_force() -> None:
     assert "RPO < 1 hour" in text
     assert RTO.total_seconds() == 8 * 3600
     assert "RTO < 8 hours" in text
+
+
+def exit_table(text: str) -> dict[int, str]:
+    """The rows of the first Markdown table whose header starts with `| exit |`: code -> the rest of the row."""
+    rows: dict[int, str] = {}
+    lines = iter(text.splitlines())
+    for line in lines:
+        if line.startswith("| exit |"):
+            next(lines)  # the | --- | line
+            for row in lines:
+                if not row.startswith("|"):
+                    return rows
+                code, rest = row.strip("|").split("|", 1)
+                rows[int(code)] = rest
+    return rows
+
+
+def test_the_exit_codes_are_tabled_in_the_doc_and_the_readme() -> None:
+    doc = exit_table(DOC.read_text())
+    assert doc.keys() == {int(code) for code in ExitCode}
+    for code in ExitCode:
+        assert f"`{code.name}`" in doc[code]
+    readme = exit_table((DOC.parents[1] / "README.md").read_text())
+    assert readme.keys() == doc.keys()

@@ -35,12 +35,6 @@ def snapshot_of(url: DatabaseUrl) -> fingerprint.Fingerprint:
 
 
 @pytest.fixture
-def published(harness: Harness, source_db: DatabaseUrl) -> str:
-    """One good backup of stack `staging`; returns its key."""
-    return backup(harness.ctx, BackupOptions(stack="staging", database=source_db)).key
-
-
-@pytest.fixture
 def target(make_db: Callable[..., DatabaseUrl]) -> DatabaseUrl:
     """A database with data of its own that a failed restore must leave alone."""
     url = make_db()
@@ -202,7 +196,7 @@ def test_restore_over_production_needs_the_flag_and_says_what_it_replaces(
     with pytest.raises(RefusedError, match="--production was given"):
         restore(harness.ctx, RestoreOptions(stack="staging", target=target, declared_production=True))
     with pytest.raises(RefusedError, match="PRODUCTION_DATABASE_URL"):
-        restore(harness.ctx, RestoreOptions(stack="staging", target=target, production_url=target.raw))
+        restore(harness.ctx, RestoreOptions(stack="staging", target=target, production=target))
     assert fingerprint.compare(before, snapshot_of(target)) == []
 
     restore(harness.ctx, RestoreOptions(stack="staging", target_stack="prod", target=target, confirm_production=True))
