@@ -58,7 +58,7 @@ def assert_fails_with(results: list[PolicyResult], expected: dict[str, str]) -> 
 # The stack-file changes: values the settings accept.
 STACK_CHANGES: dict[str, Any] = {
     # An image this project does not build and the pack's allow-list does not name.
-    f"{PROJECT}:redis": {"image": "bitnami/redis:7.4.1"},
+    f"{PROJECT}:redis": {"image": "bitnami/redis:8.10.1"},
     # No Railway usage limit: nothing caps spending.
     f"{PROJECT}:railway": {"setUsageLimit": False},
 }
@@ -73,14 +73,14 @@ PACK_CHANGES: dict[str, dict[str, Any]] = {
     "sensitive-values-are-secrets": {"secretOutputs": {tokens.SUPABASE_PROJECT: ["databaseHost"]}},
 }
 EXPECTED = {
-    "non-root-containers": "service 'redis' runs bitnami/redis:7.4.1, which this project does not build and "
+    "non-root-containers": "service 'redis' runs bitnami/redis:8.10.1, which this project does not build and "
     "`externalImages` does not list",
     "spending-cap": "no Railway usage limit is declared",
     "database-backups": "Supabase project 'database-project' is on the 'free' plan, which keeps 0 days of daily "
     "backups; this stack needs at least 7",
     "production-deploy-gate": "GitHub environment 'development' has no required reviewers",
     "sensitive-values-are-secrets": f"{tokens.SUPABASE_PROJECT} 'database-project' produces credentials "
-    "in database_host, which are not in additionalSecretOutputs",
+    "in databaseHost, which are not in additionalSecretOutputs",
 }
 
 

@@ -273,8 +273,8 @@ VARIANTS = [
     pytest.param(
         "non-root-containers",
         "prod",
-        {"overrides": {"converge-nps:redis": {"memoryMb": 512, "vcpu": 0.25, "image": "bitnami/redis:7.4.1"}}},
-        "runs bitnami/redis:7.4.1, which this project does not build and `externalImages` does not list",
+        {"overrides": {"converge-nps:redis": {"memoryMb": 512, "vcpu": 0.25, "image": "bitnami/redis:8.10.1"}}},
+        "runs bitnami/redis:8.10.1, which this project does not build and `externalImages` does not list",
         id="nonroot-redis-image-not-allowlisted",
     ),
     pytest.param(
