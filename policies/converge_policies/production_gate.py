@@ -2,7 +2,8 @@
 
 Seed: "Production (manual deploy from main)", "Production: manual approval". The GitHub environment
 is what enforces it in the deploy workflow, so the environment itself is checked:
-- it names required reviewers (a team or a user) and admins cannot bypass them;
+- it names required reviewers (a team or a user), prevents self-review (both checked by
+  settings.production, as the stack settings are) and admins cannot bypass them;
 - deployments are limited to custom branch policies (not "any protected branch"), and the only one is
   the production branch, as an exact name (no wildcard, no tag pattern).
 """
@@ -22,6 +23,7 @@ from pulumi_policy import (
 from cost.resources import Resource
 from policies.converge_policies import types
 from policies.converge_policies.common import config, is_unknown, stack_resources
+from settings.production import ProductionFacts, production_violations
 from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
 
 NAME = "production-deploy-gate"
@@ -52,9 +54,13 @@ def check_environment(
 ) -> None:
     props = environment.props
     name = props.get("environment")
-    reviewers = _has_reviewers(props.get("reviewers"))
-    if reviewers is False:
-        report_violation(f"GitHub environment '{name}' has no required reviewers.", environment.urn)
+    self_review = props.get("preventSelfReview")
+    facts = ProductionFacts(
+        has_reviewers=_has_reviewers(props.get("reviewers")),
+        prevent_self_review=None if is_unknown(self_review) else self_review is True,
+    )
+    for violation in production_violations(facts):
+        report_violation(f"GitHub environment '{name}' {violation.rule}.", environment.urn)
     if props.get("canAdminsBypass") is not False and not is_unknown(props.get("canAdminsBypass")):
         report_violation(
             f"GitHub environment '{name}' lets admins bypass its reviewers (canAdminsBypass is not false).",
