@@ -2,7 +2,8 @@
 
 Pulumi parses stack files with Go's yaml.v3, which refuses a mapping that repeats a key
 (`mapping key "x" already defined at line N`) where PyYAML silently keeps the last value, and which
-keeps a plain scalar that only looks like a timestamp (`2026-02-30`) as text where PyYAML raises.
+keeps a timestamp as text (so `2026-02-30` reaches the settings, which name its key) where PyYAML
+makes a date of it or raises.
 Every refusal names the file and the line, and never quotes the file's text: it may hold a secret.
 """
 
@@ -29,7 +30,7 @@ class _DuplicateKeyError(ConstructorError):
 
 
 class StackFileLoader(yaml.SafeLoader):
-    """PyYAML's safe loader with yaml.v3's answers for repeated keys and impossible timestamps."""
+    """PyYAML's safe loader with yaml.v3's answers for repeated keys and timestamps."""
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: dict[tuple[type, Any], int] = {}
@@ -58,14 +59,11 @@ class StackFileLoader(yaml.SafeLoader):
             # An explicit tag whose text does not convert (`!!int abc`, `!!float x`).
             raise ConstructorError(None, None, f"the value is not a valid {node.tag}", node.start_mark) from None
 
-    def construct_timestamp_or_text(self, node: ScalarNode) -> Any:
-        try:
-            return self.construct_yaml_timestamp(node)
-        except ValueError:
-            return self.construct_scalar(node)
+    def construct_timestamp_as_text(self, node: ScalarNode) -> str:
+        return str(self.construct_scalar(node))
 
 
-StackFileLoader.add_constructor("tag:yaml.org,2002:timestamp", StackFileLoader.construct_timestamp_or_text)
+StackFileLoader.add_constructor("tag:yaml.org,2002:timestamp", StackFileLoader.construct_timestamp_as_text)
 
 
 def _quoted(key: Any) -> str:

@@ -47,6 +47,15 @@ def test_a_repeated_nested_key_is_refused(tmp_path: Path) -> None:
     assert 'Pulumi.qa.yaml:5: not valid YAML: mapping key "minReplicas" already defined at line 3' in str(refusal(path))
 
 
+def test_timestamps_stay_text_as_pulumi_passes_them(tmp_path: Path) -> None:
+    text = "config:\n  a:day: 2026-01-31\n  a:time: 2026-01-31T10:00:00Z\n  a:branch: release-2026-01-31\n"
+    assert read_stack_file(write(tmp_path, text)) == {
+        "a:day": "2026-01-31",
+        "a:time": "2026-01-31T10:00:00Z",
+        "a:branch": "release-2026-01-31",
+    }
+
+
 def test_merge_keys_may_override_what_they_merge(tmp_path: Path) -> None:
     text = "base: &b {a: 1, b: 2}\nconfig:\n  x:y:\n    <<: *b\n    a: 3\n"
     assert parse_stack_file(write(tmp_path, text)).config == {"x:y": {"a": 3, "b": 2}}
@@ -111,13 +120,13 @@ def test_a_date_the_calendar_lacks_is_refused_by_key_and_line(tmp_path: Path, ye
     anchor = f"{year:04d}-{month:02d}-{day:02d}"
     text = f"config:\n  {NS}:secretRotation:\n    rotationDays: 30\n    anchor: {anchor}\n"
     stack_file = parse_stack_file(write(tmp_path, text, "dev"))
+    # Kept as text, as Go's yaml.v3 keeps it, so the settings name the key rather than the parser failing.
+    assert stack_file.config[f"{NS}:secretRotation"]["anchor"] == anchor
     values = {**config("dev"), f"{NS}:secretRotation": stack_file.config[f"{NS}:secretRotation"]}
     if day <= calendar.monthrange(year, month)[1]:
         loaded = load_stack_settings("dev", values, {}, lines=stack_file.lines)
         assert loaded.secret_rotation.anchor == dt.date(year, month, day)
         return
-    # Kept as text, as Go's yaml.v3 keeps it, so the settings name the key rather than the parser failing.
-    assert stack_file.config[f"{NS}:secretRotation"]["anchor"] == anchor
     with pytest.raises(StackConfigError) as caught:
         load_stack_settings("dev", values, {}, lines=stack_file.lines)
     (problem,) = caught.value.problems
