@@ -40,19 +40,18 @@ def load_stack_settings(
     locates keys in the stack file for the message.
     """
     context = LoadContext(stack=stack, config=config, environ=environ, lines=lines or {})
-    problems = _namespace_problems(context)
+    problems: list[Problem] = []
     try:
         with loading(context):
             settings = StackSettings()
     except ValidationError as error:
-        problems += _problems(error, context)
+        problems = _problems(error, context)
     leaks = _plaintext_credential_problems(context, SECRET_KEYS | frozenset(secret_keys))
-    if leaks:
-        # A validator's message may quote the value it refuses: for a leaked credential, only the leak is said.
-        leaked = [p.key for p in leaks if p.key is not None]
-        # A list's or an object's validator may quote its members, so theirs go too.
-        kept = [p for p in problems if p.key is None or not any(_related(p.key, k) for k in leaked)]
-        problems = kept + leaks
+    leaked = [p.key for p in leaks if p.key is not None]
+    # A validator's message may quote the value it refuses, and a list's or an object's may quote its
+    # members: about a leaked credential's key, only the leak is said.
+    problems = [p for p in problems if p.key is None or not any(_related(p.key, k) for k in leaked)]
+    problems = _namespace_problems(context) + problems + leaks
     if problems:
         raise StackConfigError(stack, problems)
     return settings

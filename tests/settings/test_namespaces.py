@@ -80,3 +80,13 @@ def test_an_unknown_key_of_ours_suggests_the_closest(key: str, value: object, su
     with pytest.raises(StackConfigError) as caught:
         load_stack_settings("dev", values, {})
     assert f"{NS}:{key}: unknown key; did you mean `{NS}:{suggested}`?" in str(caught.value)
+
+
+def test_a_credential_under_a_misspelled_key_gets_both_fixes() -> None:
+    token = "sk_live_" + "Ab3" * 10
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_settings("prod", {**config("prod"), "converge:sendgridApiKey": token}, {})
+    text = str(caught.value)
+    assert token not in text
+    assert f"did you mean `{NS}:sendgridApiKey`?" in text
+    assert "`pulumi config set --secret converge:sendgridApiKey <value> -s prod`" in text
