@@ -2,13 +2,15 @@
 
 Pulumi parses stack files with Go's yaml.v3, which refuses a mapping that repeats a key
 (`mapping key "x" already defined at line N`) where PyYAML silently keeps the last value, and which
-keeps a timestamp as text (so `2026-02-30` reaches the settings, which name its key) where PyYAML
-makes a date of it or raises.
+reads untyped values as YAML 1.2 does where PyYAML reads YAML 1.1: a timestamp stays text (so
+`2026-02-30` reaches the settings, which name its key, where PyYAML raises), `yes`, `no`, `on` and
+`off` are text, not booleans, and `1:30` is text, not the base-60 number 90.
 Every refusal names the file and the line, and never quotes the file's text: it may hold a secret.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,10 @@ from settings.model import SECRET_KEYS
 from settings.sources import config_path, is_secure_value, set_secret_command
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
 class _DuplicateKeyError(ConstructorError):
@@ -63,7 +69,28 @@ class StackFileLoader(yaml.SafeLoader):
         return str(self.construct_scalar(node))
 
 
-StackFileLoader.add_constructor("tag:yaml.org,2002:timestamp", StackFileLoader.construct_timestamp_as_text)
+StackFileLoader.add_constructor(_TIMESTAMP_TAG, StackFileLoader.construct_timestamp_as_text)
+StackFileLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, pattern) for tag, pattern in resolvers if tag not in (_BOOL_TAG, _INT_TAG, _FLOAT_TAG, _TIMESTAMP_TAG)
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+StackFileLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+# PyYAML's own patterns without their base-60 forms.
+StackFileLoader.add_implicit_resolver(
+    _INT_TAG,
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+StackFileLoader.add_implicit_resolver(
+    _FLOAT_TAG,
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
 
 
 def _quoted(key: Any) -> str:

@@ -56,6 +56,24 @@ def test_timestamps_stay_text_as_pulumi_passes_them(tmp_path: Path) -> None:
     }
 
 
+@FILE_SETTINGS
+@given(
+    word=st.sampled_from(["yes", "no", "on", "off", "y", "n", "Yes", "NO", "On", "OFF"]),
+    hours=st.integers(1, 99),
+    minutes=st.integers(0, 59),
+)
+def test_yaml_1_1_booleans_and_base_60_numbers_stay_text_as_in_yaml_1_2(
+    tmp_path: Path, word: str, hours: int, minutes: int
+) -> None:
+    clock = f"{hours}:{minutes:02d}"
+    text = f"config:\n  a:flag: {word}\n  a:clock: {clock}\n  a:list: [{word}, {clock}, true, False, 12, 1.5]\n"
+    assert read_stack_file(write(tmp_path, text)) == {
+        "a:flag": word,
+        "a:clock": clock,
+        "a:list": [word, clock, True, False, 12, 1.5],
+    }
+
+
 def test_merge_keys_may_override_what_they_merge(tmp_path: Path) -> None:
     text = "base: &b {a: 1, b: 2}\nconfig:\n  x:y:\n    <<: *b\n    a: 3\n"
     assert parse_stack_file(write(tmp_path, text)).config == {"x:y": {"a": 3, "b": 2}}
