@@ -23,6 +23,7 @@ GITHUB_TEAM_SLUG = re.compile(r"^(?=.{1,100}$)[a-z0-9_]+(?:-[a-z0-9_]+)*$")
 # The Management API's `organization_slug` pattern is `^[\w-]+$`; OpenAPI patterns are ECMAScript regexes,
 # whose `\w` is ASCII only (Python's is Unicode).
 SUPABASE_ORGANIZATION_SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
+# Validators use fullmatch: `$` alone also matches before a final newline.
 DEFAULT_PORTS = {"https": 443, "http": 80, "wss": 443, "ws": 80}
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # GitHub Actions schedules take POSIX cron: five fields of numbers, `*`, `,`, `-`, `/`, and month and day
@@ -45,7 +46,7 @@ def json_pattern(pattern: re.Pattern[str]) -> dict[str, JsonValue]:
 
 
 def github_login(value: str) -> str:
-    if not GITHUB_LOGIN.match(value):
+    if not GITHUB_LOGIN.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a GitHub login: 1-39 letters, digits or single hyphens, not starting or ending "
             "with a hyphen"
@@ -54,7 +55,7 @@ def github_login(value: str) -> str:
 
 
 def github_repository(value: str) -> str:
-    if not GITHUB_REPOSITORY.match(value):
+    if not GITHUB_REPOSITORY.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a GitHub repository name: 1-100 of A-Z a-z 0-9 . _ - (not `.` or `..`), "
             "without the owner (that is `github:owner`)"
@@ -63,7 +64,7 @@ def github_repository(value: str) -> str:
 
 
 def github_team_slug(value: str) -> str:
-    if not GITHUB_TEAM_SLUG.match(value):
+    if not GITHUB_TEAM_SLUG.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a GitHub team slug: lower-case letters, digits, `_` and single hyphens, as in "
             "the team's URL (`/orgs/<owner>/teams/<slug>`)"
@@ -72,7 +73,7 @@ def github_team_slug(value: str) -> str:
 
 
 def supabase_organization_slug(value: str) -> str:
-    if not SUPABASE_ORGANIZATION_SLUG.match(value):
+    if not SUPABASE_ORGANIZATION_SLUG.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a Supabase organization slug: A-Z a-z 0-9 _ - only, as in the dashboard's "
             "URL (`/dashboard/org/<slug>`)"
@@ -81,7 +82,7 @@ def supabase_organization_slug(value: str) -> str:
 
 
 def hostname(value: str) -> str:
-    if not _HOSTNAME.match(value):
+    if not _HOSTNAME.fullmatch(value):
         raise ValueError(f"{value!r} is not a lower-case DNS hostname (no scheme, no path)")
     return value
 
@@ -124,7 +125,7 @@ def origin(value: str, scheme: str = "https") -> str:
         # Browsers send the origin without its default port, so a CORS check comparing strings never matches.
         raise ValueError(f"{value!r} names {scheme}'s default port; write it without `:{port}`, {example}")
     host = parts.hostname or ""
-    if not (_HOSTNAME.match(host) or _is_ip(host)) or parts.netloc != parts.netloc.lower():
+    if not (_HOSTNAME.fullmatch(host) or _is_ip(host)) or parts.netloc != parts.netloc.lower():
         raise ValueError(f"{value!r} does not name a lower-case DNS host or an IP address; {example}")
     return value
 
@@ -147,7 +148,7 @@ def github_cron(value: str) -> str:
         )
     for index, field in enumerate(fields):
         names = {n.lower() for n in re.findall(r"[A-Za-z]+", field)}
-        if not _CRON_FIELD.match(field) or not names <= _CRON_NAMES.get(index, set()):
+        if not _CRON_FIELD.fullmatch(field) or not names <= _CRON_NAMES.get(index, set()):
             raise ValueError(
                 f"{value!r}: the {_CRON_FIELDS[index]} field {field!r} uses syntax GitHub Actions does not accept "
                 "(only numbers, `*`, `,`, `-`, `/`, and month or weekday names)"

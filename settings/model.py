@@ -231,7 +231,7 @@ class DatabaseSettings(_Settings):
     def _schema_names(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         # They are spliced into SQL as literals; plain identifiers keep that safe and unambiguous.
         for value in values:
-            if not _SQL_IDENTIFIER.match(value):
+            if not _SQL_IDENTIFIER.fullmatch(value):
                 raise ValueError(f"{value!r} is not a plain PostgreSQL schema name")
         return values
 
@@ -450,7 +450,7 @@ class StackSettings(BaseSettings):
     @field_validator("deploy_branch")
     @classmethod
     def _git_ref(cls, value: str) -> str:
-        if not _GIT_REF.match(value):
+        if not _GIT_REF.fullmatch(value):
             raise ValueError(f"{value!r} is not a valid git branch name")
         return value
 

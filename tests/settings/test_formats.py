@@ -110,7 +110,9 @@ def is_team_slug(name: str) -> bool:
     return 1 <= len(name) <= 100 and all(p and set(p) <= allowed for p in parts)
 
 
-NAME_TEXT = st.text(alphabet=string.ascii_letters + string.digits + "-_.é /", max_size=110)
+NAME_TEXT = st.text(alphabet=string.ascii_letters + string.digits + "-_.é /\n", max_size=110) | st.from_regex(
+    r"[a-z0-9]{1,12}\n", fullmatch=True
+)
 
 
 @PROPERTY

@@ -89,6 +89,9 @@ def test_unrelated_environment_variables_do_not_change_a_stack() -> None:
         ("prod", {"backend.eventReplicas": 6}, "backend.eventReplicas"),
         ("prod", {"backend.scaleDown": {"cpuPercent": 75, "forMinutes": 15}}, "backend.scaleDown.cpuPercent"),
         ("prod", {"environment": "qa"}, "environment"),
+        ("prod", {"deployBranch": "main\n"}, "deployBranch"),
+        ("prod", {"database.rlsSchemas": ["public\n"]}, "database.rlsSchemas"),
+        ("prod", {"backend.publicDomain": "api.example.com\n"}, "backend.publicDomain"),
     ],
 )
 def test_seed_rules(stack: str, change: dict[str, Any], key: str) -> None:
