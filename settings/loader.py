@@ -150,8 +150,10 @@ def _namespace_problems(context: LoadContext) -> list[Problem]:
     problems = []
     for key in context.config:
         namespace, colon, name = key.partition(":")
-        alias = ours.get((name if colon else namespace).lower())
-        fix = f"did you mean `{NAMESPACE}:{alias}`? Rename the key in {file}" if alias else ""
+        # A path (`converge:backend.minReplicas`) is judged by its first part.
+        top, dot, rest = (name if colon else namespace).partition(".")
+        alias = ours.get(top.lower())
+        fix = f"did you mean `{NAMESPACE}:{alias}{dot}{rest}`? Rename the key in {file}" if alias else ""
         if not colon:
             fix = fix or f"this project's keys are `{NAMESPACE}:<key>`"
             message = f"is not a `namespace:key` config key, which Pulumi refuses; {fix}"

@@ -90,3 +90,9 @@ def test_a_credential_under_a_misspelled_key_gets_both_fixes() -> None:
     assert token not in text
     assert f"did you mean `{NS}:sendgridApiKey`?" in text
     assert "`pulumi config set --secret converge:sendgridApiKey <value> -s prod`" in text
+
+
+def test_a_path_in_a_near_miss_namespace_is_judged_by_its_first_part() -> None:
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_settings("dev", {**config("dev"), "convergenps:backend.minReplicas": 2}, {})
+    assert f"did you mean `{NS}:backend.minReplicas`?" in str(caught.value)
