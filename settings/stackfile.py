@@ -116,16 +116,27 @@ def parse_stack_file(path: Path) -> StackFile:
     def refuse(message: str, line: int | None, key: str | None = None) -> StackConfigError:
         return StackConfigError(stack, [Problem(key, message, file, line)])
 
-    loader = StackFileLoader(path.read_text())
+    data = path.read_bytes()
     try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise refuse(f"not UTF-8 text (byte {error.start + 1} of the file)", line) from None
+    loader: StackFileLoader | None = None
+    try:
+        loader = StackFileLoader(text)
         root = loader.get_single_node()
         document = loader.construct_document(root) if root is not None else None
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        raise refuse(f"not valid YAML: character U+{error.character:04X} is not allowed in YAML", line) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = f"{error.problem} ({error.context})" if error.context else str(error.problem)
         raise refuse(f"not valid YAML: {problem}", mark.line + 1 if mark else None) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if document is None:
         return StackFile({}, {})
     if not isinstance(document, dict) or not isinstance(root, MappingNode):

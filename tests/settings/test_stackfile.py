@@ -229,7 +229,28 @@ TOKEN = "ghp_" + "Z9" * 18
 @FILE_SETTINGS
 @given(
     noise=st.lists(
-        st.sampled_from(["[", "]", "{", "}", ":", "- ", "\t", "'", '"', "&a ", "*a ", "!x ", "? ", "\n  ", "\n", "#"]),
+        st.sampled_from(
+            [
+                "[",
+                "]",
+                "{",
+                "}",
+                ":",
+                "- ",
+                "\t",
+                "'",
+                '"',
+                "&a ",
+                "*a ",
+                "!x ",
+                "? ",
+                "\n  ",
+                "\n",
+                "#",
+                "\x00",
+                "\x1b",
+            ]
+        ),
         max_size=6,
     ),
     at=st.integers(0, 200),
@@ -245,3 +266,15 @@ def test_whatever_the_text_it_is_read_or_refused_and_no_value_is_quoted(
     except StackConfigError as error:
         assert TOKEN not in str(error)
         assert all(p.origin == "Pulumi.qa.yaml" for p in error.problems)
+
+
+def test_a_file_that_is_not_utf8_text_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.qa.yaml"
+    path.write_bytes(b"config:\n  a:b: caf\xe9\n")
+    (problem,) = refusal(path).problems
+    assert (problem.line, problem.message) == (2, "not UTF-8 text (byte 19 of the file)")
+
+
+def test_a_control_character_is_refused_with_its_line(tmp_path: Path) -> None:
+    (problem,) = refusal(write(tmp_path, "config:\n  a:b: x\n  a:c: y\x07z\n")).problems
+    assert (problem.line, problem.message) == (3, "not valid YAML: character U+0007 is not allowed in YAML")
