@@ -278,3 +278,16 @@ def test_a_file_that_is_not_utf8_text_is_refused_with_its_line(tmp_path: Path) -
 def test_a_control_character_is_refused_with_its_line(tmp_path: Path) -> None:
     (problem,) = refusal(write(tmp_path, "config:\n  a:b: x\n  a:c: y\x07z\n")).problems
     assert (problem.line, problem.message) == (3, "not valid YAML: character U+0007 is not allowed in YAML")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.binary(max_size=120) | st.text(max_size=120).map(str.encode), prefix=st.sampled_from([b"", b"config:\n  "])
+)
+def test_any_bytes_are_read_or_refused_by_line_property(tmp_path: Path, data: bytes, prefix: bytes) -> None:
+    path = tmp_path / "Pulumi.qa.yaml"
+    path.write_bytes(prefix + data)
+    try:
+        parse_stack_file(path)
+    except StackConfigError as error:
+        assert all(p.origin == "Pulumi.qa.yaml" and (p.line or 0) >= 1 for p in error.problems), str(error)
