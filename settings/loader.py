@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from settings import formats
 from settings.credentials import plaintext_credentials
 from settings.errors import Problem, StackConfigError
 from settings.model import RULE_VIOLATIONS, SECRET_KEYS, StackSettings, seed_rule_violations
@@ -24,6 +25,8 @@ from settings.sources import (
     set_secret_command,
     stack_file_name,
 )
+
+GITHUB_OWNER_KEY = "github:owner"
 
 
 def load_stack_settings(
@@ -51,7 +54,7 @@ def load_stack_settings(
     # A validator's message may quote the value it refuses, and a list's or an object's may quote its
     # members: about a leaked credential's key, only the leak is said.
     problems = [p for p in problems if p.key is None or not any(_related(p.key, k) for k in leaked)]
-    problems = _namespace_problems(context) + problems + leaks
+    problems = _namespace_problems(context) + _github_owner_problems(context) + problems + leaks
     if problems:
         raise StackConfigError(stack, problems)
     return settings
@@ -163,6 +166,20 @@ def _namespace_problems(context: LoadContext) -> list[Problem]:
             continue
         problems.append(Problem(key, message, file, context.lines.get(key)))
     return problems
+
+
+def _github_owner_problems(context: LoadContext) -> list[Problem]:
+    """The GitHub provider reads the repository's owner from its own namespace; an organization's name
+    follows the rules of a login."""
+    owner = context.config.get(GITHUB_OWNER_KEY)
+    if owner is None:
+        return []
+    try:
+        formats.github_login(str(owner))
+    except ValueError as error:
+        file = stack_file_name(context.stack)
+        return [Problem(GITHUB_OWNER_KEY, str(error), file, context.lines.get(GITHUB_OWNER_KEY))]
+    return []
 
 
 _SQUASH = re.compile(r"[^a-z0-9]")

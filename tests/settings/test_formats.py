@@ -127,6 +127,19 @@ def test_reviewer_users_are_github_logins_property(name: str) -> None:
 
 
 @PROPERTY
+@given(name=st.one_of(NAME_TEXT, st.from_regex(r"[A-Za-z0-9]{1,20}(-[A-Za-z0-9]{1,20}){0,3}", fullmatch=True)))
+def test_github_owner_is_a_github_login_property(name: str) -> None:
+    values = {**config("staging"), "github:owner": name}
+    try:
+        load_stack_settings("staging", values, {})
+    except StackConfigError as error:
+        assert not is_github_login(name), str(error)
+        assert error.keys == {"github:owner"}
+    else:
+        assert is_github_login(name)
+
+
+@PROPERTY
 @given(name=st.one_of(NAME_TEXT, st.sampled_from([".", "..", "...", ".github", "a" * 100, "a" * 101])))
 def test_repository_is_a_github_repository_name_property(name: str) -> None:
     github = {"repository": name, "reviewerUsers": ["release-lead"]}
