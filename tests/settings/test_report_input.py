@@ -143,3 +143,10 @@ def test_as_a_command_nothing_but_the_message_is_printed(tmp_path: Path) -> None
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.splitlines()[0] == "invalid configuration for stack 'dev' (Pulumi.dev.yaml):"
     assert "Traceback" not in done.stderr
+
+
+def test_the_readme_tables_every_exit_status() -> None:
+    readme = (ROOT / "README.md").read_text()
+    configuration = readme[readme.index("## Configuration") : readme.index("## Deploying")]
+    tabled = [int(code) for code in re.findall(r"^\| (\d+) \| ", configuration, re.MULTILINE)]
+    assert tabled == [status.value for status in Exit]
