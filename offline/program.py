@@ -293,6 +293,8 @@ def run_stack(
     monitor = RecordingMonitor(mocks)
     runtime_settings.reset_options(project=PROJECT, stack=stack, preview=preview)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+    # The engine tells a program its project root; the mocks' settings leave it unset.
+    runtime_settings.SETTINGS.root_directory = str(ROOT)
     pulumi.runtime.set_all_config(encoded, secret_keys)
 
     outputs: dict[str, Any] = {}

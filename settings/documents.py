@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
-from settings.model import StackSettings
+from settings.model import StackSettings, is_secret_field
 from settings.sources import NAMESPACE, PROJECT
 
 SCHEMA_PATH = "schemas/stack-config.schema.json"
@@ -30,10 +30,6 @@ PROJECT_HEADER = {
     "secrets and GitHub deployment environments, one stack per environment.",
     "runtime": {"name": "python", "options": {"toolchain": "pip", "virtualenv": ".venv"}},
 }
-
-
-def _is_secret(field: FieldInfo) -> bool:
-    return "SecretStr" in repr(field.annotation)
 
 
 def _pulumi_type(schema: dict[str, Any], defs: dict[str, Any]) -> str:
@@ -69,7 +65,7 @@ def project_config() -> dict[str, Any]:
         entry: dict[str, Any] = {"type": _pulumi_type(prop, defs), "description": _description(field, prop, defs)}
         if entry["type"] == "array":
             entry["items"] = {"type": "string"}
-        if _is_secret(field):
+        if is_secret_field(field):
             entry["secret"] = True
         if not field.is_required() and field.default is not None:
             entry["default"] = _jsonable(field.default)
@@ -111,7 +107,7 @@ def stack_file_schema() -> dict[str, Any]:
     for name, field in StackSettings.model_fields.items():
         alias = field.alias or name
         prop = schema["properties"][alias]
-        if _is_secret(field):
+        if is_secret_field(field):
             # In a stack file a secret is `{secure: <ciphertext>}`; plaintext is refused so none is committed.
             prop = {"description": prop.get("description", ""), **secure}
         properties[f"{NAMESPACE}:{alias}"] = prop
@@ -127,7 +123,7 @@ def stack_file_schema() -> dict[str, Any]:
                 "required": [
                     f"{NAMESPACE}:{f.alias or n}"
                     for n, f in StackSettings.model_fields.items()
-                    if f.is_required() and not _is_secret(f)
+                    if f.is_required() and not is_secret_field(f)
                 ],
                 "patternProperties": {f"^(?!{NAMESPACE}:)[A-Za-z0-9_.-]+:.+$": {}},
                 "additionalProperties": False,
@@ -155,7 +151,7 @@ def config_reference() -> str:
                 rows.append(f"| `{path}` | object | | {field.description or nested.__doc__ or ''} |".replace("\n", " "))
                 walk(nested, f"{path}.")
                 continue
-            kind = "secret" if _is_secret(field) else _type_name(field)
+            kind = "secret" if is_secret_field(field) else _type_name(field)
             default = "required" if field.is_required() else f"`{json.dumps(_jsonable(field.default))}`"
             rows.append(f"| `{path}` | {kind} | {default} | {field.description or ''} |")
 

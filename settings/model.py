@@ -14,6 +14,7 @@ import re
 from typing import Annotated, Final, Literal
 
 from pydantic import (
+    AfterValidator,
     AliasGenerator,
     BaseModel,
     ConfigDict,
@@ -23,21 +24,24 @@ from pydantic import (
     model_validator,
 )
 from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from settings import formats
+from settings.production import ProductionFacts, production_violations
 from settings.seed import (
     BACKUP_RETENTION_DAYS_BY_PLAN,
     DEPLOY_BRANCH_BY_ENVIRONMENT,
+    ENVIRONMENT_BY_STACK,
     MAX_REPLICAS,
-    MIN_PRODUCTION_REPLICAS,
     PLAN_BY_ENVIRONMENT,
     PRODUCTION_ENVIRONMENT,
     REDIS_EVICTION_POLICY,
     SECRET_ROTATION_DAYS,
     RedisEvictionPolicy,
 )
-from settings.sources import CiOverrideSource, PulumiConfigSource
+from settings.sources import NAMESPACE, CiOverrideSource, PulumiConfigSource, current_stack
 
 Environment = Literal["development", "staging", "production"]
 SupabasePlan = Literal["free", "pro", "team", "enterprise"]
@@ -57,8 +61,6 @@ def default_compute_size(plan: str) -> str:
 
 
 _GIT_REF = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*@\{)[A-Za-z0-9._/-]+(?<![./])$")
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-_CRON = re.compile(r"^(\S+\s+){4}\S+$")
 _SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 
 
@@ -121,9 +123,7 @@ class BackendSettings(_Settings):
     @field_validator("public_domain")
     @classmethod
     def _hostname(cls, value: str | None) -> str | None:
-        if value is not None and not _HOSTNAME.match(value):
-            raise ValueError(f"{value!r} is not a lower-case DNS hostname (no scheme, no path)")
-        return value
+        return formats.hostname(value) if value is not None else None
 
     @model_validator(mode="after")
     def _replica_order(self) -> BackendSettings:
@@ -211,7 +211,12 @@ class DatabaseSettings(_Settings):
         Field(description="Plan of the Supabase organization (set in Supabase, not by the API; checked here)."),
     ]
     organization: Annotated[
-        str, Field(min_length=1, description="Slug of the Supabase organization the project lives in.")
+        str,
+        AfterValidator(formats.supabase_organization_slug),
+        Field(
+            json_schema_extra=formats.json_pattern(formats.SUPABASE_ORGANIZATION_SLUG),
+            description="Slug of the Supabase organization the project lives in.",
+        ),
     ]
     region: Annotated[str, Field(min_length=1, description="Supabase region; changing it replaces the project.")] = (
         "us-west-1"
@@ -239,7 +244,7 @@ class DatabaseSettings(_Settings):
     def _schema_names(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         # They are spliced into SQL as literals; plain identifiers keep that safe and unambiguous.
         for value in values:
-            if not _SQL_IDENTIFIER.match(value):
+            if not _SQL_IDENTIFIER.fullmatch(value):
                 raise ValueError(f"{value!r} is not a plain PostgreSQL schema name")
         return values
 
@@ -341,23 +346,40 @@ class BackupSettings(_Settings):
     @field_validator("weekly_cron", "event_cron")
     @classmethod
     def _cron(cls, value: str) -> str:
-        if not _CRON.match(value):
-            raise ValueError(f"{value!r} is not a five-field cron expression")
-        return value
+        return formats.github_cron(value)
 
 
 class GitHubSettings(_Settings):
     """The GitHub repository whose deployment environments this stack manages."""
 
     repository: Annotated[
-        str, Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Repository name (owner is `github:owner`).")
+        str,
+        AfterValidator(formats.github_repository),
+        Field(
+            json_schema_extra=formats.json_pattern(formats.GITHUB_REPOSITORY),
+            description="Repository name (owner is `github:owner`).",
+        ),
     ]
     reviewer_users: Annotated[
-        tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,39}$")], ...],
+        tuple[
+            Annotated[
+                str,
+                AfterValidator(formats.github_login),
+                Field(json_schema_extra=formats.json_pattern(formats.GITHUB_LOGIN)),
+            ],
+            ...,
+        ],
         Field(description="GitHub logins allowed to approve deployments (ids are looked up)."),
     ] = ()
     reviewer_teams: Annotated[
-        tuple[Annotated[str, Field(pattern=r"^[a-z0-9-]{1,100}$")], ...],
+        tuple[
+            Annotated[
+                str,
+                AfterValidator(formats.github_team_slug),
+                Field(json_schema_extra=formats.json_pattern(formats.GITHUB_TEAM_SLUG)),
+            ],
+            ...,
+        ],
         Field(description="Slugs of the owner's teams allowed to approve deployments (ids are looked up)."),
     ] = ()
     prevent_self_review: Annotated[bool, Field(description="The deployer may not approve their own run.")] = True
@@ -470,7 +492,10 @@ class StackSettings(BaseSettings):
     environment: Annotated[Environment, Field(description="Deployment environment on Railway and GitHub.")]
     deploy_branch: Annotated[str, Field(description="The only git branch that deploys to this environment.")]
     auto_deploy: Annotated[bool, Field(description="Deploy on push; false means a reviewer approves.")]
-    frontend_url: Annotated[str, Field(description="Public URL of the React front end (CORS origin).")]
+    frontend_url: Annotated[
+        str,
+        Field(description="Origin of the React front end, `https://host[:port]`: the backend's CORS origin."),
+    ]
     event_mode: Annotated[
         bool, Field(description="Conference week: event replicas and hourly backups (seed, week 16).")
     ] = False
@@ -504,13 +529,13 @@ class StackSettings(BaseSettings):
 
     @field_validator("frontend_url")
     @classmethod
-    def _https(cls, value: str) -> str:
-        return require_scheme(value, "https")
+    def _origin(cls, value: str) -> str:
+        return formats.origin(value, "https")
 
     @field_validator("deploy_branch")
     @classmethod
     def _git_ref(cls, value: str) -> str:
-        if not _GIT_REF.match(value):
+        if not _GIT_REF.fullmatch(value):
             raise ValueError(f"{value!r} is not a valid git branch name")
         return value
 
@@ -526,12 +551,19 @@ class StackSettings(BaseSettings):
     def _seed_rules(self) -> StackSettings:
         raise_rule_violations(
             seed_rule_violations(
+                stack=current_stack(),
                 environment=self.environment,
                 deploy_branch=self.deploy_branch,
                 plan=self.database.plan,
-                min_replicas=self.backend.min_replicas,
-                auto_deploy=self.auto_deploy,
-                has_reviewers=bool(self.github.reviewer_users or self.github.reviewer_teams),
+                production=ProductionFacts(
+                    auto_deploy=self.auto_deploy,
+                    has_reviewers=bool(self.github.reviewer_users or self.github.reviewer_teams),
+                    prevent_self_review=self.github.prevent_self_review,
+                    backups_scheduled=self.backups.scheduled,
+                    rdb_snapshots=self.redis.rdb_snapshots,
+                    append_only=self.redis.append_only,
+                    min_replicas=self.backend.min_replicas,
+                ),
             )
         )
         return self
@@ -553,40 +585,39 @@ class StackSettings(BaseSettings):
 
 def seed_rule_violations(
     *,
+    stack: str | None,
     environment: str | None,
     deploy_branch: str | None = None,
     plan: str | None = None,
-    min_replicas: int | None = None,
-    auto_deploy: bool | None = None,
-    has_reviewers: bool | None = None,
+    production: ProductionFacts | None = None,
 ) -> list[tuple[str, str]]:
-    """The seed's per-environment rules; a value passed as None is not checked.
+    """The seed's per-stack rules; a value passed as None is not checked.
 
+    Each stack is bound to one environment, and through it to one branch, one plan and (prod only) the
+    production invariants: what a stack must satisfy follows from its name, not from what it claims.
     Also run by the loader on raw values when other keys fail, so one message names every bad key.
     """
-    if environment not in DEPLOY_BRANCH_BY_ENVIRONMENT:
-        return []
     problems: list[tuple[str, str]] = []
-    expected_branch = DEPLOY_BRANCH_BY_ENVIRONMENT[environment]
+    bound = ENVIRONMENT_BY_STACK.get(stack) if stack is not None else environment
+    if bound is None:
+        stacks = ", ".join(f"{s} ({e})" for s, e in ENVIRONMENT_BY_STACK.items())
+        return [("environment", f"stack {stack!r} is bound to no environment; the stacks are {stacks}")]
+    if environment is not None and environment != bound:
+        owner = next((s for s, e in ENVIRONMENT_BY_STACK.items() if e == environment), None)
+        claim = f", which belongs to stack {owner!r}" if owner else ""
+        problems.append(("environment", f"stack {stack!r} deploys {bound!r}, not {environment!r}{claim}"))
+    if bound not in DEPLOY_BRANCH_BY_ENVIRONMENT:
+        return problems
+    expected_branch = DEPLOY_BRANCH_BY_ENVIRONMENT[bound]
     if deploy_branch is not None and deploy_branch != expected_branch:
-        problems.append(("deployBranch", f"{environment} deploys from {expected_branch!r}, not {deploy_branch!r}"))
-    expected_plan = PLAN_BY_ENVIRONMENT[environment]
+        owner = next((e for e, b in DEPLOY_BRANCH_BY_ENVIRONMENT.items() if b == deploy_branch), None)
+        claim = f" ({owner}'s branch)" if owner else ""
+        problems.append(("deployBranch", f"{bound} deploys from {expected_branch!r}, not {deploy_branch!r}{claim}"))
+    expected_plan = PLAN_BY_ENVIRONMENT[bound]
     if plan is not None and plan != expected_plan:
-        problems.append(("database.plan", f"{environment} runs on the {expected_plan!r} plan, not {plan!r}"))
-    if environment == PRODUCTION_ENVIRONMENT:
-        if min_replicas is not None and min_replicas < MIN_PRODUCTION_REPLICAS:
-            problems.append(
-                (
-                    "backend.minReplicas",
-                    f"production needs at least {MIN_PRODUCTION_REPLICAS} replicas, not {min_replicas}",
-                )
-            )
-        if auto_deploy:
-            problems.append(("autoDeploy", "production deploys only after manual approval (false)"))
-        if has_reviewers is False:
-            problems.append(
-                ("github.reviewerTeams", "production needs at least one required reviewer (a team or a user)")
-            )
+        problems.append(("database.plan", f"{bound} runs on the {expected_plan!r} plan, not {plan!r}"))
+    if bound == PRODUCTION_ENVIRONMENT and production is not None:
+        problems += [(v.setting, f"production {v.rule}") for v in production_violations(production)]
     return problems
 
 
@@ -603,11 +634,11 @@ def raise_rule_violations(problems: list[tuple[str, str]]) -> None:
         )
 
 
-def require_scheme(url: str, scheme: str) -> str:
-    """Validate that `url` is an absolute URL with the given scheme (https, wss) and a host."""
-    match = re.match(r"^([a-z][a-z0-9+.-]*)://([^/?#\s]+)", url)
-    if not match:
-        raise ValueError(f"{url!r} is not an absolute URL")
-    if match.group(1) != scheme:
-        raise ValueError(f"{url!r} must use {scheme}://, not {match.group(1)}://")
-    return url
+def is_secret_field(field: FieldInfo) -> bool:
+    return "SecretStr" in repr(field.annotation)
+
+
+# The keys Pulumi.yaml declares `secret: true`: Pulumi refuses them in plaintext, and so does a stack-file read.
+SECRET_KEYS: Final = frozenset(
+    f"{NAMESPACE}:{field.alias or name}" for name, field in StackSettings.model_fields.items() if is_secret_field(field)
+)

@@ -7,12 +7,21 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from settings.loader import StackConfigError, load_stack_settings
+from settings.errors import StackConfigError
+from settings.loader import load_stack_settings
 from settings.model import StackSettings
+from settings.sources import stack_file_name
+from settings.stackfile import stack_file_lines
+
+
+class StackConfigRunError(StackConfigError, pulumi.RunError):
+    """A `StackConfigError` the engine shows as its message alone (a RunError), without a traceback."""
+
 
 _AS_OF: ContextVar[dt.date | None] = ContextVar("converge_as_of", default=None)
 
@@ -22,11 +31,15 @@ def stack_settings() -> StackSettings:
 
     A bad config ends the program with one message (no traceback) naming every bad key.
     """
+    stack = pulumi.get_stack()
     config = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    secret_keys = {*runtime_config.get_config_secret_keys_env(), *filter(runtime_config.is_config_secret, config)}
     try:
-        return load_stack_settings(pulumi.get_stack(), config, os.environ)
+        # The stack file sits beside Pulumi.yaml, in the project root the engine (or the offline runner) names.
+        lines = stack_file_lines(Path(pulumi.get_root_directory() or ".") / stack_file_name(stack))
+        return load_stack_settings(stack, config, os.environ, secret_keys=secret_keys, lines=lines)
     except StackConfigError as error:
-        raise pulumi.RunError(str(error)) from None
+        raise StackConfigRunError(error.stack, error.problems) from None
 
 
 def today() -> dt.date:

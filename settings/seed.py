@@ -6,6 +6,9 @@ what is here are the invariants those files are checked against, each stated onc
 
 from typing import Final, Literal, get_args
 
+# One stack per environment, each bound to its own: no stack may deploy another's environment or branch.
+ENVIRONMENT_BY_STACK: Final = {"dev": "development", "staging": "staging", "prod": "production"}
+
 # "Development (auto-deploy from develop branch)", "Staging (staging)", "Production (manual deploy from main)".
 DEPLOY_BRANCH_BY_ENVIRONMENT: Final = {"development": "develop", "staging": "staging", "production": "main"}
 # Production's branch is also the repository's default branch, which scheduled workflows run from.

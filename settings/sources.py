@@ -32,6 +32,24 @@ def stack_file_name(stack: str) -> str:
     return f"Pulumi.{stack}.yaml"
 
 
+def config_path(key: str, location: tuple[str | int, ...] = ()) -> str:
+    """How messages name a value: the config key, then `.field` and `[index]` down to it."""
+    for part in location:
+        key += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return key
+
+
+def set_secret_command(key: str, stack: str) -> str:
+    """The command that stores `key` (a config key or a path below one) encrypted."""
+    path = "--path " if any(mark in key.partition(":")[2] for mark in ".[") else ""
+    return f"pulumi config set --secret {path}{key} <value> -s {stack}"
+
+
+def is_secure_value(value: Any) -> bool:
+    """A secret as a stack file stores it: `{secure: <ciphertext>}`."""
+    return isinstance(value, Mapping) and set(value) == {"secure"} and isinstance(value["secure"], str)
+
+
 @dataclass(frozen=True)
 class LoadContext:
     """What the sources read while one `StackSettings` is being built."""
@@ -39,9 +57,17 @@ class LoadContext:
     stack: str
     config: Mapping[str, Any]
     environ: Mapping[str, str] = field(default_factory=dict)
+    # Each config key's line in the stack file, when it was read from one.
+    lines: Mapping[str, int] = field(default_factory=dict)
 
 
 _CONTEXT: ContextVar[LoadContext | None] = ContextVar("converge_settings_context", default=None)
+
+
+def current_stack() -> str | None:
+    """The stack whose settings are being built, when they are built by the loader."""
+    context = _CONTEXT.get()
+    return context.stack if context is not None else None
 
 
 @contextmanager
@@ -86,6 +112,15 @@ def origin_of(location: tuple[str | int, ...], context: LoadContext) -> str:
         if context.environ.get(variable) and tuple(location[: len(path)]) == path:
             return f"environment variable {variable}"
     return stack_file_name(context.stack)
+
+
+def line_of(location: tuple[str | int, ...], context: LoadContext) -> int | None:
+    """The stack-file line of a settings path, or of the nearest key above it that the file has."""
+    for end in range(len(location), 0, -1):
+        line = context.lines.get(config_path(f"{NAMESPACE}:{location[0]}", location[1:end]))
+        if line is not None:
+            return line
+    return None
 
 
 class _ContextSource(PydanticBaseSettingsSource):

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from settings.seed import PRODUCTION_ENVIRONMENT
+from settings.seed import ENVIRONMENT_BY_STACK, PRODUCTION_ENVIRONMENT
 
-ENVIRONMENT_BY_STACK: Final = {"dev": "development", "staging": "staging", "prod": "production"}
 STACKS: Final = tuple(ENVIRONMENT_BY_STACK)
 PRODUCTION_STACK: Final = next(stack for stack, env in ENVIRONMENT_BY_STACK.items() if env == PRODUCTION_ENVIRONMENT)

@@ -108,7 +108,8 @@ def test_the_schema_refuses_what_github_would() -> None:
 
 
 def test_every_dockerfile_is_watched() -> None:
-    assert directories("docker") == folders("docker/*/Dockerfile") == {"/docker/backend", "/docker/frontend"}
+    assert directories("docker") == folders("docker/*/Dockerfile")
+    assert {"/docker/backend", "/docker/frontend"} <= directories("docker")
 
 
 def test_the_actions_are_watched() -> None:

@@ -10,6 +10,7 @@ ENVIRONMENT_NAME: Final = "environment"
 REVIEWERS: Final = "reviewers"
 REVIEWER_KINDS: Final = ("teams", "users")
 CAN_ADMINS_BYPASS: Final = "canAdminsBypass"
+PREVENT_SELF_REVIEW: Final = "preventSelfReview"
 DEPLOYMENT_BRANCH_POLICY: Final = "deploymentBranchPolicy"
 CUSTOM_BRANCH_POLICIES: Final = "customBranchPolicies"
 # github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy

@@ -239,6 +239,12 @@ class DatabaseUrl:
         return self.params.get("host", "")
 
     @property
+    def port(self) -> int | None:
+        """The port libpq tries first; None for its default (5432)."""
+        first = self.params.get("port", "").split(",")[0]
+        return int(first) if first.isdigit() else None
+
+    @property
     def dbname(self) -> str:
         return self.params.get("dbname") or self.params.get("user") or "postgres"
 

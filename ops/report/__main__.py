@@ -1,13 +1,15 @@
 """`python -m ops.report --stack prod [--format text|markdown|json] [--base <dir or git ref>]`.
 
-Exit status: 0 when no mandatory policy is violated, 1 when one is, 2 when the report cannot be made
-(invalid config, the program or the base failing). The report is printed in every case it can be made.
+The report is printed whenever it can be made. The exit status is `Exit`, tabled for CI in the README's
+"Configuration" section.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
+from enum import IntEnum
 from pathlib import Path
 
 from cost.prices import PriceTableError
@@ -15,7 +17,16 @@ from ops.report.base import BaseError, base_costing
 from ops.report.collect import collect
 from ops.report.pack import PackConfigError, PackProcessError
 from ops.report.render import RENDERERS
+from settings import StackConfigError
 from settings.stacks import STACKS
+
+
+class Exit(IntEnum):
+    OK = 0
+    MANDATORY_VIOLATION = 1
+    # argparse exits 2 on bad arguments, so every refused input shares its code.
+    INVALID_INPUT = 2
+    CRASHED = 3
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -37,11 +48,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.base:
             report.base = base_costing(args.base, args.stack)
             report.base_label = args.base
+    except StackConfigError as error:
+        # The program's own refusal, word for word: every bad key with its file and line.
+        print(error, file=sys.stderr)
+        return Exit.INVALID_INPUT
     except (PackConfigError, PackProcessError, PriceTableError, BaseError, OSError) as error:
         print(f"ops.report: {error}", file=sys.stderr)
-        return 2
+        return Exit.INVALID_INPUT
+    except Exception:
+        # Python's own exit status for an uncaught exception is 1, which CI would read as a policy violation.
+        traceback.print_exc()
+        print("ops.report: failed unexpectedly (a bug; traceback above)", file=sys.stderr)
+        return Exit.CRASHED
     sys.stdout.write(RENDERERS[args.format](report))
-    return 1 if report.failed else 0
+    return Exit.MANDATORY_VIOLATION if report.failed else Exit.OK
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Seed: "Production (manual deploy from main)", "Production: manual approval". The GitHub environment
 is what enforces it in the deploy workflow, so the environment itself is checked:
-- it names required reviewers (a team or a user) and admins cannot bypass them;
+- it names required reviewers (a team or a user), prevents self-review (both checked by
+  settings.production, as the stack settings are) and admins cannot bypass them;
 - deployments are limited to custom branch policies (not "any protected branch"), and the only one is
   the production branch, as an exact name (no wildcard, no tag pattern).
 """
@@ -24,6 +25,7 @@ from components.github_environment import contract as github
 from components.values import is_unknown
 from policies.converge_policies.common import config, stack_resources
 from policies.converge_policies.stack_graph import Resource
+from settings.production import ProductionFacts, production_violations
 from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
 
 NAME = "production-deploy-gate"
@@ -71,9 +73,13 @@ def check_environment(
 ) -> None:
     props = environment.props
     name = props.get(github.ENVIRONMENT_NAME)
-    reviewers = _has_reviewers(props.get(github.REVIEWERS))
-    if reviewers is False:
-        report_violation(f"GitHub environment '{name}' has no required reviewers.", environment.urn)
+    self_review = props.get(github.PREVENT_SELF_REVIEW)
+    facts = ProductionFacts(
+        has_reviewers=_has_reviewers(props.get(github.REVIEWERS)),
+        prevent_self_review=None if is_unknown(self_review) else self_review is True,
+    )
+    for violation in production_violations(facts):
+        report_violation(f"GitHub environment '{name}' {violation.rule}.", environment.urn)
     bypass = props.get(github.CAN_ADMINS_BYPASS)
     if bypass is not False and not is_unknown(bypass):
         report_violation(

@@ -53,5 +53,6 @@ def test_the_exit_codes_are_tabled_in_the_doc_and_the_readme() -> None:
     assert doc.keys() == {int(code) for code in ExitCode}
     for code in ExitCode:
         assert f"`{code.name}`" in doc[code]
-    readme = exit_table((DOC.parents[1] / "README.md").read_text())
+    readme_text = (DOC.parents[1] / "README.md").read_text()
+    readme = exit_table(readme_text[readme_text.index("`python -m ops.backup` (backups, restores, drills") :])
     assert readme.keys() == doc.keys()

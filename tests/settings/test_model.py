@@ -9,66 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from offline.program import ROOT
 from settings import StackConfigError, load_stack_settings, read_stack_file
 from settings.seed import MAX_REPLICAS, MIN_PRODUCTION_REPLICAS
-from settings.stacks import ENVIRONMENT_BY_STACK, STACKS
-from tests.doubles import STAND_IN_SECRETS
-
-NS = "converge-nps"
+from settings.stacks import STACKS
+from tests.settings.fixtures import config, error_for
 
 
-def config(stack: str, **changes: Any) -> dict[str, Any]:
-    """The stack's real config plus test secrets; `changes` maps `key` or `key.sub` to a new value (None drops)."""
-    values = {**read_stack_file(ROOT / f"Pulumi.{stack}.yaml"), **STAND_IN_SECRETS}
-    for dotted, value in changes.items():
-        key, _, sub = dotted.replace("__", ".").partition(".")
-        full = f"{NS}:{key}"
-        if sub:
-            values[full] = {**values.get(full, {}), sub: value}
-        elif value is None:
-            values.pop(full, None)
-        else:
-            values[full] = value
-    return values
-
-
-def error_for(stack: str, environ: dict[str, str] | None = None, **changes: Any) -> StackConfigError:
-    with pytest.raises(StackConfigError) as caught:
-        load_stack_settings(stack, config(stack, **changes), environ or {})
-    return caught.value
-
-
-@pytest.mark.parametrize("stack", STACKS)
-def test_every_stack_file_is_valid(stack: str) -> None:
-    settings_ = load_stack_settings(stack, config(stack), {})
-    assert settings_.environment == ENVIRONMENT_BY_STACK[stack]
-
-
-def test_seed_figures_per_stack() -> None:
-    dev, staging, prod = (load_stack_settings(s, config(s), {}) for s in STACKS)
-    assert [s.deploy_branch for s in (dev, staging, prod)] == ["develop", "staging", "main"]
-    assert [s.auto_deploy for s in (dev, staging, prod)] == [True, True, False]
-    assert [s.redis.memory_mb for s in (dev, staging, prod)] == [256, 256, 512]
-    assert [s.database.plan for s in (dev, staging, prod)] == ["free", "pro", "pro"]
-    assert [s.budget.monthly_usd for s in (dev, staging, prod)] == [20, 60, 285]
-    assert (prod.backend.min_replicas, prod.backend.max_replicas, prod.backend.event_replicas) == (2, 5, 3)
-    for s in (dev, staging, prod):
-        assert (s.backend.scale_up.cpu_percent, s.backend.scale_up.for_minutes) == (70, 5)
-        assert (s.backend.scale_down.cpu_percent, s.backend.scale_down.for_minutes) == (30, 15)
-        assert (s.alerts.cpu_percent, s.alerts.cpu_for_minutes, s.alerts.memory_percent) == (80, 5, 90)
-        assert (s.alerts.error_rate_percent, s.alerts.p95_latency_ms) == (5, 1000)
-        assert (s.redis.eviction_policy, s.redis.rdb_snapshots, s.redis.append_only) == ("allkeys-lru", True, True)
-        assert s.secret_rotation.rotation_days == 90
-    assert prod.database.backup_retention_days == 7
-    assert dev.database.backup_retention_days == 0
-
-
-def test_event_mode_raises_prod_to_three_replicas_and_hourly_backups() -> None:
-    normal = load_stack_settings("prod", config("prod"), {})
-    event = load_stack_settings("prod", config("prod", eventMode=True), {})
-    assert (normal.deployed_replicas, normal.backup_cron) == (2, "0 3 * * 0")
-    assert (event.deployed_replicas, event.backup_cron) == (3, "0 * * * *")
+def test_event_mode_deploys_the_event_replicas_and_backs_up_on_the_event_schedule() -> None:
+    changes = {"backend.eventReplicas": 4, "backups.weeklyCron": "30 2 * * 1", "backups.eventCron": "15 * * * *"}
+    normal = load_stack_settings("prod", config("prod", **changes), {})
+    event = load_stack_settings("prod", config("prod", eventMode=True, **changes), {})
+    assert (normal.deployed_replicas, normal.backup_cron) == (normal.backend.min_replicas, "30 2 * * 1")
+    assert (event.deployed_replicas, event.backup_cron) == (4, "15 * * * *")
 
 
 def test_one_message_names_every_bad_key_and_the_stack_file() -> None:
@@ -88,7 +40,7 @@ def test_one_message_names_every_bad_key_and_the_stack_file() -> None:
         "converge-nps:redis.evictionPolicy",
     ):
         assert key in text
-    assert {key for key, _, _ in error.problems} >= {"converge-nps:backend.maxReplicas", "converge-nps:deployBranch"}
+    assert error.keys >= {"converge-nps:backend.maxReplicas", "converge-nps:deployBranch"}
 
 
 def test_missing_secret_says_how_to_set_it() -> None:
@@ -105,7 +57,7 @@ def test_secret_values_are_never_echoed() -> None:
 
 def test_unknown_keys_are_rejected_as_typos() -> None:
     error = error_for("staging", **{"redis.memoryMB": 256})
-    assert "converge-nps:redis.memoryMB: unknown key" in str(error)
+    assert "converge-nps:redis.memoryMB: unknown key; did you mean `converge-nps:redis.memoryMb`?" in str(error)
 
 
 def test_ci_overrides_come_from_the_environment_and_are_named_when_bad() -> None:
@@ -115,19 +67,19 @@ def test_ci_overrides_come_from_the_environment_and_are_named_when_bad() -> None
     pinned = load_stack_settings("prod", config("prod"), {"CONVERGE_IMAGE_REF": digest})
     assert pinned.image.prebuilt_reference == digest
     error = error_for("prod", environ={"CONVERGE_IMAGE_REF": "ghcr.io/converge-nps/backend:latest"})
-    assert "[from environment variable CONVERGE_IMAGE_REF]" in str(error)
+    assert "  - environment variable CONVERGE_IMAGE_REF: converge-nps:image.prebuiltReference: " in str(error)
 
 
 def test_unrelated_environment_variables_do_not_change_a_stack() -> None:
-    settings_ = load_stack_settings("dev", config("dev"), {"CONVERGE_REDIS__MEMORY_MB": "4096", "REDIS_MEMORY_MB": "1"})
-    assert settings_.redis.memory_mb == 256
+    environ = {"CONVERGE_REDIS__MEMORY_MB": "4096", "REDIS_MEMORY_MB": "1"}
+    assert load_stack_settings("dev", config("dev"), environ) == load_stack_settings("dev", config("dev"), {})
 
 
 @pytest.mark.parametrize(
     ("stack", "change", "key"),
     [
         ("prod", {"autoDeploy": True}, "autoDeploy"),
-        ("prod", {"github.reviewerTeams": []}, "github.reviewerTeams"),
+        ("prod", {"github": {"repository": "app", "reviewerTeams": []}}, "github.reviewerTeams"),
         ("dev", {"database.plan": "pro"}, "database.plan"),
         ("staging", {"database.plan": "free"}, "database.plan"),
         ("staging", {"redis.appendOnly": False}, "redis.appendOnly"),
@@ -138,6 +90,9 @@ def test_unrelated_environment_variables_do_not_change_a_stack() -> None:
         ("prod", {"backend.eventReplicas": 6}, "backend.eventReplicas"),
         ("prod", {"backend.scaleDown": {"cpuPercent": 75, "forMinutes": 15}}, "backend.scaleDown.cpuPercent"),
         ("prod", {"environment": "qa"}, "environment"),
+        ("prod", {"deployBranch": "main\n"}, "deployBranch"),
+        ("prod", {"database.rlsSchemas": ["public\n"]}, "database.rlsSchemas"),
+        ("prod", {"backend.publicDomain": "api.example.com\n"}, "backend.publicDomain"),
     ],
 )
 def test_seed_rules(stack: str, change: dict[str, Any], key: str) -> None:
@@ -157,7 +112,7 @@ def test_replica_bounds_property(stack: str, low: int, high: int) -> None:
         settings_ = load_stack_settings(stack, config(stack, **changes), {})
     except StackConfigError as error:
         assert not valid, str(error)
-        assert any(k.startswith("converge-nps:backend.") for k, _, _ in error.problems)
+        assert any(k.startswith("converge-nps:backend.") for k in error.keys)
     else:
         assert valid
         assert settings_.deployed_replicas == low
