@@ -173,6 +173,16 @@ def test_the_up_step_alone_holds_the_railway_account_token() -> None:
     assert overrides == {"up": "${{ secrets.RAILWAY_ACCOUNT_TOKEN }}"}
 
 
+def test_provider_tokens_reach_the_up_step_only() -> None:
+    deploy = load(WORKFLOW)["jobs"]["deploy"]
+    # The application's dependencies and migrations run in this job: they get no token that manages the
+    # infrastructure.
+    for secret in ("RAILWAY_ACCOUNT_TOKEN", "SUPABASE_ACCESS_TOKEN", "INFRA_GITHUB_TOKEN"):
+        holders = [s.get("id") for s in deploy["steps"] if f"secrets.{secret} }}}}" in yaml.safe_dump(s.get("env", {}))]
+        assert holders == ["up"], secret
+        assert f"secrets.{secret} }}}}" not in yaml.safe_dump(deploy["env"]), secret
+
+
 def test_migrations_run_in_the_application_checkout_at_the_deployed_commit() -> None:
     deploy = load(WORKFLOW)["jobs"]["deploy"]
     working = Path(deploy["defaults"]["run"]["working-directory"])
