@@ -636,3 +636,35 @@ esac""",
     assert log.read_text().splitlines() == ["LIST <!-- converge-nps:preview -->", write]
     posted = (tmp_path / "posted").read_text()
     assert posted == (body if marked else "<!-- converge-nps:preview -->\n" + body)
+
+
+@pytest.mark.parametrize("major", ["null", "", "15; rm -rf /"])
+def test_the_postgresql_client_is_refused_a_major_version_that_is_not_one(tmp_path: Path, major: str) -> None:
+    # `null` is what jq prints when the stack reports no version: nothing may be installed for it.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_command(bin_dir, "sudo", f"echo sudo >> {tmp_path / 'log'}")
+    result = subprocess.run(
+        [str(SCRIPTS / "postgresql-client.sh"), major],
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "GITHUB_OUTPUT": str(tmp_path / "output")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert not (tmp_path / "log").exists() and not (tmp_path / "output").exists()
+
+
+def test_the_postgresql_client_reports_its_bin_directory(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_command(bin_dir, "sudo", f'echo "$*" >> {tmp_path / "log"}')
+    output = tmp_path / "output"
+    subprocess.run(
+        [str(SCRIPTS / "postgresql-client.sh"), "15"],
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "GITHUB_OUTPUT": str(output)},
+        check=True,
+        capture_output=True,
+    )
+    assert (tmp_path / "log").read_text().splitlines()[-1].endswith("postgresql-client-15")
+    assert output.read_text() == "pg-bin=/usr/lib/postgresql/15/bin\n"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# CI (deploy job): installs the PostgreSQL client of MAJOR from the PGDG repository (pg_dump must be at
-# least the server's major version) and writes its bin directory as the step output `pg-bin`, the
-# PG_BIN of the backup step.
+# CI (deploy and backup jobs): installs the PostgreSQL client of MAJOR from the PGDG repository (pg_dump
+# must be at least the server's major version) and writes its bin directory as the step output `pg-bin`,
+# the PG_BIN of the steps that run ops.backup.
 #
 #   scripts/ci/postgresql-client.sh MAJOR
 set -euo pipefail
