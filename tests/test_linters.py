@@ -14,7 +14,11 @@ import pytest
 
 from offline.program import ROOT
 
-WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+# The application repository's workflow template is held to the same standard as the workflows here.
+WORKFLOWS = [
+    *sorted((ROOT / ".github" / "workflows").glob("*.yml")),
+    ROOT / "docs" / "app-repository" / "backend-image.yml",
+]
 DEPENDABOT = ROOT / ".github" / "dependabot.yml"
 SCRIPTS = sorted((ROOT / "scripts").rglob("*.sh"))
 # zizmor's severities, lowest first; the gate is "medium or above".
@@ -79,7 +83,7 @@ def severity(finding: dict[str, object]) -> str:
 
 
 def test_there_are_workflows_and_scripts_to_lint() -> None:
-    assert {p.name for p in WORKFLOWS} >= {"infrastructure.yml", "backup.yml"}
+    assert {p.name for p in WORKFLOWS} >= {"infrastructure.yml", "backup.yml", "drift.yml", "backend-image.yml"}
     assert ROOT / "scripts" / "setup.sh" in SCRIPTS
 
 
