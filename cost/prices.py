@@ -111,4 +111,6 @@ def parse_price_table(document: Mapping[str, Any]) -> PriceTable:
 @cache
 def load_prices(path: Path = PRICES_FILE) -> PriceTable:
     """The price table; read once per process."""
-    return parse_price_table(yaml.safe_load(path.read_text()))
+    # libyaml's parser where PyYAML was built with it: the program loads this table on every run.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return parse_price_table(yaml.load(path.read_text(), Loader=loader))  # noqa: S506 - a safe loader

@@ -35,8 +35,14 @@ def stack_settings() -> StackSettings:
     config = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     secret_keys = {*runtime_config.get_config_secret_keys_env(), *filter(runtime_config.is_config_secret, config)}
     try:
-        # The stack file sits beside Pulumi.yaml, in the project root the engine (or the offline runner) names.
-        lines = stack_file_lines(Path(pulumi.get_root_directory() or ".") / stack_file_name(stack))
+        return load_stack_settings(stack, config, os.environ, secret_keys=secret_keys)
+    except StackConfigError:
+        pass
+    # Refused: validate again with the stack file's line numbers for the message. The engine hands the
+    # program its config already parsed, so the file (beside Pulumi.yaml, in the project root the engine or
+    # the offline runner names) is read only when there is something to point at.
+    lines = stack_file_lines(Path(pulumi.get_root_directory() or ".") / stack_file_name(stack))
+    try:
         return load_stack_settings(stack, config, os.environ, secret_keys=secret_keys, lines=lines)
     except StackConfigError as error:
         raise StackConfigRunError(error.stack, error.problems) from None

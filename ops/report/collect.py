@@ -2,51 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-from components import tokens
 from components.values import plain
 from cost.model import Estimate
 from cost.stack import estimate
-from offline.program import StandIns, run_stack
+from offline.program import run_stack
 from ops.report.pack import PackResult, Recorded, pack_process, read_config_file, run_pack
+from ops.report.stand_ins import report_stand_ins
 from policies.converge_policies.stack_graph import Resource, sizes_from_graph, stack_graph
-from settings import NAMESPACE, StackSettings, load_stack_settings
+from settings import load_stack_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-# Stands in for every numeric id a GitHub lookup returns: the report reads no reviewer.
-PLACEHOLDER_GITHUB_ID = "0"
 
 
 def config_path(stack: str, root: Path = ROOT) -> Path:
     return root / "policies" / "config" / f"{stack}.json"
-
-
-def placeholder_secrets() -> dict[str, str]:
-    """A value for every `--secret` key of the settings: the report prices and judges, it never reads a
-    secret, so none is needed. An https URL, because the DSN and webhook keys must be one."""
-    return {
-        f"{NAMESPACE}:{field.alias}": "https://placeholder.invalid/"
-        for field in StackSettings.model_fields.values()
-        if "SecretStr" in repr(field.annotation)
-    }
-
-
-def _github_lookup(token: str, args: Mapping[str, Any]) -> dict[str, Any]:
-    if token in (tokens.GITHUB_GET_TEAM, tokens.GITHUB_GET_USER):
-        return {"id": PLACEHOLDER_GITHUB_ID}
-    raise NotImplementedError(f"the offline report cannot answer {token}")
-
-
-def report_stand_ins() -> StandIns:
-    """What the report's offline run uses for the stack's secrets, GitHub's lookups and the date."""
-    return StandIns(secrets=placeholder_secrets(), invoke=_github_lookup, today=dt.datetime.now(dt.UTC).date())
 
 
 def neutral(records: Iterable[Recorded]) -> list[Resource]:

@@ -53,7 +53,10 @@ def main() -> int:
     # takes its stand-ins as a parameter get the report's own; older ones brought theirs.
     with redirect_stdout(io.StringIO()):
         if hasattr(harness, "StandIns"):
-            stand_ins = importlib.import_module("ops.report.collect").report_stand_ins()
+            module = (
+                "ops.report.stand_ins" if (root / "ops" / "report" / "stand_ins.py").is_file() else "ops.report.collect"
+            )
+            stand_ins = importlib.import_module(module).report_stand_ins()
             run = harness.run_stack(args.stack, stand_ins, preview=True)
         else:
             run = harness.run_stack(args.stack, preview=True)
