@@ -29,7 +29,7 @@ class Price:
     key: str
     usd: Decimal
     unit: str
-    source: str  # a URL or a file, resolved from the table's `sources`
+    source: str  # the vendor's public pricing page (an https URL), resolved from the table's `sources`
     as_of: dt.date
     extra: Mapping[str, Any]
 
@@ -74,7 +74,11 @@ def parse_price_table(document: Mapping[str, Any]) -> PriceTable:
     """Check and flatten the YAML document; every leaf entry with `usd` is a price."""
     sources = document.get("sources")
     if not isinstance(sources, Mapping):
-        raise PriceTableError("`sources` must map source names to URLs or files")
+        raise PriceTableError("`sources` must map source names to the vendors' pricing pages (https URLs)")
+    for name, url in sources.items():
+        # A price cites what anyone can check: a public page, never a file that exists only beside a checkout.
+        if not (isinstance(url, str) and url.startswith("https://")):
+            raise PriceTableError(f"sources.{name}: {url!r} is not a public pricing page (an https:// URL)")
     prices: dict[str, Price] = {}
 
     def walk(node: Mapping[str, Any], path: tuple[str, ...]) -> None:

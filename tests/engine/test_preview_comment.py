@@ -41,7 +41,9 @@ from tests.engine.harness import Engine
 pytestmark = pytest.mark.engine
 
 STREAMING = {"PULUMI_ENABLE_STREAMING_JSON_PREVIEW": "1"}
-DEPLOYED = "prod-pr"  # a stack of its own: the shared project's prod stays a new stack for the other tests
+# The shared prod stack, deployed by this module and destroyed after it (a stack of another name is bound to no
+# environment), so it is a new stack again, with nothing deployed, for the tests after these.
+DEPLOYED = "prod"
 EXAMPLES = os.environ.get("CONVERGE_PR_COMMENT_EXAMPLES")
 SIZES = {f"{PROJECT}:backend": {"maxReplicas": 4, "memoryGbPerReplica": 2}}
 EVENT_MODE = {f"{PROJECT}:eventMode": True}
@@ -150,11 +152,8 @@ class Deployed:
 
 @pytest.fixture(scope="module")
 def deployed(fullstack: FullStack) -> Iterator[Deployed]:
-    """Prod's stack file, `up`-ed against fresh fakes as stack `prod-pr`."""
+    """Prod's stack, `up`-ed against fresh fakes."""
     engine, project = fullstack.engine, fullstack.project
-    engine.pulumi(
-        ["stack", "init", DEPLOYED, "--secrets-provider", "passphrase", "--copy-config-from", "prod"], cwd=project
-    )
     with running_fakes() as fakes:
         env = fakes.env()
         try:
@@ -167,10 +166,11 @@ def deployed(fullstack: FullStack) -> Iterator[Deployed]:
             assert isinstance(outputs, dict)
             yield Deployed(engine=engine, project=project, fakes=fakes, outputs=outputs)
         finally:
+            # Prod's database is protected: unprotected first, as a team tearing down a scratch prod would.
+            engine.pulumi(["state", "unprotect", "--all", "--yes", "--stack", DEPLOYED], cwd=project, check=False)
             engine.pulumi(
                 ["destroy", "--stack", DEPLOYED, "--yes", "--skip-preview"], cwd=project, env=env, check=False
             )
-            engine.pulumi(["stack", "rm", DEPLOYED, "--yes", "--force"], cwd=project, check=False)
         assert fakes.violations() == []
 
 
@@ -252,7 +252,7 @@ def test_a_program_that_fails_is_commented_with_its_error(deployed: Deployed, tm
     status, markdown = comment(tmp_path, "prod", saved)
     assert status == FAILED
     assert (
-        "must use https://, not http://" in markdown
+        "must start with https://, not http://" in markdown
         and "`prod` this PR: the preview failed before the stack's new outputs were final." in markdown
     )
     assert cost_row(markdown, "prod")[2:4] == [None, None]

@@ -106,33 +106,37 @@ def test_violating_config_fails_the_preview_with_each_policys_message(fullstack:
 
 def test_failed_certificate_and_a_public_redis_url_fail_a_deployed_stack(fullstack: FullStack, tmp_path: Path) -> None:
     engine, project = fullstack.engine, fullstack.project
-    stack = "dev-domain"
-    engine.pulumi(
-        ["stack", "init", stack, "--secrets-provider", "passphrase", "--copy-config-from", "dev"], cwd=project
-    )
+    # The shared dev stack, deployed and destroyed here: a stack of another name is bound to no environment.
+    stack = "dev"
     # One stack-file change: the API on a custom domain, whose certificate Railway issues after DNS is set up.
-    engine.pulumi(
-        ["config", "set", "--stack", stack, "--path", f"{PROJECT}:backend.publicDomain", DEV_API_DOMAIN], cwd=project
+    variant = write_config_variant(
+        project, stack, {f"{PROJECT}:backend": {"publicDomain": DEV_API_DOMAIN}}, tmp_path / "Pulumi.dev.yaml"
     )
+    config = ["--config-file", str(variant)]
     with running_fakes() as fakes:
         env = fakes.env()
         try:
             engine.pulumi(
-                ["up", "--stack", stack, "--yes", "--skip-preview", *policy_args(project, "dev")], cwd=project, env=env
+                ["up", "--stack", stack, "--yes", "--skip-preview", *config, *policy_args(project, "dev")],
+                cwd=project,
+                env=env,
             )
             (domain,) = fakes.railway.custom_domains.values()
             assert domain["domain"] == DEV_API_DOMAIN
             # Railway gives up on the certificate (the DNS records were never created); a refresh records it.
             with fakes.railway.lock:
                 domain["status"]["certificateStatus"] = FAILED_CERTIFICATE
-            engine.pulumi(["refresh", "--stack", stack, "--yes", "--skip-preview"], cwd=project, env=env)
+            engine.pulumi(["refresh", "--stack", stack, "--yes", "--skip-preview", *config], cwd=project, env=env)
 
             # One pack-config change: Railway's private network no longer counts as private.
             pack = pack_config(
                 project, "dev", {"tls-in-transit": {"privateHosts": ["localhost", "127.0.0.1"]}}, tmp_path / "dev.json"
             )
             preview = engine.pulumi(
-                ["preview", "--stack", stack, *policy_args(project, "dev", pack)], cwd=project, env=env, check=False
+                ["preview", "--stack", stack, *config, *policy_args(project, "dev", pack)],
+                cwd=project,
+                env=env,
+                check=False,
             )
             assert preview.returncode != 0
             assert_fails_with(
@@ -145,8 +149,7 @@ def test_failed_certificate_and_a_public_redis_url_fail_a_deployed_stack(fullsta
         finally:
             # Cleaned up even after a failure, without hiding it: checked below only when the test got there.
             destroy = engine.pulumi(
-                ["destroy", "--stack", stack, "--yes", "--skip-preview"], cwd=project, env=env, check=False
+                ["destroy", "--stack", stack, "--yes", "--skip-preview", *config], cwd=project, env=env, check=False
             )
-            engine.pulumi(["stack", "rm", stack, "--yes", "--force"], cwd=project, check=False)
         assert destroy.returncode == 0 and fakes.railway.projects == {}
         assert fakes.violations() == []
