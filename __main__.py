@@ -7,13 +7,13 @@ How settings feed each component is in `wiring.py`.
 import pulumi
 
 import wiring
-from components.app_secrets import AppSecrets
-from components.backend_image import BackendImage
-from components.backend_service import BackendService
-from components.github_environment import GitHubEnvironment
-from components.railway_project import RailwayProject
-from components.redis_cache import RedisCache
-from components.supabase_database import SupabaseDatabase
+from components.app_secrets.component import AppSecrets
+from components.backend_image.component import BackendImage
+from components.backend_service.component import BackendService
+from components.github_environment.component import GitHubEnvironment
+from components.railway_project.component import RailwayProject
+from components.redis_cache.component import RedisCache
+from components.supabase_database.component import SupabaseDatabase
 from cost.stack import estimate, sizes_from_settings
 from settings import runtime
 

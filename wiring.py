@@ -10,13 +10,13 @@ import datetime as dt
 
 import pulumi
 
-from components.app_secrets import AppSecrets, AppSecretsArgs, RotationWindow
-from components.backend_image import BackendImage, BackendImageArgs
-from components.backend_service import BackendService, BackendServiceArgs
-from components.github_environment import GitHubEnvironmentArgs
-from components.railway_project import RailwayProject, RailwayProjectArgs
-from components.redis_cache import RedisCache, RedisCacheArgs
-from components.supabase_database import SupabaseDatabase, SupabaseDatabaseArgs
+from components.app_secrets.component import AppSecrets, AppSecretsArgs, RotationWindow
+from components.backend_image.component import BackendImage, BackendImageArgs
+from components.backend_service.component import BackendService, BackendServiceArgs
+from components.github_environment.component import GitHubEnvironmentArgs
+from components.railway_project.component import RailwayProject, RailwayProjectArgs
+from components.redis_cache.component import RedisCache, RedisCacheArgs
+from components.supabase_database.component import SupabaseDatabase, SupabaseDatabaseArgs
 from settings import StackSettings
 from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
 

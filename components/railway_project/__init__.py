@@ -1,5 +1,1 @@
 """RailwayProject: the stack's Railway project and environment, spend cap and deploy token."""
-
-from components.railway_project.component import RailwayProject, RailwayProjectArgs
-
-__all__ = ["RailwayProject", "RailwayProjectArgs"]

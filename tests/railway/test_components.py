@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pulumi.output import Unknown as PulumiUnknown
 
-from components.redis_cache import RedisCacheArgs, container_memory_gb, redis_command
+from components.redis_cache.component import RedisCacheArgs, container_memory_gb, redis_command
 from components.values import UNKNOWN, Secret, plain
 from offline.program import ProgramRun, Registration
 from tests.doubles import run_stack, stack_config
