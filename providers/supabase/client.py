@@ -107,6 +107,9 @@ class SupabaseClient:
 
     # Organizations
 
+    def list_organizations(self) -> list[dict[str, Any]]:
+        return list(self._send("list organizations", "GET", "/v1/organizations"))
+
     def get_organization(self, slug: str) -> dict[str, Any]:
         return dict(self._send("get organization", "GET", f"/v1/organizations/{slug}"))
 

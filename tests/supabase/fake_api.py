@@ -245,6 +245,10 @@ class FakeSupabase:
     # The API
 
     def route(self, method: str, path: str, query: dict[str, Any], body: Any) -> tuple[int, Any]:
+        if path == "/v1/organizations" and method == "GET":
+            return 200, [
+                {"id": org["id"], "slug": slug, "name": org["name"]} for slug, org in self.organizations.items()
+            ]
         if match := re.fullmatch(r"/v1/organizations/([\w-]+)", path):
             org = self.organizations.get(match[1])
             if org is None:

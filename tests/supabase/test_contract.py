@@ -102,6 +102,11 @@ CALLS: dict[str, tuple[Callable[[SupabaseClient], Any], int, Any]] = {
         200,
         {"default_pool_size": 20, "pool_mode": "transaction"},
     ),
+    "list_organizations": (
+        lambda c: c.list_organizations(),
+        200,
+        [{"id": "org-converge-nps", "slug": "converge-nps", "name": "Converge NPS"}],
+    ),
     "get_services_health": (
         lambda c: c.get_services_health(REF),
         200,
