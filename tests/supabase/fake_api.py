@@ -84,7 +84,8 @@ class Project:
     restart_polls: int = 0
     compute_variant: str | None = None
     pool_mode: str = "transaction"
-    default_pool_size: int | None = 15
+    # A new project's pooler has no pool size of its own (recorded answers in supabase/cli show null).
+    default_pool_size: int | None = None
     ssl_enforced: bool = False
     ssl_applies_after_polls: int = 0
     v4: list[str] = field(default_factory=lambda: ["0.0.0.0/0"])
@@ -487,7 +488,7 @@ class FakeSupabase:
             "connection_string": url,
             "connectionString": url,
             "default_pool_size": p.default_pool_size,
-            "max_client_conn": 200,
+            "max_client_conn": None,
             "pool_mode": p.pool_mode,
         }
 

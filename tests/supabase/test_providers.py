@@ -138,9 +138,10 @@ def test_first_up_call_counts_per_stack_shape(fake: FakeSupabase, capsys: pytest
         assert fake.calls == []
         engine.refresh()
         counts[label] = (first, writes, len(fake.calls))
-    # Project creation, SSL enforcement and the RLS statement are the only writes; compute already fits.
-    assert [w.split(" ")[0] for w in counts["dev"][1]] == ["POST", "PUT", "POST"]
-    assert [w.split(" ")[0] for w in counts["prod"][1]] == ["POST", "PUT", "POST"]
+    # Project creation, SSL enforcement, the pool size (a new pooler has none) and the RLS statement are the
+    # only writes; compute already fits.
+    assert [w.split(" ")[0] for w in counts["dev"][1]] == ["POST", "PUT", "PATCH", "POST"]
+    assert [w.split(" ")[0] for w in counts["prod"][1]] == ["POST", "PUT", "PATCH", "POST"]
     with capsys.disabled():
         for label, (first, writes, refresh) in counts.items():
             print(f"\n{label}: first up {first} calls (writes: {', '.join(writes)}); no-change up 0; refresh {refresh}")
