@@ -162,6 +162,7 @@ class SupabaseDatabase(pulumi.ComponentResource):
         self.service_role_key = pulumi.Output.secret(keys.service_role_key)
         self.compute_size = compute.size
         self.postgres_version = project.postgres_version
+        self.postgres_major = project.postgres_major
         self.backups = {
             "retentionDays": args.backup_retention_days,
             "walgEnabled": backups.walg_enabled,
