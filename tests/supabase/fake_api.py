@@ -82,6 +82,8 @@ class Project:
     services_polls_until_healthy: int = 2
     # Health polls during which the database is restarting (after an SSL enforcement change).
     restart_polls: int = 0
+    # Services that report UNHEALTHY with this error whatever happens (a broken project).
+    broken: dict[str, str] = field(default_factory=dict)
     compute_variant: str | None = None
     pool_mode: str = "transaction"
     # A new project's pooler has no pool size of its own (recorded answers in supabase/cli show null).
@@ -364,7 +366,9 @@ class FakeSupabase:
     def _health(self, p: Project, services: list[str]) -> list[dict[str, Any]]:
         answers = []
         for name in services:
-            if self._services_up(p):
+            if name in p.broken:
+                answers.append({"name": name, "healthy": False, "status": "UNHEALTHY", "error": p.broken[name]})
+            elif self._services_up(p):
                 answers.append({"name": name, "healthy": True, "status": "ACTIVE_HEALTHY"})
             elif name == "pooler" and p.status == "ACTIVE_HEALTHY" and not p.restart_polls:
                 # Supavisor is not provisioned yet: reported unhealthy "not found", not coming up.

@@ -308,16 +308,21 @@ def test_adopting_a_paused_project_fails_at_once(fake: FakeSupabase) -> None:
 def test_settings_wait_for_the_services_before_touching_the_project(fake: FakeSupabase) -> None:
     engine = Engine()
     engine.up(graph(cidrs=["203.0.113.0/24"]))
-    touched = [
-        c.path.split("/", 4)[-1]
-        for c in fake.calls
-        if c.path.split("/", 4)[-1].split("/")[0]
-        in ("ssl-enforcement", "network-restrictions", "config", "database", "health")
-    ]
-    first_setting = next(i for i, what in enumerate(touched) if not what.startswith("health"))
-    assert first_setting > 0 and touched[first_setting - 1] == "health"
-    healthy = [c for c in fake.calls if c.path.endswith("/health")]
-    assert all(c.query["services"] == list(SERVICES) for c in healthy)
+    settings = ("billing/", "ssl-enforcement", "network-restrictions", "config/", "database/query")
+    # What follows /v1/projects/{ref}/ in each request's path.
+    touched = [c.path.split("/", 4)[-1] if c.path.count("/") > 3 else "" for c in fake.calls]
+    first_setting = next(i for i, what in enumerate(touched) if what.startswith(settings))
+    assert "health" in touched[:first_setting], "the services are waited for before any setting is read"
+    health = [c for c in fake.calls if c.path.endswith("/health")]
+    assert all(c.query["services"] == list(SERVICES) for c in health)
+
+
+def test_an_unhealthy_service_ends_the_wait_with_its_error(fake: FakeSupabase) -> None:
+    engine = Engine()
+    engine.up(graph()[:1])
+    fake.only_project().broken = {"realtime": '{"error":"replication slot missing"}'}
+    with pytest.raises(SupabaseError, match=r"service realtime is unhealthy: .*replication slot missing"):
+        engine.up(graph()[:2])
 
 
 def test_sql_after_an_ssl_change_waits_for_the_database_restart(fake: FakeSupabase) -> None:
