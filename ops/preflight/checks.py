@@ -290,7 +290,7 @@ def backup_bucket(target: Target) -> Iterator[Result]:
         import boto3
         from botocore.exceptions import BotoCoreError, ClientError
     except ImportError:
-        yield failed(reachable, "boto3 is not installed", "pip install -r ops/preflight/requirements.txt")
+        yield failed(reachable, "boto3 is not installed", "pip install -r ops/backup/requirements.txt")
         yield skipped(encrypted, "no S3 client")
         return
     client = boto3.client("s3", region_name=target.aws_region)
