@@ -62,6 +62,7 @@ pulumi.export(
         "plan": database.plan,
         "computeSize": database.compute_size,
         "postgresMajorVersion": settings.database.postgres_major_version,
+        "postgresVersion": database.postgres_version,
         "backupRetentionDays": database.backup_retention_days,
         "backups": database.backups,
     },

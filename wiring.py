@@ -193,7 +193,10 @@ def backup_environment_args(settings: StackSettings, *, database: SupabaseDataba
             "BACKUP_S3_BUCKET": settings.backups.s3_bucket,
             "BACKUP_CRON": settings.backup_cron,
             "AWS_REGION": settings.backups.aws_region,
-            "PG_MAJOR": str(settings.database.postgres_major_version),
+            # pg_dump must be at least the server's major, which Supabase chooses (the setting is its minimum).
+            "PG_MAJOR": database.postgres_major.apply(
+                lambda major: str(int(major if major is not None else settings.database.postgres_major_version))
+            ),
         },
         # pg_dump exports a snapshot, which a transaction pooler cannot hold: the session-mode URL.
         secrets={"BACKUP_DATABASE_URL": database.direct_url},

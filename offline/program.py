@@ -109,6 +109,7 @@ COMPUTED_OUTPUTS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
         "status": "ACTIVE_HEALTHY",
         "databaseHost": f"db.{_supabase_ref(seed)}.supabase.co",
         "postgresVersion": f"{inputs['postgresMajorVersion']}.8.1.085",
+        "postgresMajor": inputs["postgresMajorVersion"],
         "organizationPlan": inputs["plan"],
         "createdAt": "2026-11-27T00:00:00Z",
         "dbPassDigest": f"sha256:{_digest(seed)}",

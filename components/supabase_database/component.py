@@ -11,8 +11,10 @@ What the API cannot manage is guarded instead of managed:
   the organization's plan before creating anything and on every refresh;
 - backup retention: comes with the plan (none on Free, 7 days on Pro). The backups resource fails when
   a plan that promises daily backups shows them off;
-- PostgreSQL major version: chosen by Supabase for new projects. The project resource fails when the
-  version it reports is not `database.postgresMajorVersion`.
+- PostgreSQL major version: chosen by Supabase for new projects (its current major). The stack's
+  `database.postgresMajorVersion` is the minimum the project resource accepts; the version the project
+  runs is an output (`postgresVersion` in the stack output `database`), and an advisory policy reports
+  a major other than the seed's.
 """
 
 from __future__ import annotations
@@ -159,6 +161,8 @@ class SupabaseDatabase(pulumi.ComponentResource):
         self.anon_key = pulumi.Output.secret(keys.anon_key)
         self.service_role_key = pulumi.Output.secret(keys.service_role_key)
         self.compute_size = compute.size
+        self.postgres_version = project.postgres_version
+        self.postgres_major = project.postgres_major
         self.backups = {
             "retentionDays": args.backup_retention_days,
             "walgEnabled": backups.walg_enabled,
@@ -171,6 +175,7 @@ class SupabaseDatabase(pulumi.ComponentResource):
                 "region": self.region,
                 "plan": self.plan,
                 "computeSize": self.compute_size,
+                "postgresVersion": self.postgres_version,
                 "backups": self.backups,
                 "databaseUrl": self.database_url,
                 "directUrl": self.direct_url,

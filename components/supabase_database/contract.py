@@ -12,6 +12,8 @@ from typing import Final
 PROJECT_PLAN: Final = "plan"
 PROJECT_ORGANIZATION: Final = "organizationSlug"
 PROJECT_DB_PASSWORD: Final = "dbPass"  # noqa: S105 - a property name
+PROJECT_POSTGRES_MINIMUM_MAJOR: Final = "postgresMajorVersion"
+PROJECT_POSTGRES_MAJOR: Final = "postgresMajor"
 # pulumi-python:dynamic/supabase:Compute
 COMPUTE_SIZE: Final = "size"
 # The Management API names sizes `ci_micro`, ...; the settings and the price table without the prefix.

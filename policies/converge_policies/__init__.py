@@ -6,6 +6,7 @@ from policies.converge_policies import (
     cost_table,
     database_backups,
     non_root,
+    postgres_version,
     production_gate,
     redis_persistence,
     redis_version,
@@ -31,6 +32,7 @@ POLICIES: list[Policy] = [
     redis_persistence.POLICY,
     redis_version.POLICY,
     database_backups.POLICY,
+    postgres_version.POLICY,
 ]
 
 __all__ = ["PACK_ENFORCEMENT_LEVEL", "POLICIES"]

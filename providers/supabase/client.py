@@ -6,11 +6,11 @@ checked against the official OpenAPI spec and exercised against a local fake of 
 (`tests/supabase/`), not against the real service. The first real `pulumi up` is the first time
 the real API answers.
 
-Each endpoint method sends exactly one request and returns the decoded JSON; `wait_for` and
-`wait_until_healthy` poll. The token (`SUPABASE_ACCESS_TOKEN`), the base URL (`SUPABASE_API_URL`) and
-the timeouts are read from the environment each time a client is made, inside the dynamic providers'
-methods (the only place that imports this module), so no provider object that Pulumi serializes into
-the state holds any of them.
+Each endpoint method sends exactly one request and returns the decoded JSON; `wait_for`,
+`wait_until_healthy` and `wait_until_ready` poll. The token (`SUPABASE_ACCESS_TOKEN`), the base URL
+(`SUPABASE_API_URL`) and the timeouts are read from the environment each time a client is made, inside
+the dynamic providers' methods (the only place that imports this module), so no provider object that
+Pulumi serializes into the state holds any of them.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import httpx
 from providers.core.errors import ApiError, NotFoundError
 from providers.core.http import ApiClient, RetryPolicy, api_message, seconds_from_environment, sleep
 from providers.supabase.errors import API, SupabaseError
-from providers.supabase.provider import FAILED_STATUSES, GONE_STATUSES, HEALTHY
+from providers.supabase.provider import FAILED_STATUSES, GONE_STATUSES, HEALTHY, PAUSED
 
 TOKEN_VARIABLE = "SUPABASE_ACCESS_TOKEN"  # noqa: S105 - the variable's name, not a token
 DEFAULT_BASE_URL = "https://api.supabase.com"
@@ -39,6 +39,12 @@ POLL_INTERVAL_VARIABLE = "SUPABASE_POLL_INTERVAL"  # seconds between status poll
 WAIT_TIMEOUT_VARIABLE = "SUPABASE_WAIT_TIMEOUT"  # longest wait for a project to be healthy (default 1200)
 
 _OK_OR_MISSING = frozenset(range(200, 300)) | {404}
+
+# Every service `/health` knows, as the Terraform provider waits for them: a project is ready when all are.
+SERVICES = ("auth", "db", "db_postgres_user", "pg_bouncer", "pooler", "realtime", "rest", "storage")
+# Unhealthy answers that mean "not yet" rather than "broken": the pooler reports "not found" while it is
+# provisioned, and a service's health can fail to be read for a moment.
+_STILL_COMING_UP = ('"not found"', "Failed to retrieve project's")
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,9 @@ class SupabaseClient:
 
     # Organizations
 
+    def list_organizations(self) -> list[dict[str, Any]]:
+        return list(self._send("list organizations", "GET", "/v1/organizations"))
+
     def get_organization(self, slug: str) -> dict[str, Any]:
         return dict(self._send("get organization", "GET", f"/v1/organizations/{slug}"))
 
@@ -133,6 +142,11 @@ class SupabaseClient:
     def delete_project(self, ref: str) -> None:
         self._send("delete project", "DELETE", f"/v1/projects/{ref}")
 
+    def get_services_health(self, ref: str, services: tuple[str, ...] = SERVICES) -> list[dict[str, Any]]:
+        return list(
+            self._send("get services health", "GET", f"/v1/projects/{ref}/health", params={"services": list(services)})
+        )
+
     def update_database_password(self, ref: str, password: str) -> None:
         self._send(
             "update database password", "PATCH", f"/v1/projects/{ref}/database/password", json={"password": password}
@@ -159,11 +173,11 @@ class SupabaseClient:
     def get_pooler(self, ref: str) -> list[dict[str, Any]]:
         return list(self._send("get pooler config", "GET", f"/v1/projects/{ref}/config/database/pooler"))
 
-    def update_pooler(self, ref: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    def update_pooler(self, ref: str, *, pool_mode: str, default_pool_size: int) -> dict[str, Any]:
+        # The whole configuration every time: a body without the mode has been applied as the default mode.
+        body = {"pool_mode": pool_mode, "default_pool_size": default_pool_size}
         return dict(
-            self._send(
-                "update pooler config", "PATCH", f"/v1/projects/{ref}/config/database/pooler", json=dict(changes)
-            )
+            self._send("update pooler config", "PATCH", f"/v1/projects/{ref}/config/database/pooler", json=body)
         )
 
     # SSL enforcement
@@ -264,6 +278,12 @@ class SupabaseClient:
                 )
             if status in GONE_STATUSES:
                 return f"project {ref} is {status} (deleted outside Pulumi?)"
+            if status == PAUSED:
+                return (
+                    f"project {ref} is paused ({PAUSED}); it stays paused until it is restored. Restore it in the "
+                    "Supabase dashboard (the project's page, Restore project), wait until it is up, then run "
+                    "`pulumi up` again"
+                )
             return None
 
         result: dict[str, Any] = self.wait_for(
@@ -274,8 +294,30 @@ class SupabaseClient:
         )
         return result
 
+    def wait_until_ready(self, ref: str, what: str) -> None:
+        """Wait for the project to be ACTIVE_HEALTHY, then for every service to report ACTIVE_HEALTHY."""
+        self.wait_until_healthy(ref, what)
+        self.wait_for(
+            f"waiting for the services of project {ref} ({what}) to be healthy",
+            lambda: self.get_services_health(ref),
+            lambda services: all(service.get("status") == HEALTHY for service in services),
+            _broken_service,
+        )
+
+
+def _broken_service(services: list[dict[str, Any]]) -> str | None:
+    """An unhealthy service whose error is not one of those a service shows while it comes up."""
+    for service in services:
+        error = str(service.get("error") or "")
+        if service.get("status") == "UNHEALTHY" and not any(sign in error for sign in _STILL_COMING_UP):
+            return f"service {service.get('name')} is unhealthy: {error or 'no reason given'}"
+    return None
+
 
 def _describe(value: Any) -> str:
     if isinstance(value, dict) and "status" in value:
         return f"status {value['status']}"
+    if isinstance(value, list) and all(isinstance(item, dict) and "name" in item for item in value):
+        waiting = [f"{item['name']} {item.get('status')}" for item in value if item.get("status") != HEALTHY]
+        return ", ".join(waiting)
     return repr(value)[:200]

@@ -1,5 +1,5 @@
 """Supavisor, the shared pooler: pool mode and default pool size of the primary database, and where it
-listens. The live value is read first and only what differs is written."""
+listens. The live value is read first; when any part differs, the whole configuration is written."""
 
 from __future__ import annotations
 
@@ -44,18 +44,17 @@ class PoolerProvider(SettingProvider):
     def converge(self, client: SupabaseClient, ref: str, props: dict[str, Any]) -> dict[str, Any]:
         live = self.observe(client, ref, props)
         # Numbers arrive from the engine as floats; the API wants an integer pool size.
-        wanted = {"poolMode": str(props["poolMode"]), "defaultPoolSize": int(props["defaultPoolSize"])}
-        # Only what differs is sent: the pool mode of the shared pooler may not be writable on every plan.
-        changes = {name: value for name, value in wanted.items() if live[name] != value}
-        if not changes:
+        mode, size = str(props["poolMode"]), int(props["defaultPoolSize"])
+        wanted: dict[str, Any] = {"poolMode": mode, "defaultPoolSize": size}
+        if all(live[name] == value for name, value in wanted.items()):
             return live
-        applied = client.update_pooler(ref, {_FIELDS[name]: value for name, value in changes.items()})
-        for name, value in changes.items():
+        applied = client.update_pooler(ref, pool_mode=mode, default_pool_size=size)
+        for name, value in wanted.items():
             if applied.get(_FIELDS[name]) != value:
                 raise SupabaseError(
                     f"project {ref}: pooler {_FIELDS[name]} stayed {applied.get(_FIELDS[name])!r}, wanted {value!r}"
                 )
-        return {**live, **changes}
+        return {**live, **wanted}
 
 
 @dataclass

@@ -3,8 +3,10 @@
 What the Management API cannot set, the provider checks instead, and fails loudly when reality differs:
 - the plan belongs to the organization (`plan` on create is ignored), so the organization's plan is read
   (`GET /v1/organizations/{slug}`) before anything is created and on every refresh;
-- the PostgreSQL major version is chosen by Supabase for new projects (the spec hides the field that
-  would pick it), so the version a project reports is compared with the one the stack expects.
+- the PostgreSQL major version is chosen by Supabase for new projects (the platform's current major; the
+  create body has no field for it), so the stack's version is a minimum: a project below it fails, one
+  at or above it is accepted and its version is an output (`postgresVersion`, `postgresMajor`). An
+  advisory policy reports a major other than the seed's, so the difference is seen without failing `up`.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ class ProjectArgs:
     region: pulumi.Input[str]
     # Write-only: sent on create and when it changes, never returned; the state keeps a digest.
     db_pass: pulumi.Input[str]
-    # Expectations the API cannot enforce, checked against what it reports.
+    # Expectations the API cannot enforce, checked against what it reports. The major version is a
+    # minimum: Supabase puts new projects on its current major, which the create body cannot choose.
     plan: pulumi.Input[str]
     postgres_major_version: pulumi.Input[int]
 
@@ -70,7 +73,16 @@ def password_digest(password: str) -> str:
 class ProjectProvider(SupabaseProvider):
     inputs = ("organizationSlug", "region", "name", "plan", "postgresMajorVersion")
     replace_on = ("organizationSlug", "region")
-    outputs = ("ref", "status", "databaseHost", "postgresVersion", "organizationPlan", "createdAt", "dbPassDigest")
+    outputs = (
+        "ref",
+        "status",
+        "databaseHost",
+        "postgresVersion",
+        "postgresMajor",
+        "organizationPlan",
+        "createdAt",
+        "dbPassDigest",
+    )
     secret_outputs = ("dbPass", "dbPassDigest")
 
     def check_inputs(self, news: dict[str, Any]) -> list[CheckFailure]:
@@ -90,10 +102,9 @@ class ProjectProvider(SupabaseProvider):
         result = self.diff_of(olds, news)
         password = news.get("dbPass")
         password_changed = is_unknown(password) or password_digest(str(password)) != olds.get("dbPassDigest")
-        # A version drift seen by refresh makes `update` run, which fails with the explanation.
-        expected = olds.get("postgresMajorVersion")
-        version_drift = _major(olds.get("postgresVersion")) not in (None, int(expected) if expected else None)
-        if (password_changed or version_drift) and not result.changes:
+        # A project found below the minimum by refresh makes `update` run, which fails with the explanation.
+        below_minimum = _below_minimum(olds.get("postgresVersion"), olds.get("postgresMajorVersion"))
+        if (password_changed or below_minimum) and not result.changes:
             return DiffResult(changes=True, replaces=[], delete_before_replace=None)
         return result
 
@@ -164,6 +175,7 @@ def _outputs(
         "status": project.get("status"),
         "databaseHost": database.get("host"),
         "postgresVersion": database.get("version"),
+        "postgresMajor": _major(database.get("version")),
         "createdAt": project.get("created_at"),
         # Never the password itself: a digest, so that a new password is seen by `diff`.
         "dbPassDigest": digest if digest is not None else password_digest(props["dbPass"]),
@@ -219,14 +231,20 @@ def _major(version: Any) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def _check_version(project: dict[str, Any], expected: int) -> None:
+def _below_minimum(version: Any, minimum: Any) -> bool:
+    major = _major(version)
+    return major is not None and minimum is not None and major < int(minimum)
+
+
+def _check_version(project: dict[str, Any], minimum: int) -> None:
+    """A major below the stack's minimum fails; a newer one (what new projects get) is accepted."""
     reported = (project.get("database") or {}).get("version")
-    major = _major(reported)
-    if major is not None and major != int(expected):
+    if _below_minimum(reported, minimum):
         raise SupabaseError(
-            f"project {project.get('ref')} runs PostgreSQL {reported} but the stack expects major version "
-            f"{expected}. The Management API cannot choose or change the major version: upgrade in the Supabase "
-            f"dashboard, or set `database.postgresMajorVersion` to {major} once the application is checked against it"
+            f"project {project.get('ref')} runs PostgreSQL {reported}, below the minimum major version "
+            f"{int(minimum)} (`database.postgresMajorVersion`). The Management API cannot change the major "
+            "version: upgrade the project in the Supabase dashboard (Settings > Infrastructure), then run "
+            "`pulumi up` again"
         )
 
 
@@ -239,6 +257,7 @@ class SupabaseProject(Resource, module="supabase", name="Project"):
     status: pulumi.Output[str]
     database_host: pulumi.Output[str]
     postgres_version: pulumi.Output[str]
+    postgres_major: pulumi.Output[int]
     organization_plan: pulumi.Output[str]
 
     def __init__(self, name: str, args: ProjectArgs, opts: pulumi.ResourceOptions | None = None) -> None:

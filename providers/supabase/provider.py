@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 # A project that has settled; anything else on the way there is waited for, these end the wait.
 HEALTHY = "ACTIVE_HEALTHY"
 FAILED_STATUSES = frozenset({"INIT_FAILED", "RESTORE_FAILED", "PAUSE_FAILED"})
+# A paused project stays paused until someone restores it: waiting for it cannot end well.
+PAUSED = "INACTIVE"
 # Statuses of a project that is gone or going: such a project is neither adopted nor read as present.
 GONE_STATUSES = frozenset({"REMOVED", "GOING_DOWN"})
 
@@ -55,7 +57,10 @@ class SupabaseProvider(Provider):
 
 class SettingProvider(SupabaseProvider):
     """A setting of a project: create and update both converge the live value, read observes it, and
-    deleting the resource leaves the project as it is."""
+    deleting the resource leaves the project as it is.
+
+    Before converging, the project and its services must be healthy: a project that has just turned
+    ACTIVE_HEALTHY (or restarted) still brings its services up, and settings written then fail."""
 
     # The last part of the resource's id, `<ref>/<kind>`.
     kind = "setting"
@@ -68,13 +73,17 @@ class SettingProvider(SupabaseProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         ref = props["projectRef"]
-        return CreateResult(f"{ref}/{self.kind}", self.converge(self.client(), ref, props))
+        client = self.client()
+        client.wait_until_ready(ref, f"before setting its {self.kind}")
+        return CreateResult(f"{ref}/{self.kind}", self.converge(client, ref, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         return ReadResult(id_, {**props, **self.observe(self.client(), props["projectRef"], props)})
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self.converge(self.client(), news["projectRef"], news))
+        client = self.client()
+        client.wait_until_ready(news["projectRef"], f"before setting its {self.kind}")
+        return UpdateResult(self.converge(client, news["projectRef"], news))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         return None

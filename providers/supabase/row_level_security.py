@@ -106,6 +106,8 @@ class RowLevelSecurityProvider(SupabaseProvider):
 
     def _enforce(self, ref: str, schemas: list[str]) -> dict[str, Any]:
         client = self.client()
+        # SQL sent while the database is still coming up (or restarting) fails.
+        client.wait_until_ready(ref, "before enabling RLS")
         client.run_query(ref, enable_rls_sql(schemas), read_only=False)
         state = observe_rls(client, ref, schemas)
         if state["tablesWithoutRls"]:

@@ -1,5 +1,8 @@
 """SSL enforcement on the project's database (`/ssl-enforcement`), confirmed with `appliedSuccessfully`.
 
+A change restarts the database: the provider waits for the services to be healthy again before the
+next resource touches the project.
+
 Deleting the resource leaves enforcement as it is.
 """
 
@@ -39,14 +42,14 @@ class SslEnforcementProvider(SettingProvider):
         if live["enforced"] == wanted and live["appliedSuccessfully"]:
             return live
         state = _ssl_state(ref, client.set_ssl_enforcement(ref, wanted))
-        if state["enforced"] == wanted and state["appliedSuccessfully"]:
-            return state
-        result: dict[str, Any] = client.wait_for(
-            f"project {ref}: SSL enforcement {'on' if wanted else 'off'}",
-            lambda: self.observe(client, ref, props),
-            lambda seen: seen["enforced"] == wanted and seen["appliedSuccessfully"],
-        )
-        return result
+        if not (state["enforced"] == wanted and state["appliedSuccessfully"]):
+            state = client.wait_for(
+                f"project {ref}: SSL enforcement {'on' if wanted else 'off'}",
+                lambda: self.observe(client, ref, props),
+                lambda seen: seen["enforced"] == wanted and seen["appliedSuccessfully"],
+            )
+        client.wait_until_ready(ref, "restart after the SSL enforcement change")
+        return state
 
 
 def _ssl_state(ref: str, answer: dict[str, Any]) -> dict[str, Any]:

@@ -178,7 +178,8 @@ class FakeRailway:
         )
         if definition is None:
             return self._violation(f"{operation_name}: operationName names no operation of the document")
-        coerced = get_variable_values(schema, definition.variable_definitions, body.get("variables") or {})
+        # A document without variables has no definitions list at all.
+        coerced = get_variable_values(schema, definition.variable_definitions or (), body.get("variables") or {})
         if isinstance(coerced, list):
             return self._violation(f"{operation_name}: " + "; ".join(error.message for error in coerced))
         with self.lock:

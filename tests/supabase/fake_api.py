@@ -5,6 +5,12 @@ spec describes them. Every request it receives is validated against the official
 answered 400 and recorded), and every answer it gives is validated against the spec's response
 schema (a violation is recorded), so the fake cannot drift from the contract without a test noticing.
 
+Beyond the schema, it behaves the way clients that run against the real API show it does (the evidence
+is in docs/supabase.md): after a project turns ACTIVE_HEALTHY its services still come up for a while
+(`/health` reports them COMING_UP, the pooler UNHEALTHY "not found", and the pooler config answers 404);
+enforcing SSL restarts the database, during which SQL fails; a pooler PATCH without `pool_mode` puts
+the pool back in the platform's default mode; a paused (INACTIVE) project stays paused until restored.
+
 Faults are scripted per endpoint: an HTTP status with headers (429 + X-RateLimit-Reset, 503), a delay
 longer than the client's timeout, or "apply, then lose the answer" for a create.
 """
@@ -23,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from tests.supabase import spec
 
@@ -47,7 +53,7 @@ class Fault:
 class Call:
     method: str
     path: str
-    query: dict[str, str]
+    query: dict[str, Any]
     body: Any
     status: int
 
@@ -71,10 +77,17 @@ class Project:
     status: str = "COMING_UP"
     polls_until_healthy: int = 2
     fail_init: bool = False
-    postgres_version: str = "15.8.1.085"
+    postgres_version: str = "17.6.1.011"
+    # Health polls after ACTIVE_HEALTHY during which the services are still coming up.
+    services_polls_until_healthy: int = 2
+    # Health polls during which the database is restarting (after an SSL enforcement change).
+    restart_polls: int = 0
+    # Services that report UNHEALTHY with this error whatever happens (a broken project).
+    broken: dict[str, str] = field(default_factory=dict)
     compute_variant: str | None = None
     pool_mode: str = "transaction"
-    default_pool_size: int | None = 15
+    # A new project's pooler has no pool size of its own (recorded answers in supabase/cli show null).
+    default_pool_size: int | None = None
     ssl_enforced: bool = False
     ssl_applies_after_polls: int = 0
     v4: list[str] = field(default_factory=lambda: ["0.0.0.0/0"])
@@ -103,7 +116,10 @@ class FakeSupabase:
         self.faults: list[Fault] = []
         self.polls_until_healthy = 2
         self.fail_init = False
-        self.postgres_version = "15.8.1.085"
+        # The platform's current major: what every new project gets, whatever a client would like.
+        self.postgres_version = "17.6.1.011"
+        self.services_polls_until_healthy = 2
+        self.restart_polls_after_ssl = 2
         self.walg_enabled = True
         self.lock = threading.RLock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -162,7 +178,11 @@ class FakeSupabase:
     def serve(self, handler: BaseHTTPRequestHandler) -> None:
         method = handler.command
         parts = urlsplit(handler.path)
-        path, query = parts.path, dict(parse_qsl(parts.query))
+        path = parts.path
+        # A repeated key is an array parameter (`services=db&services=pooler`), as clients send them.
+        query: dict[str, Any] = {
+            key: values[0] if len(values) == 1 else values for key, values in parse_qs(parts.query).items()
+        }
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
         body = json.loads(raw) if raw else None
@@ -227,7 +247,11 @@ class FakeSupabase:
 
     # The API
 
-    def route(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
+    def route(self, method: str, path: str, query: dict[str, Any], body: Any) -> tuple[int, Any]:
+        if path == "/v1/organizations" and method == "GET":
+            return 200, [
+                {"id": org["id"], "slug": slug, "name": org["name"]} for slug, org in self.organizations.items()
+            ]
         if match := re.fullmatch(r"/v1/organizations/([\w-]+)", path):
             org = self.organizations.get(match[1])
             if org is None:
@@ -244,7 +268,7 @@ class FakeSupabase:
             return self.project_route(project, method, match[2] or "", query, body)
         return 404, {"message": f"no route {method} {path}"}
 
-    def list_projects(self, slug: str, query: dict[str, str]) -> tuple[int, Any]:
+    def list_projects(self, slug: str, query: dict[str, Any]) -> tuple[int, Any]:
         if slug not in self.organizations:
             return 404, {"message": "Organization not found"}
         search = query.get("search", "")
@@ -286,6 +310,7 @@ class FakeSupabase:
             region=body["region"],
             password=body["db_pass"],
             polls_until_healthy=self.polls_until_healthy,
+            services_polls_until_healthy=self.services_polls_until_healthy,
             fail_init=self.fail_init,
             postgres_version=self.postgres_version,
             walg_enabled=self.walg_enabled and self.organizations[body["organization_slug"]]["plan"] != "free",
@@ -326,10 +351,46 @@ class FakeSupabase:
             else:
                 p.status = "INIT_FAILED" if p.fail_init and p.status == "COMING_UP" else "ACTIVE_HEALTHY"
 
-    def project_route(self, p: Project, method: str, rest: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
+    def _services_up(self, p: Project) -> bool:
+        return p.status == "ACTIVE_HEALTHY" and p.services_polls_until_healthy == 0 and p.restart_polls == 0
+
+    def _tick(self, p: Project) -> None:
+        """Time passes with each status poll: the services come up, a restart ends."""
+        if p.status != "ACTIVE_HEALTHY":
+            return
+        if p.services_polls_until_healthy > 0:
+            p.services_polls_until_healthy -= 1
+        elif p.restart_polls > 0:
+            p.restart_polls -= 1
+
+    def _health(self, p: Project, services: list[str]) -> list[dict[str, Any]]:
+        answers = []
+        for name in services:
+            if name in p.broken:
+                answers.append({"name": name, "healthy": False, "status": "UNHEALTHY", "error": p.broken[name]})
+            elif self._services_up(p):
+                answers.append({"name": name, "healthy": True, "status": "ACTIVE_HEALTHY"})
+            elif name == "pooler" and p.status == "ACTIVE_HEALTHY" and not p.restart_polls:
+                # Supavisor is not provisioned yet: reported unhealthy "not found", not coming up.
+                answers.append(
+                    {"name": name, "healthy": False, "status": "UNHEALTHY", "error": '{"error":"not found"}'}
+                )
+            else:
+                answers.append({"name": name, "healthy": False, "status": "COMING_UP"})
+        return answers
+
+    def project_route(self, p: Project, method: str, rest: str, query: dict[str, Any], body: Any) -> tuple[int, Any]:
         if rest == "" and method == "GET":
+            self._tick(p)
             self._advance(p)
             return 200, self._project_view(p)
+        if rest == "/health" and method == "GET":
+            services = query["services"]
+            answer = self._health(p, [services] if isinstance(services, str) else services)
+            self._tick(p)
+            return 200, answer
+        if p.status == "INACTIVE" and rest != "" and rest != "/restore":
+            return 400, {"message": "Project is paused. Restore it before making changes."}
         if rest == "" and method == "PATCH":
             p.name = body["name"]
             return 200, {"id": 1, "ref": p.ref, "name": p.name}
@@ -353,11 +414,13 @@ class FakeSupabase:
             p.compute_variant = None
             p.status, p.polls_until_healthy = "RESIZING", 1
             return 200, None
+        if rest.startswith("/config/database/pooler") and not self._services_up(p):
+            return 404, {"message": "Pooler config not found"}
         if rest == "/config/database/pooler" and method == "GET":
             return 200, [self._pooler(p, mode) for mode in ("transaction",)]
         if rest == "/config/database/pooler" and method == "PATCH":
-            if "pool_mode" in body:
-                p.pool_mode = body["pool_mode"]
+            # A body without the mode is applied as the default mode, not as "leave it as it is".
+            p.pool_mode = body.get("pool_mode", "session")
             if "default_pool_size" in body:
                 p.default_pool_size = body["default_pool_size"]
             return 200, {"default_pool_size": p.default_pool_size, "pool_mode": p.pool_mode}
@@ -366,6 +429,9 @@ class FakeSupabase:
                 p.ssl_applies_after_polls -= 1
             return 200, self._ssl(p)
         if rest == "/ssl-enforcement" and method == "PUT":
+            if p.ssl_enforced != body["requestedConfig"]["database"]:
+                # Changing enforcement restarts the database.
+                p.restart_polls = self.restart_polls_after_ssl
             p.ssl_enforced = body["requestedConfig"]["database"]
             return 200, self._ssl(p)
         if rest == "/network-restrictions" and method == "GET":
@@ -376,6 +442,8 @@ class FakeSupabase:
             p.v4, p.v6 = list(body.get("dbAllowedCidrs", [])), list(body.get("dbAllowedCidrsV6", []))
             return 201, self._network(p)
         if rest == "/database/query" and method == "POST":
+            if not self._services_up(p):
+                return 400, {"message": "Failed to run sql query: FATAL: 57P03: the database system is starting up"}
             return self._query(p, body)
         if rest == "/api-keys" and method == "GET":
             reveal = query.get("reveal") == "true"
@@ -424,7 +492,7 @@ class FakeSupabase:
             "connection_string": url,
             "connectionString": url,
             "default_pool_size": p.default_pool_size,
-            "max_client_conn": 200,
+            "max_client_conn": None,
             "pool_mode": p.pool_mode,
         }
 

@@ -7,7 +7,7 @@ import inspect
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -98,9 +98,22 @@ CALLS: dict[str, tuple[Callable[[SupabaseClient], Any], int, Any]] = {
     "remove_addon": (lambda c: c.remove_addon(REF, "ci_small"), 200, None),
     "get_pooler": (lambda c: c.get_pooler(REF), 200, [POOLER]),
     "update_pooler": (
-        lambda c: c.update_pooler(REF, {"default_pool_size": 20, "pool_mode": "transaction"}),
+        lambda c: c.update_pooler(REF, pool_mode="transaction", default_pool_size=20),
         200,
         {"default_pool_size": 20, "pool_mode": "transaction"},
+    ),
+    "list_organizations": (
+        lambda c: c.list_organizations(),
+        200,
+        [{"id": "org-converge-nps", "slug": "converge-nps", "name": "Converge NPS"}],
+    ),
+    "get_services_health": (
+        lambda c: c.get_services_health(REF),
+        200,
+        [
+            {"name": "db", "healthy": True, "status": "ACTIVE_HEALTHY"},
+            {"name": "pooler", "healthy": False, "status": "UNHEALTHY", "error": '{"error":"not found"}'},
+        ],
     ),
     "get_ssl_enforcement": (lambda c: c.get_ssl_enforcement(REF), 200, SSL),
     "set_ssl_enforcement": (lambda c: c.set_ssl_enforcement(REF, True), 200, SSL),
@@ -132,9 +145,11 @@ def recording_client(status: int, body: Any, seen: list[httpx.Request]) -> Supab
     return SupabaseClient.from_environment(transport=httpx.MockTransport(handler))
 
 
-def sent(request: httpx.Request) -> tuple[str, str, dict[str, str], Any]:
+def sent(request: httpx.Request) -> tuple[str, str, dict[str, Any], Any]:
     body = json.loads(request.content) if request.content else None
-    return request.method, request.url.path, dict(parse_qsl(request.url.query.decode())), body
+    # A repeated key is an array parameter (`services=db&services=pooler`).
+    query = {k: v[0] if len(v) == 1 else v for k, v in parse_qs(request.url.query.decode()).items()}
+    return request.method, request.url.path, query, body
 
 
 @pytest.fixture(autouse=True)
@@ -154,7 +169,7 @@ def test_every_client_method_is_covered() -> None:
     methods = {
         name
         for name, member in inspect.getmembers(SupabaseClient, inspect.isfunction)
-        if not name.startswith("_") and name not in ("from_environment", "wait_for", "wait_until_healthy")
+        if not name.startswith("_") and not name.startswith("wait_") and name != "from_environment"
     }
     assert methods == set(CALLS)
 

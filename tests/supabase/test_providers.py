@@ -13,6 +13,7 @@ from providers.core import http
 from providers.core.errors import ApiError, MissingCredentialsError
 from providers.supabase.api_keys import ApiKeysProvider
 from providers.supabase.backups import BackupsProvider
+from providers.supabase.client import SERVICES
 from providers.supabase.compute import ComputeProvider
 from providers.supabase.errors import SupabaseError
 from providers.supabase.network_restrictions import NetworkRestrictionsProvider
@@ -137,9 +138,10 @@ def test_first_up_call_counts_per_stack_shape(fake: FakeSupabase, capsys: pytest
         assert fake.calls == []
         engine.refresh()
         counts[label] = (first, writes, len(fake.calls))
-    # Project creation, SSL enforcement and the RLS statement are the only writes; compute already fits.
-    assert [w.split(" ")[0] for w in counts["dev"][1]] == ["POST", "PUT", "POST"]
-    assert [w.split(" ")[0] for w in counts["prod"][1]] == ["POST", "PUT", "POST"]
+    # Project creation, SSL enforcement, the pool size (a new pooler has none) and the RLS statement are the
+    # only writes; compute already fits.
+    assert [w.split(" ")[0] for w in counts["dev"][1]] == ["POST", "PUT", "PATCH", "POST"]
+    assert [w.split(" ")[0] for w in counts["prod"][1]] == ["POST", "PUT", "PATCH", "POST"]
     with capsys.disabled():
         for label, (first, writes, refresh) in counts.items():
             print(f"\n{label}: first up {first} calls (writes: {', '.join(writes)}); no-change up 0; refresh {refresh}")
@@ -153,7 +155,7 @@ def test_project_waits_from_coming_up_to_active_healthy(fake: FakeSupabase, slee
     assert len(statuses) == 5  # four COMING_UP answers, then ACTIVE_HEALTHY
     assert sleeps == [5.0] * 4, "polls are spaced by SUPABASE_POLL_INTERVAL"
     assert created.outs["databaseHost"] == f"db.{created.id}.supabase.co"
-    assert created.outs["postgresVersion"].startswith("15.")
+    assert created.outs["postgresVersion"].startswith("17.") and created.outs["postgresMajor"] == 17
 
 
 def test_init_failed_is_a_clear_error(fake: FakeSupabase) -> None:
@@ -258,10 +260,80 @@ def test_the_organization_plan_is_checked_before_anything_is_created(fake: FakeS
     assert fake.writes() == []
 
 
-def test_a_postgres_major_version_other_than_the_seeds_fails_loudly(fake: FakeSupabase) -> None:
-    fake.postgres_version = "17.4.1.043"
-    with pytest.raises(SupabaseError, match=r"runs PostgreSQL 17.4.1.043 but the stack expects major version 15"):
+def test_a_new_project_on_the_platforms_newer_major_is_accepted_and_reported(fake: FakeSupabase) -> None:
+    engine, declared = Engine(), graph()
+    engine.up(declared)
+    assert engine.out("project", "postgresVersion") == "17.6.1.011"
+    assert engine.out("project", "postgresMajor") == 17
+    engine.refresh()
+    fake.reset_calls()
+    engine.up(declared)
+    assert fake.calls == [], "a major above the minimum is not drift: every later up changes nothing"
+
+
+def test_a_postgres_major_below_the_minimum_fails_loudly(fake: FakeSupabase) -> None:
+    fake.postgres_version = "15.8.1.085"
+    with pytest.raises(SupabaseError, match=r"runs PostgreSQL 15.8.1.085, below the minimum major version 17"):
+        ProjectProvider().create(project_inputs(postgresMajorVersion=17))
+
+
+def test_a_project_downgraded_below_the_minimum_fails_the_next_up(fake: FakeSupabase) -> None:
+    engine, declared = Engine(), graph()
+    engine.up(declared)
+    fake.only_project().postgres_version = "14.1.0.89"
+    engine.refresh()
+    with pytest.raises(SupabaseError, match=r"runs PostgreSQL 14.1.0.89, below the minimum major version 15"):
+        engine.up(declared)
+
+
+def test_a_paused_project_fails_at_once_saying_how_to_restore_it(fake: FakeSupabase) -> None:
+    engine = Engine()
+    engine.up(graph()[:1])
+    fake.only_project().status = "INACTIVE"
+    fake.reset_calls()
+    with pytest.raises(SupabaseError, match=r"is paused \(INACTIVE\).*Restore it .*then run `pulumi up` again"):
+        engine.up(graph(size="small"))
+    assert len(fake.calls) <= 2, "no wait for a project that will not wake up by itself"
+
+
+def test_adopting_a_paused_project_fails_at_once(fake: FakeSupabase) -> None:
+    ProjectProvider().create(project_inputs())
+    fake.only_project().status = "INACTIVE"
+    fake.reset_calls()
+    with pytest.raises(SupabaseError, match=r"is paused \(INACTIVE\)"):
         ProjectProvider().create(project_inputs())
+    assert len([c for c in fake.calls if c.path == f"/v1/projects/{fake.only_project().ref}"]) == 1
+
+
+def test_settings_wait_for_the_services_before_touching_the_project(fake: FakeSupabase) -> None:
+    engine = Engine()
+    engine.up(graph(cidrs=["203.0.113.0/24"]))
+    settings = ("billing/", "ssl-enforcement", "network-restrictions", "config/", "database/query")
+    # What follows /v1/projects/{ref}/ in each request's path.
+    touched = [c.path.split("/", 4)[-1] if c.path.count("/") > 3 else "" for c in fake.calls]
+    first_setting = next(i for i, what in enumerate(touched) if what.startswith(settings))
+    assert "health" in touched[:first_setting], "the services are waited for before any setting is read"
+    health = [c for c in fake.calls if c.path.endswith("/health")]
+    assert all(c.query["services"] == list(SERVICES) for c in health)
+
+
+def test_an_unhealthy_service_ends_the_wait_with_its_error(fake: FakeSupabase) -> None:
+    engine = Engine()
+    engine.up(graph()[:1])
+    fake.only_project().broken = {"realtime": '{"error":"replication slot missing"}'}
+    with pytest.raises(SupabaseError, match=r"service realtime is unhealthy: .*replication slot missing"):
+        engine.up(graph()[:2])
+
+
+def test_sql_after_an_ssl_change_waits_for_the_database_restart(fake: FakeSupabase) -> None:
+    engine = Engine()
+    engine.up(graph()[:2])
+    fake.restart_polls_after_ssl = 4
+    engine.up([d for d in graph() if d.name in ("project", "compute", "ssl", "rls")])
+    paths = [c.path.rsplit("/", 1)[-1] for c in fake.calls]
+    put = max(i for i, c in enumerate(fake.calls) if c.method == "PUT")
+    assert paths[put + 1 :].count("health") >= 4, "the restart is waited for"
+    assert fake.only_project().ssl_enforced and engine.out("rls", "tables") == []
 
 
 def test_read_after_out_of_band_delete_drops_every_resource(fake: FakeSupabase) -> None:
@@ -340,12 +412,13 @@ def test_compute_add_on_refused_on_free_is_an_error(fake: FakeSupabase) -> None:
         engine.up(graph(dev, size="micro", retention=0))
 
 
-def test_pooler_patch_sends_only_what_differs(fake: FakeSupabase) -> None:
+def test_pooler_update_sends_the_whole_configuration(fake: FakeSupabase) -> None:
     engine = Engine()
     engine.up(graph())
     fake.reset_calls()
     engine.up(graph(pool_size=25))
-    assert [c.body for c in fake.writes()] == [{"default_pool_size": 25}]
+    assert [c.body for c in fake.writes()] == [{"pool_mode": "transaction", "default_pool_size": 25}]
+    assert fake.only_project().pool_mode == "transaction", "a size change keeps the pool in transaction mode"
     assert engine.out("pooler", "defaultPoolSize") == 25
     assert engine.out("pooler", "dbPort") == 6543
 
