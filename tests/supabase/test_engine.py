@@ -56,7 +56,7 @@ def write_program(directory: Path) -> Path:
         textwrap.dedent("""\
             import pulumi
 
-            from components.supabase_database import SupabaseDatabase, SupabaseDatabaseArgs
+            from components.supabase_database.component import SupabaseDatabase, SupabaseDatabaseArgs
 
             database = SupabaseDatabase(
                 "database",
