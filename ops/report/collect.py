@@ -100,7 +100,7 @@ def collect(stack: str, *, preview: bool = True, config_file: Path | None = None
     run = run_stack(stack, report_stand_ins(), preview=preview)
     config = read_config_file(config_file or config_path(stack))
     with pack_process(stack, run.config, preview=preview) as analyzer:
-        pack = run_pack(POLICIES, run.resources, config, analyzer)
+        pack = run_pack(POLICIES, run.state, config, analyzer)
     settings = load_stack_settings(stack, run.config, os.environ)
     return StackReport(
         stack=stack,

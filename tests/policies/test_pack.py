@@ -120,6 +120,13 @@ def _component_output(type_: str, key: str, value: Any) -> Callable[[Resources],
     return change
 
 
+def _stack_output(name: str, value: Any) -> Callable[[Resources], None]:
+    def change(resources: Resources) -> None:
+        resources.one(tokens.STACK).outputs[name] = value
+
+    return change
+
+
 BACKEND_COMPONENT = tokens.BACKEND_SERVICE
 DB_URL_NO_TLS = "postgresql://postgres.ref:pw@aws-0-us-west-1.pooler.supabase.com:6543/postgres"
 
@@ -429,6 +436,14 @@ VARIANTS = [
         {"change": _set(tokens.GITHUB_ENVIRONMENT_VARIABLE, "development-vite_ws_url", "variableName", "SENTRY_DSN")},
         "puts the credential 'SENTRY_DSN' in a plaintext variable",
         id="secrets-credential-in-actions-variable",
+    ),
+    # secret-stack-outputs
+    pytest.param(
+        "secret-stack-outputs",
+        "staging",
+        {"change": _stack_output("railway", {"token": "ghp_" + "A1b2C3d4E5f6G7h8I9j0" * 2})},
+        "stack output 'railway.token' holds a GitHub token in plaintext",
+        id="stack-output-token-in-plaintext",
     ),
     # production-deploy-gate
     pytest.param(
