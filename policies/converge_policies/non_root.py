@@ -129,7 +129,7 @@ def dockerfile_problem(root: Path, dockerfile: str, context: str | None, target:
     if user.user is None:
         return f"{stage} sets no USER, so it runs as the base image's user (root for {user.base})"
     if not user.resolved:
-        return f"{stage}: USER {user.written} (line {user.line}) cannot be resolved without building"
+        return f"{stage}: USER {user.written} (line {user.line}) cannot be resolved without building ({user.problem})"
     if user.is_root:
         return f"{stage}: USER {user.written} (line {user.line}) is root"
     return None
