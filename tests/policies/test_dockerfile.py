@@ -4,6 +4,7 @@ generated Dockerfiles against a model of what BuildKit makes of them."""
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from offline.program import ROOT
-from policies.converge_policies.dockerfile import DockerfileError, final_user
+from policies.converge_policies.dockerfile import DockerfileError, expand, final_user
 
 
 def test_the_backend_dockerfile_runs_as_a_numeric_non_root_user() -> None:
@@ -261,3 +262,46 @@ def test_generated_dockerfiles_run_as_buildkit_would_run_them(generated: Generat
     if resolved:
         assert found.user == user, text
     assert found.is_root == (not resolved or user is None or _is_root(user)), text
+
+
+# --- the shell lexer's word expansion, over generated words -----------------------------------------------
+
+VARIABLES = {"A": "app", "EMPTY": "", "N": "10001"}
+_plain = st.text(string.ascii_letters + string.digits + "_-.:/", min_size=1, max_size=4)
+
+
+@st.composite
+def segments(draw: st.DrawFn, escape: str) -> tuple[str, str]:
+    """(a piece of a word as written, what BuildKit's ProcessWord makes of it)."""
+    kind = draw(st.sampled_from(["plain", "single", "double", "escaped", "variable", "default", "alternative"]))
+    name = draw(st.sampled_from([*VARIABLES, "UNSET"]))
+    value = VARIABLES.get(name, "")
+    text = draw(_plain)
+    if kind == "plain":
+        return text, text
+    if kind == "single":
+        inner = draw(st.text(string.ascii_letters + ' $"\\`{}', max_size=6))
+        return f"'{inner}'", inner
+    if kind == "double":
+        special = draw(st.sampled_from(['"', "$", escape]))
+        return f'"{text}{escape}{special}${{{name}}}"', f"{text}{special}{value}"
+    if kind == "escaped":
+        character = draw(st.sampled_from(["$", "'", '"', " ", escape]))
+        return f"{escape}{character}", character
+    if kind == "variable":
+        # The "." ends the name, so that the next piece is not read as part of it.
+        return draw(st.sampled_from([f"${{{name}}}", f"${name}"])) + ".", value + "."
+    if kind == "default":
+        colon = draw(st.booleans())
+        unset = name == "UNSET" or (colon and value == "")
+        return f"${{{name}{':' if colon else ''}-{text}}}", text if unset else value
+    colon = draw(st.booleans())
+    unset = name == "UNSET" or (colon and value == "")
+    return f"${{{name}{':' if colon else ''}+{text}}}", "" if unset else text
+
+
+@given(data=st.data(), escape=st.sampled_from(["\\", "`"]))
+def test_words_expand_as_buildkits_lexer_expands_them(data: st.DataObject, escape: str) -> None:
+    pieces = data.draw(st.lists(segments(escape), min_size=1, max_size=6))
+    word = "".join(written for written, _ in pieces)
+    assert expand(word, VARIABLES, escape=escape) == "".join(expected for _, expected in pieces)
