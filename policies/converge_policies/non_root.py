@@ -126,12 +126,16 @@ def dockerfile_problem(root: Path, dockerfile: str, context: str | None, target:
     except DockerfileError as error:
         return f"{dockerfile}: {error}"
     stage = f"{dockerfile} stage {user.stage}"
-    if user.user is None:
-        return f"{stage} sets no USER, so it runs as the base image's user (root for {user.base})"
+    fix = "end the stage with `USER <non-root name or UID>`"
     if not user.resolved:
-        return f"{stage}: USER {user.written} (line {user.line}) cannot be resolved without building ({user.problem})"
+        return (
+            f"{stage}: USER {user.written} (line {user.line}) cannot be resolved without building ({user.problem}); "
+            "give the variable a value in the Dockerfile (ARG NAME=<uid>) or write the UID"
+        )
+    if user.user is None:
+        return f"{stage} sets no USER, so it runs as the base image's user (root for {user.base}); {fix}"
     if user.is_root:
-        return f"{stage}: USER {user.written} (line {user.line}) is root"
+        return f"{stage}: USER {user.written} (line {user.line}) is root; {fix}"
     return None
 
 

@@ -280,6 +280,14 @@ VARIANTS = [
     pytest.param(
         "non-root-containers",
         "prod",
+        {"dockerfile": "FROM node:20.18.1-alpine3.20 AS runtime\nUSER ${APP_UID:-10001}\n"},
+        "stage runtime: USER ${APP_UID:-10001} (line 2) cannot be resolved without building ($APP_UID is not set in "
+        "the Dockerfile and may come from the base image); give the variable a value in the Dockerfile",
+        id="nonroot-user-from-the-base-images-environment",
+    ),
+    pytest.param(
+        "non-root-containers",
+        "prod",
         {"overrides": {"converge-nps:redis": {"memoryMb": 512, "vcpu": 0.25, "image": "bitnami/redis:7.4.1"}}},
         "runs bitnami/redis:7.4.1, which this project does not build and `externalImages` does not list",
         id="nonroot-redis-image-not-allowlisted",
