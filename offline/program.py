@@ -227,8 +227,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         # A component's `register_outputs` become its outputs in the engine's state: what a stack
         # policy sees as the component's properties (e.g. BackendService's maxReplicas), and the
         # stack's `pulumi.export`s the stack resource's.
-        registration = self.stack if self.stack is not None and self.stack.urn == request.urn else None
-        registration = registration or self.registrations.get(request.urn)
+        is_stack = self.stack is not None and self.stack.urn == request.urn
+        registration = self.stack if is_stack else self.registrations.get(request.urn)
         if registration is not None:
             registration.outputs = mark(rpc.deserialize_properties(request.outputs, keep_unknowns=True))
         return super().RegisterResourceOutputs(request)
