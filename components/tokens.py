@@ -20,6 +20,9 @@ RAILWAY_PROJECT: Final = COMPONENT_PREFIX + "RailwayProject"
 REDIS_CACHE: Final = COMPONENT_PREFIX + "RedisCache"
 SUPABASE_DATABASE: Final = COMPONENT_PREFIX + "SupabaseDatabase"
 
+# The stack itself: a stack policy gets it with the stack's outputs as its properties.
+STACK: Final = "pulumi:pulumi:Stack"
+
 RANDOM_BYTES: Final = "random:index/randomBytes:RandomBytes"
 RANDOM_PASSWORD: Final = "random:index/randomPassword:RandomPassword"  # noqa: S105 - a type token
 DOCKER_IMAGE: Final = "docker:index/image:Image"

@@ -67,12 +67,17 @@ class Charge:
 class ComponentCost:
     """A component's monthly cost as deployed, and its range between minimum and maximum scale."""
 
-    component: str
+    component: str  # its kind: backend, redis, database
     monthly_usd: Decimal
     min_usd: Decimal
     max_usd: Decimal
     charges: tuple[Charge, ...]  # as deployed
     notes: tuple[str, ...] = ()
+    service: str | None = None  # the service or project priced, named when a stack has several of its kind
+
+    @property
+    def label(self) -> str:
+        return self.component if self.service is None else f"{self.component} {self.service}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -101,8 +106,8 @@ class Estimate:
     def max_usd(self) -> Decimal:
         return usd(sum((c.max_usd for c in self.components), Decimal(0)))
 
-    def component(self, name: str) -> ComponentCost | None:
-        return next((c for c in self.components if c.component == name), None)
+    def component(self, label: str) -> ComponentCost | None:
+        return next((c for c in self.components if c.label == label), None)
 
     def as_output(self) -> dict[str, Any]:
         """JSON-friendly form (floats in USD, rounded to cents), as exported by the program."""
@@ -111,7 +116,7 @@ class Estimate:
             "minUsd": float(self.min_usd),
             "maxUsd": float(self.max_usd),
             "pricesAsOf": self.prices_as_of,
-            "components": {c.component: c.as_dict() for c in self.components},
+            "components": {c.label: c.as_dict() for c in self.components},
         }
 
 

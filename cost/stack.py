@@ -7,9 +7,10 @@ the report command.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TypeVar
 
 from components.backend_service.cost import BackendSizes, backend_cost
 from components.backend_service.cost import sizes_from_settings as backend_sizes
@@ -21,49 +22,56 @@ from cost.model import ComponentCost, Estimate, UnpricedError, usd
 from cost.prices import PriceTable, load_prices
 from settings.model import StackSettings
 
+Sized = TypeVar("Sized")
+
 # The components whose bill is Railway's (usage-based, under the workspace's usage limit).
 RAILWAY_COMPONENTS = ("backend", "redis")
 
 
 @dataclass(frozen=True)
 class StackSizes:
-    """What a stack declares that costs money; a component it does not declare is None (costs nothing)."""
+    """What a stack declares that costs money, by the name of the service or project each prices (a
+    stack may run several of a kind); a kind it does not declare costs nothing."""
 
-    backend: BackendSizes | None = None
-    redis: RedisSizes | None = None
-    database: DatabaseSizes | None = None
+    backends: Mapping[str, BackendSizes] = field(default_factory=dict)
+    redis: Mapping[str, RedisSizes] = field(default_factory=dict)
+    databases: Mapping[str, DatabaseSizes] = field(default_factory=dict)
 
 
 def estimate(sizes: StackSizes, prices: PriceTable | None = None) -> Estimate:
-    """The monthly estimate of one stack, as if it were alone in its Railway workspace and Supabase org."""
+    """The monthly estimate of one stack, as if it were alone in its Railway workspace and Supabase org.
+    Every service and project is priced; each is named when its kind has more than one."""
     table = prices or load_prices()
-    components: list[ComponentCost] = []
-    if sizes.backend is not None:
-        components.append(backend_cost(sizes.backend, table))
-    if sizes.redis is not None:
-        components.append(redis_cost(sizes.redis, table))
-    if sizes.database is not None:
-        components.append(database_cost(sizes.database, table))
+    components = [
+        *_each(sizes.backends, backend_cost, table),
+        *_each(sizes.redis, redis_cost, table),
+        *_each(sizes.databases, database_cost, table),
+    ]
     return Estimate(tuple(components), prices_as_of=table.oldest().isoformat())
+
+
+def _each(
+    sizes: Mapping[str, Sized], price: Callable[[Sized, PriceTable], ComponentCost], table: PriceTable
+) -> list[ComponentCost]:
+    costs = [(name, price(item, table)) for name, item in sizes.items()]
+    return [replace(cost, service=name) if len(costs) > 1 else cost for name, cost in costs]
 
 
 def sizes_from_settings(settings: StackSettings) -> StackSizes:
     """The sizes a stack's settings declare (the program's view, before any resource exists)."""
     return StackSizes(
-        backend=backend_sizes(settings),
-        redis=redis_sizes(settings.redis),
-        database=database_sizes(settings.database),
+        backends={"backend": backend_sizes(settings)},
+        redis={"redis": redis_sizes(settings.redis)},
+        databases={"database": database_sizes(settings.database)},
     )
 
 
 def railway_usd(result: Estimate, attribute: str = "monthly_usd") -> Decimal:
     """What the stack's Railway components cost (`monthly_usd`, `min_usd` or `max_usd`)."""
-    amount = Decimal(0)
-    for name in RAILWAY_COMPONENTS:
-        component = result.component(name)
-        if component is not None:
-            amount += getattr(component, attribute)
-    return amount
+    return sum(
+        (getattr(component, attribute) for component in result.components if component.component in RAILWAY_COMPONENTS),
+        Decimal(0),
+    )
 
 
 @dataclass(frozen=True)
@@ -105,8 +113,8 @@ def workspace_estimate(
 
     organizations: dict[str, list[DatabaseSizes]] = {}
     for name, sizes in stacks.items():
-        if sizes.database is not None:
-            organizations.setdefault(sizes.database.organization or f"({name})", []).append(sizes.database)
+        for database in sizes.databases.values():
+            organizations.setdefault(database.organization or f"({name})", []).append(database)
     by_organization: dict[str, Decimal] = {}
     for organization, projects in organizations.items():
         plans = {p.plan for p in projects}

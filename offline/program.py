@@ -200,29 +200,36 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: RecordingMocks) -> None:
         super().__init__(mocks)
         self.registrations: dict[str, Registration] = {}
+        self.stack: Registration | None = None
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         response = super().RegisterResource(request)
-        if request.type != "pulumi:pulumi:Stack":
-            inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
-            self.registrations[response.urn] = Registration(
-                urn=response.urn,
-                type=request.type,
-                name=request.name,
-                parent=request.parent,
-                custom=request.custom,
-                inputs=mark(inputs),
-                outputs=mark(rpc.deserialize_properties(response.object, keep_unknowns=True)),
-                id=response.id or None,
-                additional_secret_outputs=tuple(request.additionalSecretOutputs),
-                dependencies=tuple(request.dependencies),
-            )
+        inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+        registration = Registration(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent,
+            custom=request.custom,
+            inputs=mark(inputs),
+            outputs=mark(rpc.deserialize_properties(response.object, keep_unknowns=True)),
+            id=response.id or None,
+            additional_secret_outputs=tuple(request.additionalSecretOutputs),
+            dependencies=tuple(request.dependencies),
+        )
+        # The stack resource is the engine's, not the program's; a stack policy gets it with the outputs.
+        if request.type == tokens.STACK:
+            self.stack = registration
+        else:
+            self.registrations[response.urn] = registration
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         # A component's `register_outputs` become its outputs in the engine's state: what a stack
-        # policy sees as the component's properties (e.g. BackendService's maxReplicas).
-        registration = self.registrations.get(request.urn)
+        # policy sees as the component's properties (e.g. BackendService's maxReplicas), and the
+        # stack's `pulumi.export`s the stack resource's.
+        is_stack = self.stack is not None and self.stack.urn == request.urn
+        registration = self.stack if is_stack else self.registrations.get(request.urn)
         if registration is not None:
             registration.outputs = mark(rpc.deserialize_properties(request.outputs, keep_unknowns=True))
         return super().RegisterResourceOutputs(request)
@@ -238,6 +245,13 @@ class ProgramRun:
     outputs: dict[str, Any]  # resolved stack outputs, with Secret / UNKNOWN markers
     mocks: RecordingMocks
     error: BaseException | None = None
+    stack_resource: Registration | None = None  # the engine's, with the outputs
+
+    @property
+    def state(self) -> list[Registration]:
+        """Every resource as the engine's state holds it, what a policy pack is shown: the stack resource
+        (its properties the stack's outputs), then the program's resources."""
+        return [*([self.stack_resource] if self.stack_resource is not None else []), *self.resources]
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_]
@@ -310,7 +324,13 @@ def run_stack(
     finally:
         asyncio.set_event_loop(None)
         loop.close()
-    return ProgramRun(stack, preview, encoded, list(monitor.registrations.values()), outputs, mocks, error)
+    # The engine's language host registers the exports as the stack resource's outputs when the program
+    # ends (pulumi.runtime.stack.run_in_stack); under mocks nothing does, so the run does it here.
+    if monitor.stack is not None:
+        monitor.stack.outputs = dict(outputs)
+    return ProgramRun(
+        stack, preview, encoded, list(monitor.registrations.values()), outputs, mocks, error, monitor.stack
+    )
 
 
 async def _run_program() -> dict[str, Any]:

@@ -13,6 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pulumi_policy import PolicyPack
 
 from policies.converge_policies import PACK_ENFORCEMENT_LEVEL, POLICIES
+from policies.converge_policies.stack_outputs import keep_stack_output_secrecy
+
+keep_stack_output_secrecy()
 
 PolicyPack(
     name="converge-nps",

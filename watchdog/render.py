@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from components.backend_service.cost import backend_charges
+from components.backend_service.cost import sizes_from_settings as backend_sizes
 from cost.prices import load_prices
 from cost.stack import RAILWAY_COMPONENTS, estimate, sizes_from_settings
 from settings.model import StackSettings
@@ -12,10 +13,8 @@ from watchdog.contract import WatchdogConfig
 def render_config(settings: StackSettings, *, project_id: str, environment_id: str, backend_service_id: str) -> str:
     """The value of `WATCHDOG_CONFIG` for one stack (the ids are the Railway resources' outputs)."""
     prices = load_prices()
-    sizes = sizes_from_settings(settings)
-    assert sizes.backend is not None  # sizes_from_settings always sizes the backend
-    per_replica = sum(charge.amount_usd for charge in backend_charges(sizes.backend, 1, prices))
-    stack = estimate(sizes, prices)
+    per_replica = sum(charge.amount_usd for charge in backend_charges(backend_sizes(settings), 1, prices))
+    stack = estimate(sizes_from_settings(settings), prices)
     other = sum(c.monthly_usd for c in stack.components if c.component != "backend")
     railway_other = sum(
         c.monthly_usd for c in stack.components if c.component in RAILWAY_COMPONENTS and c.component != "backend"

@@ -73,15 +73,17 @@ def collect(stack: str, *, preview: bool = True, config_file: Path | None = None
     from policies.converge_policies import POLICIES
 
     run = run_stack(stack, report_stand_ins(), preview=preview)
+    # First: a resource the cost model cannot price stops the report (UnpricedError) before the pack runs.
+    costing = price(run.state)
     config = read_config_file(config_file or config_path(stack))
     with pack_process(stack, run.config, preview=preview) as analyzer:
-        pack = run_pack(POLICIES, run.resources, config, analyzer)
+        pack = run_pack(POLICIES, run.state, config, analyzer)
     settings = load_stack_settings(stack, run.config, os.environ)
     return StackReport(
         stack=stack,
         preview=preview,
         resources=list(run.resources),
-        costing=price(run.resources),
+        costing=costing,
         budget_usd=Decimal(str(settings.budget.monthly_usd)),
         pack=pack,
     )

@@ -48,9 +48,9 @@ def _base_component(report: StackReport, name: str) -> ComponentCost | None:
 def rows(report: StackReport) -> list[dict[str, Any]]:
     """One row per component (head or base), then the total."""
     head = report.costing.estimate
-    names = [c.component for c in head.components]
+    names = [c.label for c in head.components]
     if report.base:
-        names += [c.component for c in report.base.estimate.components if c.component not in names]
+        names += [c.label for c in report.base.estimate.components if c.label not in names]
     result = []
     for name in names:
         component, base = head.component(name), _base_component(report, name)
@@ -122,7 +122,7 @@ def text(report: StackReport) -> str:
             line += f" {money(row['base']):>11} {signed(row['delta']):>11}"
         out.append(line)
     for component in estimate.components:
-        out.append(f"  {component.component}:")
+        out.append(f"  {component.label}:")
         for charge in component.charges:
             out.append(
                 f"    {charge.label:<40} {money(charge.amount_usd):>10}   ({charge.price}, {money(charge.unit_usd)}/"

@@ -13,6 +13,7 @@ from policies.converge_policies import (
     replicas,
     secrets,
     spending,
+    stack_outputs,
     tls,
     tls_endpoints,
 )
@@ -28,6 +29,7 @@ POLICIES: list[Policy] = [
     cost_table.POLICY,
     replicas.POLICY,
     secrets.POLICY,
+    stack_outputs.POLICY,
     production_gate.POLICY,
     redis_persistence.POLICY,
     redis_version.POLICY,

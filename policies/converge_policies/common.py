@@ -11,6 +11,7 @@ unknown means (usually: judge it when `pulumi up` knows the value).
 from __future__ import annotations
 
 import fnmatch
+import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -37,13 +38,19 @@ UNKNOWN_SENTINELS = frozenset(
 )
 
 
+# How the stack resource's secrets reach a stack validation (stack_outputs.keep_stack_output_secrecy).
+SECRET_MARK = "__convergeSecret"  # noqa: S105 - a key name
+
+
 def unproxied(value: Any) -> Any:
     """Proxied properties -> dicts, lists and scalars, with the shared `Unknown` and `Secret` markers.
-    Only remediations see secrets marked: validations get them unwrapped (pulumi-policy deserializes
-    them as plain values)."""
+    Only remediations, and the stack resource in a stack validation, see secrets marked: validations
+    get them unwrapped (pulumi-policy deserializes them as plain values)."""
     # The proxies expose their wrapped container under "__target" (pulumi_policy.deserialize relies on it).
     if isinstance(value, Mapping) and not isinstance(value, dict):
         target = value["__target"]
+        if set(target) == {SECRET_MARK}:
+            return Secret(unproxied(target[SECRET_MARK]))
         return {str(key): unproxied(target[key]) for key in target}
     if isinstance(value, Sequence) and not isinstance(value, str | bytes | list | tuple):
         return [unproxied(item) for item in value["__target"]]  # type: ignore[call-overload]
@@ -52,6 +59,8 @@ def unproxied(value: Any) -> Any:
     if isinstance(value, str) and value in UNKNOWN_SENTINELS:
         return Unknown(value)
     if isinstance(value, dict):
+        if set(value) == {SECRET_MARK}:
+            return Secret(unproxied(value[SECRET_MARK]))
         return {str(key): unproxied(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [unproxied(item) for item in value]
@@ -197,6 +206,55 @@ def is_sensitive_name(name: str) -> bool:
 def is_credential_url(value: Any) -> bool:
     """A URL that carries a password (postgres://user:pass@host, redis://default:pass@host)."""
     return isinstance(value, str) and any(has_password(url) for url in urls_in(value))
+
+
+# Credentials recognisable by their shape alone: the issuers' documented prefixes and formats.
+CREDENTIAL_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a PEM private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})")),
+    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a Stripe key", re.compile(r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}")),
+    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/services/[A-Za-z0-9_/-]{8,}")),
+    ("a SendGrid API key", re.compile(r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}")),
+    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
+    ("a Supabase key", re.compile(r"\b(?:sbp|sb_secret)_[A-Za-z0-9_]{20,}")),
+    ("a JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
+    ("an npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}")),
+)
+# A value under a sensitive name is a credential when it looks random: one word, long enough, and with
+# the Shannon entropy of random text (a date, a flag or a word falls well below it).
+MIN_SECRET_LENGTH = 16
+_TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9+/=_.~-]+")  # the alphabets keys are written in (hex, base64)
+MIN_SECRET_BITS_PER_CHARACTER = 3.0
+
+
+def entropy_bits_per_character(text: str) -> float:
+    if not text:
+        return 0.0
+    counts = [text.count(character) for character in set(text)]
+    return -sum(count / len(text) * math.log2(count / len(text)) for count in counts)
+
+
+def credential_kind(name: str | None, value: Any) -> str | None:
+    """What credential `value` (found under `name`) is, by its shape; None when nothing shows it is one."""
+    if not isinstance(value, str):
+        return None
+    if is_credential_url(value):
+        return "a URL with a password"
+    for kind, pattern in CREDENTIAL_SHAPES:
+        if pattern.search(value):
+            return kind
+    text = value.strip()
+    if (
+        name is not None
+        and is_sensitive_name(name)
+        and len(text) >= MIN_SECRET_LENGTH
+        and _TOKEN_CHARACTERS.fullmatch(text) is not None  # not a URL, an image reference, a sentence
+        and entropy_bits_per_character(text) >= MIN_SECRET_BITS_PER_CHARACTER
+    ):
+        return f"a random-looking value under the sensitive name {name!r}"
+    return None
 
 
 # --- Stack resources ----------------------------------------------------------------------------

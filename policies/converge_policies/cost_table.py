@@ -25,7 +25,7 @@ NAME = "cost-estimate"
 def table(result: Estimate, budget: Decimal, notes: tuple[str, ...]) -> str:
     rows = [f"{'component':<10} {'monthly':>10} {'min':>10} {'max':>10}"]
     for c in result.components:
-        rows.append(f"{c.component:<10} {money(c.monthly_usd):>10} {money(c.min_usd):>10} {money(c.max_usd):>10}")
+        rows.append(f"{c.label:<10} {money(c.monthly_usd):>10} {money(c.min_usd):>10} {money(c.max_usd):>10}")
     rows.append(
         f"{'total':<10} {money(result.monthly_usd):>10} {money(result.min_usd):>10} {money(result.max_usd):>10}"
     )

@@ -1,197 +1,366 @@
-"""Just enough of the Dockerfile language to tell which user a build's final stage runs as.
+"""Which user a Dockerfile's image runs as, the way BuildKit builds it.
 
-Handles parser directives (`# escape=`), line continuations, comments, heredocs, global and stage
-ARGs (with `--build-arg` values), ENV, `FROM <stage>` inheritance and variable substitution in USER.
-It does not build anything: a USER it cannot resolve statically is reported as unresolvable.
+The Dockerfile is split into instructions by BuildKit's own parser (the `dockerfile` package wraps
+github.com/moby/buildkit/frontend/dockerfile/parser): parser directives (`# escape=`), line
+continuations, comments, heredocs and instruction keywords on any whitespace are BuildKit's. The
+parser does not expand variables, so the rest follows BuildKit's dockerfile2llb, which it does not
+expose: ARG and ENV scoping (global ARGs for FROM only unless a stage declares them again; a build arg
+overrides a declared ARG; a stage built FROM another inherits its environment and USER) and the shell
+lexer's word expansion (frontend/dockerfile/shell/lex.go: quotes, the escape character, `$VAR`,
+`${VAR}`, `${VAR:-word}`, `${VAR-word}`, `${VAR:+word}`, `${VAR+word}`, `${VAR:?message}`), ported below.
+The pattern modifiers (`${VAR#…}`, `${VAR%…}`, `${VAR/…}`) are not ported: a USER that uses one is
+reported as unresolvable, which counts as root.
+
+Nothing is built: a variable the Dockerfile does not set, in a stage whose environment comes from an
+external base image, may be set by that image, so a USER that uses it cannot be resolved.
 """
 
 from __future__ import annotations
 
-import re
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-_DIRECTIVE = re.compile(r"^#\s*([a-zA-Z]+)\s*=\s*(.+?)\s*$")
-_HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
-_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+import dockerfile
+
+# Global ARGs BuildKit defines for every build from the platforms it builds for and on (defaultArgs).
+PLATFORM_ARGS = frozenset(
+    {
+        "BUILDPLATFORM",
+        "BUILDOS",
+        "BUILDARCH",
+        "BUILDVARIANT",
+        "TARGETPLATFORM",
+        "TARGETOS",
+        "TARGETARCH",
+        "TARGETVARIANT",
+    }
+)
+# What BuildKit sets PATH to in a stage whose base image sets none (system.DefaultPathEnv, Linux).
+SCRATCH_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# BuildKit's shell lexer reads these single characters as special parameter names ($$, $@, ...).
+_SPECIAL_PARAMETERS = frozenset("@*#?-$!0")
 
 
 class DockerfileError(Exception):
-    """The Dockerfile cannot be read the way the policy needs (no FROM, unknown target, ...)."""
+    """The Dockerfile cannot be built (BuildKit would refuse it): no FROM, an unknown target, bad syntax."""
+
+
+class UnresolvableError(Exception):
+    """A word whose value depends on what only the build knows (the base image's environment, the platform)."""
+
+
+# --- BuildKit's shell word expansion ------------------------------------------------------------------
+
+# A variable's value; None: it has one, but which only the build knows.
+Env = Mapping[str, str | None]
+
+
+@dataclass
+class _Lexer:
+    text: str
+    env: Env
+    complete: bool  # whether a name missing from `env` is unset (else it may come from the base image)
+    escape: str
+    position: int = 0
+
+    def peek(self) -> str:
+        return self.text[self.position] if self.position < len(self.text) else ""
+
+    def next(self) -> str:
+        character = self.peek()
+        self.position += 1 if character else 0
+        return character
+
+    def lookup(self, name: str) -> str | None:
+        """The variable's value; None when it is unset."""
+        if name in self.env:
+            value = self.env[name]
+            if value is None:
+                raise UnresolvableError(f"${name} is only known at build time")
+            return value
+        if not self.complete:
+            raise UnresolvableError(f"${name} is not set in the Dockerfile and may come from the base image")
+        return None
+
+    def word(self, stop: str = "") -> str:
+        result = ""
+        while self.peek():
+            character = self.peek()
+            if stop and character == stop:
+                self.next()
+                return result
+            if character == "$":
+                result += self.dollar()
+            elif character == "'":
+                result += self.single_quoted()
+            elif character == '"':
+                result += self.double_quoted()
+            else:
+                self.next()
+                if character == self.escape:
+                    escaped = self.next()
+                    if not escaped:
+                        break
+                    result += escaped
+                else:
+                    result += character
+        if stop:
+            raise DockerfileError(f"unexpected end of statement while looking for matching {stop}")
+        return result
+
+    def single_quoted(self) -> str:
+        self.next()
+        result = ""
+        while True:
+            character = self.next()
+            if not character:
+                raise DockerfileError("unexpected end of statement while looking for matching single-quote")
+            if character == "'":
+                return result
+            result += character
+
+    def double_quoted(self) -> str:
+        self.next()
+        result = ""
+        while True:
+            character = self.peek()
+            if not character:
+                raise DockerfileError("unexpected end of statement while looking for matching double-quote")
+            if character == '"':
+                self.next()
+                return result
+            if character == "$":
+                result += self.dollar()
+                continue
+            self.next()
+            if character == self.escape:
+                following = self.peek()
+                if not following:
+                    continue
+                if following in ('"', "$", self.escape):
+                    character = self.next()
+            result += character
+
+    def name(self) -> str:
+        first = self.peek()
+        if first.isdigit():
+            digits = ""
+            while self.peek().isdigit():
+                digits += self.next()
+            return digits
+        if first and first in _SPECIAL_PARAMETERS:
+            return self.next()
+        name = ""
+        while self.peek() and (self.peek().isalnum() or self.peek() == "_"):
+            name += self.next()
+        return name
+
+    def dollar(self) -> str:
+        self.next()
+        if self.peek() != "{":
+            name = self.name()
+            return "$" if not name else (self.lookup(name) or "")
+        self.next()
+        if not self.peek():
+            raise DockerfileError("syntax error: missing '}'")
+        if self.peek() in "{}:":
+            raise DockerfileError("syntax error: bad substitution")
+        name = self.name()
+        modifier = self.next()
+        if modifier == "}":
+            return self.lookup(name) or ""
+        null_is_unset = modifier == ":"
+        if null_is_unset:
+            modifier = self.next()
+        if modifier in ("#", "%") or (modifier == "/" and not null_is_unset):
+            raise UnresolvableError(f"${{{name}{modifier}…}} (pattern substitution) is not read by this policy")
+        if modifier not in ("-", "+", "?"):
+            raise DockerfileError(f"unsupported modifier ({':' if null_is_unset else ''}{modifier}) in substitution")
+        word = self.word("}")
+        value = self.lookup(name)
+        unset = value is None or (null_is_unset and value == "")
+        if modifier == "-":
+            return word if unset else (value or "")
+        if modifier == "+":
+            return "" if unset else word
+        if unset:
+            default = "is not allowed to be unset" if value is None else "is not allowed to be empty"
+            raise DockerfileError(f"{name}: {word or default}")
+        return value or ""
+
+
+def expand(word: str, env: Env, *, complete: bool = True, escape: str = "\\") -> str:
+    """A word as BuildKit's ProcessWord gives it: quotes removed, escapes applied, variables expanded."""
+    return _Lexer(word, env, complete, escape).word()
+
+
+# --- stages ----------------------------------------------------------------------------------------------
 
 
 @dataclass
 class Stage:
     index: int
-    base: str
+    base: str  # as FROM names it, expanded
     name: str | None
-    user: str | None = None  # the last USER of this stage, as written
+    parent: Stage | None  # the earlier stage it is built FROM
+    env: dict[str, str | None] = field(default_factory=dict)
+    complete: bool = False  # its environment is all in `env` (no external base image adds to it)
+    user: str | None = None  # resolved; None: no USER in its chain
+    user_written: str | None = None
     user_line: int | None = None
-    variables: dict[str, str] = field(default_factory=dict)  # ARG/ENV values in scope
-    user_scope: dict[str, str] = field(default_factory=dict)  # ... as they were at the USER instruction
+    user_problem: str | None = None  # why the USER cannot be resolved
+
+    @property
+    def label(self) -> str:
+        return self.name or f"#{self.index}"
+
+    @property
+    def image(self) -> str:
+        """The external image the stage's chain starts from."""
+        return self.parent.image if self.parent is not None else self.base
 
 
-@dataclass(frozen=True)
-class Instruction:
-    keyword: str
-    arguments: str
-    line: int
-
-
-def instructions(text: str) -> list[Instruction]:
-    """Logical instructions with the line each starts on."""
-    lines = text.splitlines()
-    escape = "\\"
-    # Parser directives are only recognised before any other line (comment, blank or instruction).
-    for raw in lines:
-        match = _DIRECTIVE.match(raw.strip())
-        if not match:
+def _escape_token(text: str) -> str:
+    """The escape character, as BuildKit's own parser reads the `# escape=` directive: the parser is
+    asked how it splits a probe instruction placed after the Dockerfile's leading comment lines (where
+    directives are)."""
+    header = []
+    for line in text.splitlines():
+        if not line.lstrip().startswith("#"):
             break
-        if match.group(1).lower() == "escape" and match.group(2) in ("\\", "`"):
-            escape = match.group(2)
-    result: list[Instruction] = []
-    index = 0
-    while index < len(lines):
-        start = index
-        raw = lines[index]
-        index += 1
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        parts = [raw]
-        while parts[-1].rstrip().endswith(escape) and index < len(lines):
-            parts[-1] = parts[-1].rstrip()[: -len(escape)]
-            # Comment and empty lines inside a continuation are skipped; the instruction goes on.
-            while index < len(lines) and (not lines[index].strip() or lines[index].lstrip().startswith("#")):
-                index += 1
-            if index < len(lines):
-                parts.append(lines[index])
-                index += 1
-        logical = " ".join(part.strip() for part in parts)
-        for heredoc in _HEREDOC.finditer(logical):
-            strip_tabs, terminator = heredoc.group(1) == "-", heredoc.group(3)
-            while index < len(lines):
-                body = lines[index]
-                index += 1
-                if (body.lstrip("\t") if strip_tabs else body) == terminator:
-                    break
-        keyword, _, arguments = logical.strip().partition(" ")
-        result.append(Instruction(keyword.upper(), arguments.strip(), start + 1))
-    return result
-
-
-def substitute(value: str, variables: Mapping[str, str]) -> str | None:
-    """Expand $VAR, ${VAR}, ${VAR:-default} and ${VAR:+alt}; None when a variable has no value."""
-    missing = False
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal missing
-        name = match.group(1) or match.group(4)
-        operator, word = match.group(2), match.group(3) or ""
-        current = variables.get(name)
-        if operator == "-":
-            return current if current else word
-        if operator == "+":
-            return word if current else ""
-        if current is None:
-            missing = True
-            return ""
-        return current
-
-    expanded = _VARIABLE.sub(replace, value)
-    return None if missing else expanded
-
-
-def _assignments(arguments: str) -> dict[str, str]:
-    """`ENV A=1 B="two"` or the legacy `ENV A 1`; `ARG A=1` or `ARG A`."""
+        header.append(line)
+    probe = "\n".join([*header, "RUN a`", "b", ""])
     try:
-        words = shlex.split(arguments, posix=True)
-    except ValueError:
-        words = arguments.split()
-    if words and "=" not in words[0] and len(words) > 1:
-        return {words[0]: " ".join(words[1:])}
-    result: dict[str, str] = {}
-    for word in words:
-        name, sep, value = word.partition("=")
-        if sep:
-            result[name] = value
-    return result
+        commands = dockerfile.parse_string(probe)
+    except dockerfile.GoParseError:
+        return "\\"
+    return "`" if len(commands) == 1 else "\\"
+
+
+def _split_assignment(word: str) -> tuple[str, str | None]:
+    name, separator, value = word.partition("=")
+    return name, value if separator else None
 
 
 def parse(text: str, build_args: Mapping[str, str] | None = None) -> list[Stage]:
+    """The stages as BuildKit dispatches them, with the USER each ends with."""
     build_args = dict(build_args or {})
-    global_args: dict[str, str] = {}
+    escape = _escape_token(text)
+    try:
+        commands = dockerfile.parse_string(text)
+    except (dockerfile.GoParseError, dockerfile.GoIOError) as error:
+        raise DockerfileError(str(error)) from None
+    global_args: dict[str, str | None] = dict.fromkeys(PLATFORM_ARGS)
     stages: list[Stage] = []
-    for instruction in instructions(text):
-        keyword, arguments = instruction.keyword, instruction.arguments
+    by_name: dict[str, Stage] = {}
+    for command in commands:
+        keyword, values, line = command.cmd.upper(), command.value, command.start_line
         if keyword == "ARG":
-            for name, default in _declared_args(arguments).items():
-                value = build_args.get(name, default)
-                scope = stages[-1].variables if stages else global_args
-                if value is not None:
-                    scope[name] = value
-                elif stages and name in global_args:
-                    scope[name] = global_args[name]  # `ARG NAME` in a stage brings a global ARG into scope
+            for word in values:
+                name, default = _split_assignment(word)
+                if not stages:
+                    if name in build_args:
+                        global_args[name] = build_args[name]
+                    elif default is not None:
+                        global_args[name] = _expand_or_none(default, global_args, True, escape)
+                    continue
+                stage = stages[-1]
+                if name in build_args:
+                    value: str | None = build_args[name]
+                elif default is not None:
+                    value = _expand_or_none(default, stage.env, stage.complete, escape)
+                elif name in global_args:
+                    value = global_args[name]
+                else:
+                    continue
+                stage.env[name] = value
         elif keyword == "FROM":
-            words = [w for w in arguments.split() if not w.startswith("--")]
-            if not words:
-                raise DockerfileError(f"line {instruction.line}: FROM without an image")
-            base = substitute(words[0], global_args) or words[0]
-            alias = words[2].lower() if len(words) >= 3 and words[1].upper() == "AS" else None
-            parent = _stage(stages, base)
-            stage = Stage(index=len(stages), base=base, name=alias)
+            if len(values) not in (1, 3) or (len(values) == 3 and values[1].lower() != "as"):
+                raise DockerfileError(f"line {line}: FROM requires either one or three arguments")
+            base = _expand(values[0], global_args, True, escape, line)
+            if not base:
+                raise DockerfileError(f"line {line}: base name ({values[0]}) should not be blank")
+            parent = by_name.get(base)
+            stage = Stage(
+                index=len(stages), base=base, name=values[2].lower() if len(values) == 3 else None, parent=parent
+            )
             if parent is not None:
-                stage.variables.update(parent.variables)
-                stage.user, stage.user_line, stage.user_scope = parent.user, parent.user_line, parent.user_scope
+                stage.env, stage.complete = dict(parent.env), parent.complete
+                stage.user, stage.user_written, stage.user_line = parent.user, parent.user_written, parent.user_line
+                stage.user_problem = parent.user_problem
+            elif base == "scratch":
+                stage.env, stage.complete = {"PATH": SCRATCH_PATH}, True
             stages.append(stage)
+            if stage.name:
+                by_name[stage.name] = stage
         elif not stages:
-            continue
+            raise DockerfileError(f"line {line}: {keyword} before the first FROM (only ARG may come before it)")
         elif keyword == "ENV":
-            stages[-1].variables.update(_assignments(arguments))
+            stage = stages[-1]
+            pairs = list(zip(values[::2], values[1::2], strict=False))
+            # Every pair is expanded with the environment from before the instruction.
+            expanded = [
+                (
+                    _expand(key, stage.env, stage.complete, escape, line),
+                    _expand_or_none(value, stage.env, stage.complete, escape),
+                )
+                for key, value in pairs
+            ]
+            stage.env.update(expanded)
         elif keyword == "USER":
-            stages[-1].user = arguments.strip()
-            stages[-1].user_line = instruction.line
-            stages[-1].user_scope = dict(stages[-1].variables)
+            stage = stages[-1]
+            stage.user_written, stage.user_line = values[0], line
+            try:
+                stage.user, stage.user_problem = (
+                    expand(values[0], stage.env, complete=stage.complete, escape=escape),
+                    None,
+                )
+            except UnresolvableError as reason:
+                stage.user, stage.user_problem = None, str(reason)
     if not stages:
-        raise DockerfileError("no FROM instruction")
+        raise DockerfileError("no FROM instruction: the Dockerfile has no stage to build")
     return stages
 
 
-def _declared_args(arguments: str) -> dict[str, str | None]:
-    declared: dict[str, str | None] = {}
-    for word in arguments.split():
-        name, sep, value = word.partition("=")
-        declared[name] = value.strip("\"'") if sep else None
-    return declared
+def _expand(word: str, env: Env, complete: bool, escape: str, line: int) -> str:
+    try:
+        return expand(word, env, complete=complete, escape=escape)
+    except UnresolvableError as reason:
+        raise DockerfileError(f"line {line}: {reason}") from None
 
 
-def _stage(stages: list[Stage], reference: str) -> Stage | None:
-    """The earlier stage a FROM or a target names (by name or index), None for an external image."""
-    for stage in stages:
-        if stage.name == reference.lower():
-            return stage
-    if reference.isdigit() and int(reference) < len(stages):
-        return stages[int(reference)]
-    return None
+def _expand_or_none(word: str, env: Env, complete: bool, escape: str) -> str | None:
+    """An ARG or ENV value; None (known only at build time) when it uses what only the build knows."""
+    try:
+        return expand(word, env, complete=complete, escape=escape)
+    except UnresolvableError:
+        return None
 
 
 @dataclass(frozen=True)
 class FinalUser:
     stage: str  # the stage's name, or "#<index>"
-    user: str | None  # as resolved; None: no USER anywhere in the stage's chain
+    user: str | None  # as resolved; None: no USER anywhere in the stage's chain, or unresolvable
     written: str | None  # as written
     line: int | None
-    resolved: bool
+    problem: str | None  # why the USER cannot be resolved
     base: str  # the external image the chain starts from
 
     @property
+    def resolved(self) -> bool:
+        return self.problem is None
+
+    @property
     def is_root(self) -> bool:
-        """Root when no USER sets one (images start as root unless theirs says otherwise) or it names
-        root or UID 0; a USER that cannot be resolved counts as root (it may be)."""
+        """Root when no USER sets one (images start as root unless theirs says otherwise), when it names
+        root or UID 0 (`root`, `0`, `0:0`, `root:root`, `000`), is empty, is not one `user[:group]`
+        word, or cannot be resolved (it may be root)."""
         if self.user is None or not self.resolved:
             return True
-        account = self.user.split(":", 1)[0].strip()
-        return account in ("", "root", "0") or (account.isdigit() and int(account) == 0)
+        account = self.user.split(":", 1)[0]
+        if not account or any(character.isspace() for character in self.user):
+            return True
+        return account == "root" or (account.isdigit() and int(account) == 0)
 
 
 def final_user(text: str, target: str | None = None, build_args: Mapping[str, str] | None = None) -> FinalUser:
@@ -199,19 +368,8 @@ def final_user(text: str, target: str | None = None, build_args: Mapping[str, st
     stages = parse(text, build_args)
     stage = stages[-1]
     if target:
-        found = _stage(stages, target)
+        found = next((s for s in stages if s.name == target.lower()), None)
         if found is None:
-            raise DockerfileError(f"no stage named {target!r}")
+            raise DockerfileError(f"target stage {target!r} could not be found")
         stage = found
-    base = stage.base
-    seen = {stage.index}
-    parent = _stage(stages[: stage.index], base)
-    while parent is not None and parent.index not in seen:
-        seen.add(parent.index)
-        base = parent.base
-        parent = _stage(stages[: parent.index], base)
-    label = stage.name or f"#{stage.index}"
-    if stage.user is None:
-        return FinalUser(label, None, None, None, True, base)
-    resolved = substitute(stage.user, stage.user_scope)
-    return FinalUser(label, resolved, stage.user, stage.user_line, resolved is not None, base)
+    return FinalUser(stage.label, stage.user, stage.user_written, stage.user_line, stage.user_problem, stage.image)

@@ -5,7 +5,10 @@
 - An image a Railway service runs: when its repository is one this project builds (the stack's
   `image.repository`, or `builtImages`; e.g. a digest CI built from our Dockerfile), that Dockerfile
   is checked the same way; any other image passes only if `externalImages` lists it with the reason
-  it is safe (by default the Redis image, components/redis_cache/contract.py).
+  it is safe (by default the Redis image, components/redis_cache/contract.py). When that reason is an
+  ENTRYPOINT that drops root (`entrypoint`), what runs is judged as a whole: Railway's start command
+  replaces the image's ENTRYPOINT, so a start command must exec that entrypoint with a command it drops
+  root for (`dropsPrivilegesFor`); `sh -c 'exec redis-server …'` would run Redis as root.
 
 Relative Dockerfile paths are resolved against `projectRoot` (default: the repository holding this
 pack; the Pulumi program's working directory, which is what pulumi-docker resolves them against).
@@ -14,6 +17,7 @@ pack; the Pulumi program's working directory, which is what pulumi-docker resolv
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +32,13 @@ from pulumi_policy import (
 from components import railway_resources as railway
 from components import tokens
 from components.backend_image.contract import BUILD_TARGET
-from components.redis_cache.contract import EXTERNAL_IMAGE_PATTERN, EXTERNAL_IMAGE_REASON
+from components.redis_cache.contract import (
+    EXTERNAL_IMAGE_DROPS_PRIVILEGES_FOR,
+    EXTERNAL_IMAGE_ENTRYPOINT,
+    EXTERNAL_IMAGE_PATTERN,
+    EXTERNAL_IMAGE_REASON,
+)
+from components.redis_cache.start_command import executed_words
 from components.values import is_unknown, plain
 from policies.converge_policies.common import config, get, unproxied
 from policies.converge_policies.dockerfile import DockerfileError, final_user
@@ -37,7 +47,14 @@ from policies.converge_policies.stack_settings import stack_settings
 NAME = "non-root-containers"
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 # Images this project runs but does not build, each with the reason it runs as a non-root user.
-DEFAULT_EXTERNAL_IMAGES = [{"image": EXTERNAL_IMAGE_PATTERN, "reason": EXTERNAL_IMAGE_REASON}]
+DEFAULT_EXTERNAL_IMAGES = [
+    {
+        "image": EXTERNAL_IMAGE_PATTERN,
+        "reason": EXTERNAL_IMAGE_REASON,
+        "entrypoint": EXTERNAL_IMAGE_ENTRYPOINT,
+        "dropsPrivilegesFor": list(EXTERNAL_IMAGE_DROPS_PRIVILEGES_FOR),
+    }
+]
 
 
 CONFIG_SCHEMA = PolicyConfigSchema(
@@ -67,6 +84,17 @@ CONFIG_SCHEMA = PolicyConfigSchema(
                 "properties": {
                     "image": {"type": "string", "minLength": 1},
                     "reason": {"type": "string", "minLength": 20},
+                    "entrypoint": {
+                        "type": "string",
+                        "minLength": 1,
+                        "description": "The image's ENTRYPOINT, when it is what drops root: a start command "
+                        "(which replaces the ENTRYPOINT on Railway) must then run it.",
+                    },
+                    "dropsPrivilegesFor": {
+                        "type": "array",
+                        "items": {"type": "string", "minLength": 1},
+                        "description": "The commands the entrypoint drops root for (its first argument).",
+                    },
                 },
                 "required": ["image", "reason"],
                 "additionalProperties": False,
@@ -98,12 +126,16 @@ def dockerfile_problem(root: Path, dockerfile: str, context: str | None, target:
     except DockerfileError as error:
         return f"{dockerfile}: {error}"
     stage = f"{dockerfile} stage {user.stage}"
-    if user.user is None:
-        return f"{stage} sets no USER, so it runs as the base image's user (root for {user.base})"
+    fix = "end the stage with `USER <non-root name or UID>`"
     if not user.resolved:
-        return f"{stage}: USER {user.written} (line {user.line}) cannot be resolved without building"
+        return (
+            f"{stage}: USER {user.written} (line {user.line}) cannot be resolved without building ({user.problem}); "
+            "give the variable a value in the Dockerfile (ARG NAME=<uid>) or write the UID"
+        )
+    if user.user is None:
+        return f"{stage} sets no USER, so it runs as the base image's user (root for {user.base}); {fix}"
     if user.is_root:
-        return f"{stage}: USER {user.written} (line {user.line}) is root"
+        return f"{stage}: USER {user.written} (line {user.line}) is root; {fix}"
     return None
 
 
@@ -143,11 +175,41 @@ def check_service(args: ResourceValidationArgs, report_violation: ReportViolatio
         return
     for allowed in config(args, CONFIG_SCHEMA, "externalImages"):
         if fnmatch.fnmatchcase(image, allowed["image"]) and str(allowed.get("reason", "")).strip():
+            problem = start_command_problem(allowed, props.get(railway.SERVICE_START_COMMAND))
+            if problem:
+                report_violation(f"service '{props.get('name')}' runs {image} as root: {problem}.", None)
             return
     report_violation(
         f"service '{props.get('name')}' runs {image}, which this project does not build and `externalImages` does "
         "not list; nothing shows it runs as a non-root user.",
         None,
+    )
+
+
+def start_command_problem(allowed: dict[str, Any], command: Any) -> str | None:
+    """Why a start command would keep an allow-listed image running as root: the image relies on its
+    ENTRYPOINT to drop root, and a Railway start command replaces the ENTRYPOINT, so the command must run
+    it with a command it drops root for. Only the program names are quoted: the rest may hold a password."""
+    entrypoint = allowed.get("entrypoint")
+    if not entrypoint or command is None or command == "" or is_unknown(command):
+        return None  # no start command: the image's own ENTRYPOINT runs (unknown: judged at `pulumi up`)
+    commands = allowed.get("dropsPrivilegesFor") or []
+    fix = (
+        f"start it through the entrypoint: `{entrypoint} {commands[0] if commands else '<command>'} …` "
+        f"(in a shell: sh -c 'exec {entrypoint} …')"
+    )
+    words = executed_words(command)
+    if words is None:
+        return (
+            f"its start command is not one simple command, so nothing shows it runs {entrypoint}, which drops "
+            f"root; {fix}"
+        )
+    name = posixpath.basename
+    if name(words[0]) == name(entrypoint) and len(words) > 1 and name(words[1]) in {name(c) for c in commands}:
+        return None
+    return (
+        f"its start command execs `{name(words[0])}`, and Railway's start command replaces the image's ENTRYPOINT "
+        f"({entrypoint}), which is what drops root to an unprivileged user; {fix}"
     )
 
 

@@ -27,6 +27,8 @@ from components.redis_cache.contract import VOLUME_GB_OUTPUT
 from components.redis_cache.cost import RedisSizes
 from components.supabase_database import contract as supabase
 from components.supabase_database.cost import DatabaseSizes
+from cost import kinds
+from cost.model import UnpricedError
 from cost.stack import StackSizes
 from settings.model import default_compute_size
 
@@ -169,9 +171,18 @@ class PricedSizes:
 
 
 def sizes_from_graph(graph: StackGraph) -> PricedSizes:
-    """The sizes the resources declare. What they cannot say is noted (and left out of the price)."""
+    """The sizes the resources declare, every service and project of them. What they cannot say yet
+    (unknown in preview) is noted and left out of the price; a resource of a kind the cost model does
+    not know (cost/kinds.py) is an error, never $0."""
+    unknown = [r for r in graph.resources if not kinds.is_known(r.type)]
+    if unknown:
+        raise UnpricedError(
+            "the cost model cannot price "
+            + ", ".join(f"{r.name} ({r.type})" for r in unknown)
+            + ": add the kind to cost/kinds.py, priced (with the sizes the stack graph reads) or free with the reason"
+        )
     notes: list[str] = []
-    backend: BackendSizes | None = None
+    backends: dict[str, BackendSizes] = {}
     for group in graph.backends:
         replicas = number(group.replicas)
         vcpu, memory = group.limit(railway.LIMITS_VCPUS), group.limit(railway.LIMITS_MEMORY_GB)
@@ -182,14 +193,14 @@ def sizes_from_graph(graph: StackGraph) -> PricedSizes:
         low, high = group.component_output(MIN_REPLICAS_OUTPUT), group.component_output(MAX_REPLICAS_OUTPUT)
         if high is None:
             notes.append(f"backend service {group.service.name}: no maxReplicas declared; maximum priced as deployed")
-        backend = BackendSizes(
+        backends[group.service.name] = BackendSizes(
             min_replicas=int(low) if low is not None else deployed,
             max_replicas=int(high) if high is not None else deployed,
             deployed_replicas=deployed,
             vcpu_per_replica=vcpu,
             memory_gb_per_replica=memory,
         )
-    redis: RedisSizes | None = None
+    redis: dict[str, RedisSizes] = {}
     for group in graph.redis:
         command = start_command.parse(group.service.props.get(railway.SERVICE_START_COMMAND))
         memory = command.maxmemory_gb if command is not None else None
@@ -206,8 +217,8 @@ def sizes_from_graph(graph: StackGraph) -> PricedSizes:
                 notes.append(f"redis service {group.service.name}: volume size not declared; volume not priced")
             else:
                 volume_gb = declared
-        redis = RedisSizes(memory_gb=memory, vcpu=vcpu, volume_gb=volume_gb)
-    database: DatabaseSizes | None = None
+        redis[group.service.name] = RedisSizes(memory_gb=memory, vcpu=vcpu, volume_gb=volume_gb)
+    databases: dict[str, DatabaseSizes] = {}
     for db in graph.databases:
         plan = db.project.props.get(supabase.PROJECT_PLAN)
         organization = db.project.props.get(supabase.PROJECT_ORGANIZATION)
@@ -222,7 +233,7 @@ def sizes_from_graph(graph: StackGraph) -> PricedSizes:
         if size is None:
             size = default_compute_size(plan)
             notes.append(f"database {db.project.name}: no compute size declared; priced at the default, {size}")
-        database = DatabaseSizes(
+        databases[db.project.name] = DatabaseSizes(
             plan=plan, compute_size=size, organization=organization if isinstance(organization, str) else None
         )
-    return PricedSizes(StackSizes(backend=backend, redis=redis, database=database), tuple(notes))
+    return PricedSizes(StackSizes(backends=backends, redis=redis, databases=databases), tuple(notes))

@@ -125,7 +125,7 @@ def test_supabase_plan_fee_and_credit_are_per_organization() -> None:
 
 
 def test_railway_plan_minimum_shows_when_usage_is_below_it() -> None:
-    tiny = StackSizes(backend=BackendSizes(1, 1, 1, D("0.1"), D("0.1")))  # $3 of usage
+    tiny = StackSizes(backends={"backend": BackendSizes(1, 1, 1, D("0.1"), D("0.1"))})  # $3 of usage
     result = workspace_estimate({"tiny": tiny}, railway_plan="pro")
     assert result.railway_usage_usd == D("3.00")
     assert result.railway_plan_usd == D("17.00")
@@ -134,12 +134,12 @@ def test_railway_plan_minimum_shows_when_usage_is_below_it() -> None:
 
 def test_the_seeds_database_size_is_the_large_add_on() -> None:
     """ "Supabase Pro (2 vCPU, 8GB RAM)" is the Large compute add-on: $25 + $110 - $10 credit = $125/month."""
-    result = estimate(StackSizes(database=DatabaseSizes("pro", "large", "converge-nps")))
+    result = estimate(StackSizes(databases={"database": DatabaseSizes("pro", "large", "converge-nps")}))
     assert result.monthly_usd == D("125.00")
 
 
 def test_nano_in_a_paid_organization_is_priced_as_micro() -> None:
-    result = estimate(StackSizes(database=DatabaseSizes("pro", "nano")))
+    result = estimate(StackSizes(databases={"database": DatabaseSizes("pro", "nano")}))
     database = result.component("database")
     assert database is not None
     assert result.monthly_usd == D("25.00")
@@ -147,19 +147,19 @@ def test_nano_in_a_paid_organization_is_priced_as_micro() -> None:
 
 
 def test_free_plan_gets_no_credit_and_costs_nothing_on_nano() -> None:
-    result = estimate(StackSizes(database=DatabaseSizes("free", "nano")))
+    result = estimate(StackSizes(databases={"database": DatabaseSizes("free", "nano")}))
     assert result.monthly_usd == D("0.00")
 
 
 def test_an_unpriced_plan_or_size_is_an_error_not_zero() -> None:
     with pytest.raises(UnpricedError, match="custom contract"):
-        estimate(StackSizes(database=DatabaseSizes("enterprise", "micro")))
+        estimate(StackSizes(databases={"database": DatabaseSizes("enterprise", "micro")}))
     with pytest.raises(UnpricedError, match="compute size"):
-        estimate(StackSizes(database=DatabaseSizes("pro", "huge")))
+        estimate(StackSizes(databases={"database": DatabaseSizes("pro", "huge")}))
 
 
 def test_redis_volume_and_fractions_are_exact_cents() -> None:
-    result = estimate(StackSizes(redis=RedisSizes(D("0.25"), D("0.1"), D("1"))))
+    result = estimate(StackSizes(redis={"redis": RedisSizes(D("0.25"), D("0.1"), D("1"))}))
     assert result.monthly_usd == D("4.65")  # 0.25 GB x $10 + 0.1 vCPU x $20 + 1 GB x $0.15
 
 
@@ -167,7 +167,7 @@ def test_the_output_form_is_json_numbers() -> None:
     backend = BackendSizes(
         min_replicas=2, max_replicas=5, deployed_replicas=2, vcpu_per_replica=D("2"), memory_gb_per_replica=D("1")
     )
-    output = estimate(StackSizes(backend=backend)).as_output()
+    output = estimate(StackSizes(backends={"backend": backend})).as_output()
     prices = load_prices()
     vcpu, memory = prices["railway.vcpu_month"], prices["railway.memory_gb_month"]
     per_replica = 2 * float(vcpu.usd) + 1 * float(memory.usd)

@@ -75,6 +75,7 @@ PACK_CHANGES: dict[str, dict[str, Any]] = {
 EXPECTED = {
     "non-root-containers": "service 'redis' runs bitnami/redis:8.10.1, which this project does not build and "
     "`externalImages` does not list",
+    "redis-version": "service 'redis' runs bitnami/redis:7.4.1: Redis 7.4.1 is older than",
     "spending-cap": "no Railway usage limit is declared",
     "database-backups": "Supabase project 'database-project' is on the 'free' plan, which keeps 0 days of daily "
     "backups; this stack needs at least 7",
@@ -102,6 +103,27 @@ def test_violating_config_fails_the_preview_with_each_policys_message(fullstack:
     assert fakes.calls_since(mark) == ([], [])
     # The committed stack file is untouched: the variant was a copy.
     assert "bitnami" not in (project / "Pulumi.dev.yaml").read_text()
+
+
+def test_a_credential_among_the_stack_outputs_fails_the_preview(fullstack: FullStack, tmp_path: Path) -> None:
+    """The engine hands the pack the stack resource with its outputs: a plaintext credential there fails,
+    and the message names the output, not the value."""
+    engine, project, fakes = fullstack.engine, fullstack.project, fullstack.fakes
+    password = "Zq8vX2kLmN4pR7sT"
+    changes = {f"{PROJECT}:frontendUrl": f"https://admin:{password}@dev.converge-nps.com"}
+    stack_file = write_config_variant(project, "dev", changes, tmp_path / "Pulumi.dev.yaml")
+    preview = engine.pulumi(
+        ["preview", "--stack", "dev", "--config-file", str(stack_file), *policy_args(project, "dev")],
+        cwd=project,
+        env=fakes.env(),
+        check=False,
+    )
+    assert preview.returncode != 0
+    results = policy_results(preview.output)
+    assert_fails_with(
+        results, {"secret-stack-outputs": "stack output 'frontendUrl' holds a URL with a password in plaintext"}
+    )
+    assert not any(password in r.message for r in results)
 
 
 def test_failed_certificate_and_a_public_redis_url_fail_a_deployed_stack(fullstack: FullStack, tmp_path: Path) -> None:

@@ -106,7 +106,7 @@ def judge(
     """`overrides`: stack config keys to change (None deletes); `change`: edits of the recorded resources;
     `config`: per-policy changes to the stack's pack config file; `analyzer`: another pack process."""
     run = _run(stack, preview, json.dumps(dict(overrides or {}), sort_keys=True, default=str))
-    resources = Resources(run.resources)
+    resources = Resources(run.state)
     if change is not None:
         change(resources)
     servicer = analyzer or _pack(stack, preview, json.dumps(run.config, sort_keys=True))

@@ -122,6 +122,13 @@ def _component_output(type_: str, key: str, value: Any) -> Callable[[Resources],
     return change
 
 
+def _stack_output(name: str, value: Any) -> Callable[[Resources], None]:
+    def change(resources: Resources) -> None:
+        resources.one(tokens.STACK).outputs[name] = value
+
+    return change
+
+
 BACKEND_COMPONENT = tokens.BACKEND_SERVICE
 DB_URL_NO_TLS = "postgresql://postgres.ref:pw@aws-0-us-west-1.pooler.supabase.com:6543/postgres"
 
@@ -275,6 +282,14 @@ VARIANTS = [
     pytest.param(
         "non-root-containers",
         "prod",
+        {"dockerfile": "FROM node:20.18.1-alpine3.20 AS runtime\nUSER ${APP_UID:-10001}\n"},
+        "stage runtime: USER ${APP_UID:-10001} (line 2) cannot be resolved without building ($APP_UID is not set in "
+        "the Dockerfile and may come from the base image); give the variable a value in the Dockerfile",
+        id="nonroot-user-from-the-base-images-environment",
+    ),
+    pytest.param(
+        "non-root-containers",
+        "prod",
         {"overrides": {"converge-nps:redis": {"memoryMb": 512, "vcpu": 0.25, "image": "bitnami/redis:8.10.1"}}},
         "runs bitnami/redis:8.10.1, which this project does not build and `externalImages` does not list",
         id="nonroot-redis-image-not-allowlisted",
@@ -292,6 +307,25 @@ VARIANTS = [
         {"preview": False, "built_dockerfile": ROOT_DOCKERFILE},
         "service 'backend' runs ghcr.io/converge-nps/backend, which would run as root",
         id="nonroot-deployed-image-from-root-dockerfile",
+    ),
+    pytest.param(
+        "non-root-containers",
+        "prod",
+        {"change": _redis_command("exec docker-entrypoint.sh redis-server", "exec redis-server")},
+        "as root: its start command execs `redis-server`, and Railway's start command replaces the image's "
+        "ENTRYPOINT (docker-entrypoint.sh), which is what drops root",
+        id="nonroot-redis-start-command-bypasses-the-entrypoint",
+    ),
+    pytest.param(
+        "non-root-containers",
+        "staging",
+        {
+            "change": _redis_command(
+                "exec docker-entrypoint.sh redis-server", "docker-entrypoint.sh id; exec redis-server"
+            )
+        },
+        "its start command is not one simple command, so nothing shows it runs docker-entrypoint.sh",
+        id="nonroot-redis-start-command-is-a-script",
     ),
     # spending-cap
     pytest.param(
@@ -413,6 +447,14 @@ VARIANTS = [
         "puts the credential 'SENTRY_DSN' in a plaintext variable",
         id="secrets-credential-in-actions-variable",
     ),
+    # secret-stack-outputs
+    pytest.param(
+        "secret-stack-outputs",
+        "staging",
+        {"change": _stack_output("railway", {"token": "ghp_" + "A1b2C3d4E5f6G7h8I9j0" * 2})},
+        "stack output 'railway.token' holds a GitHub token in plaintext",
+        id="stack-output-token-in-plaintext",
+    ),
     # production-deploy-gate
     pytest.param(
         "production-deploy-gate",
@@ -469,28 +511,63 @@ VARIANTS = [
         "redis-persistence",
         "prod",
         {"change": _redis_command("--appendonly yes", "--appendonly no")},
-        "Redis service 'redis' does not run with `--appendonly yes`",
+        "Redis service 'redis': it does not end up with `--appendonly yes`",
         id="redis-aof-off",
+    ),
+    pytest.param(
+        "redis-persistence",
+        "prod",
+        {"change": _redis_command("--appendonly yes", "--appendonly yes --appendonly no")},
+        "it does not end up with `--appendonly yes` (the last --appendonly wins)",
+        id="redis-aof-turned-off-by-a-later-flag",
     ),
     pytest.param(
         "redis-persistence",
         "staging",
         {"change": _drop(tokens.RAILWAY_VOLUME)},
-        "Redis service 'redis' has no volume at /data",
+        "it writes its RDB and AOF files to /data (its --dir), where no volume is mounted",
         id="redis-no-volume",
     ),
     pytest.param(
         "redis-persistence",
         "prod",
+        {"change": _redis_command("--dir /data", "--dir /var/lib/redis")},
+        "it writes its RDB and AOF files to /var/lib/redis (its --dir), where no volume is mounted",
+        id="redis-dir-off-the-volume",
+    ),
+    pytest.param(
+        "redis-persistence",
+        "prod",
+        {"change": _redis_command("--dir /data", "--dir /data --dir cache")},
+        "to /data/cache (its --dir), where no volume is mounted",
+        id="redis-relative-dir-off-the-volume",
+    ),
+    pytest.param(
+        "redis-persistence",
+        "prod",
         {"change": _redis_command('--save "3600 1 300 100 60 10000"', '--save ""')},
-        "turns RDB snapshots off",
+        "its `--save` flags leave no RDB snapshot points",
         id="redis-rdb-off",
+    ),
+    pytest.param(
+        "redis-persistence",
+        "prod",
+        {"change": _redis_command("--appendonly yes", "--appendonly yes --save")},
+        "its `--save` flags leave no RDB snapshot points",
+        id="redis-rdb-off-by-a-bare-save",
+    ),
+    pytest.param(
+        "redis-persistence",
+        "prod",
+        {"change": _redis_command("--appendonly yes", "--appendonly sometimes")},
+        "redis-server would refuse to start: --appendonly sometimes: must be yes or no",
+        id="redis-invalid-flag",
     ),
     pytest.param(
         "redis-persistence",
         "dev",
         {"config": {"redis-persistence": "mandatory"}, "change": _drop(tokens.RAILWAY_VOLUME)},
-        "Redis service 'redis' has no volume at /data",
+        "where no volume is mounted",
         id="redis-enforced-in-dev-by-config",
     ),
     # database-backups
@@ -725,3 +802,20 @@ def test_the_environment_names_match_the_stacks() -> None:
         # The deploy environment, plus the scheduled-backup one where the stack has backups.
         environment = ENVIRONMENT_BY_STACK[stack]
         assert environments - {f"{environment}-backups"} == {environment}
+
+
+def test_redis_refusals_never_quote_the_start_command() -> None:
+    """A start command may carry a literal password; the messages name flags and programs only."""
+    password = "literal-password-0123456789abcdef"
+
+    def change(resources: Resources) -> None:
+        redis = resources.one(tokens.RAILWAY_SERVICE, "redis")
+        command = f"redis-server --requirepass {password} --appendonly no --save '' --dir /elsewhere"
+        resources.set(tokens.RAILWAY_SERVICE, "redis", "startCommand", command)
+        assert redis.inputs["startCommand"] == command
+
+    judged = judge("prod", change=change)
+    messages = judged.messages("redis-persistence") + judged.messages("non-root-containers")
+    assert len(messages) == 4, messages
+    assert all("fix" in text or "start it" in text or "mount" in text for text in messages)
+    assert not any(password in text for text in messages)

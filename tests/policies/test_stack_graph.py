@@ -50,5 +50,5 @@ def test_unknown_sizes_are_noted_not_guessed() -> None:
         dependencies=("urn:s",),
     )
     priced = sizes_from_graph(stack_graph([service, limits]))
-    assert priced.sizes.backend is None
+    assert priced.sizes.backends == {}
     assert priced.notes == ("backend service backend: replicas or limits unknown, not priced",)

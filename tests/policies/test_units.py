@@ -1,68 +1,12 @@
-"""The pieces the policies are built from: Dockerfile reading, credential names, URLs, TLS versions."""
+"""The pieces the policies are built from: credential names, URLs, TLS versions, image names."""
 
 from __future__ import annotations
 
 import pytest
 
-from offline.program import ROOT
 from policies.converge_policies.common import is_credential_url, is_sensitive_name
-from policies.converge_policies.dockerfile import DockerfileError, final_user
 from policies.converge_policies.non_root import image_repository
 from policies.converge_policies.tls import DEFAULT_PRIVATE_HOSTS, tls_version, url_problem
-
-
-def test_the_backend_dockerfile_runs_as_a_numeric_non_root_user() -> None:
-    user = final_user((ROOT / "docker/backend/Dockerfile").read_text(), "runtime")
-    assert (user.stage, user.user, user.is_root) == ("runtime", "10001:10001", False)
-    assert user.base.startswith("node:")
-
-
-def test_the_build_stage_of_the_backend_dockerfile_would_run_as_root() -> None:
-    assert final_user((ROOT / "docker/backend/Dockerfile").read_text(), "build").is_root
-
-
-@pytest.mark.parametrize(
-    ("dockerfile", "target", "user", "root"),
-    [
-        ("FROM alpine\nUSER app\n", None, "app", False),
-        ("FROM alpine\nUSER root\n", None, "root", True),
-        ("FROM alpine\nUSER 0\n", None, "0", True),
-        ("FROM alpine\nUSER 000:1000\n", None, "000:1000", True),
-        ("FROM alpine\nUSER 1000:0\n", None, "1000:0", False),  # group root, user not
-        ("FROM alpine\n", None, None, True),
-        ("FROM alpine AS base\nUSER app\nFROM base AS final\nRUN true\n", "final", "app", False),
-        ("FROM alpine AS base\nUSER app\nFROM alpine AS final\nRUN true\n", "final", None, True),
-        ("FROM alpine AS a\nUSER app\nFROM alpine AS b\nUSER root\n", "a", "app", False),
-        ("ARG UID=1001\nFROM alpine\nARG UID\nUSER ${UID}\n", None, "1001", False),
-        ("FROM alpine\nENV APP_USER=svc\nUSER $APP_USER\n", None, "svc", False),
-        ("FROM alpine\nUSER ${NOBODY:-65534}\n", None, "65534", False),
-        ("FROM alpine\nUSER app\nRUN <<EOF\nUSER root\nEOF\n", None, "app", False),
-        ("FROM alpine\nRUN echo a \\\n# USER root\n  && echo b\nUSER app\n", None, "app", False),
-        ("# escape=`\nFROM alpine\nRUN echo a `\n  b\nUSER app\n", None, "app", False),
-        ("from alpine as Final\nuser app\n", "final", "app", False),
-    ],
-)
-def test_final_user(dockerfile: str, target: str | None, user: str | None, root: bool) -> None:
-    found = final_user(dockerfile, target)
-    assert (found.user, found.is_root) == (user, root)
-
-
-def test_an_unresolvable_user_counts_as_root() -> None:
-    found = final_user("FROM alpine\nUSER $WHO\n")
-    assert not found.resolved
-    assert found.is_root
-
-
-def test_build_args_feed_the_user() -> None:
-    dockerfile = "FROM alpine\nARG RUN_AS=0\nUSER ${RUN_AS}\n"
-    assert final_user(dockerfile).is_root
-    assert not final_user(dockerfile, build_args={"RUN_AS": "1000"}).is_root
-
-
-@pytest.mark.parametrize(("dockerfile", "target"), [("RUN true\n", None), ("FROM alpine\n", "missing")])
-def test_a_dockerfile_without_the_stage_is_an_error(dockerfile: str, target: str | None) -> None:
-    with pytest.raises(DockerfileError):
-        final_user(dockerfile, target)
 
 
 @pytest.mark.parametrize(

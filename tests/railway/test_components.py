@@ -149,8 +149,9 @@ def test_redis_cache(stack: str, preview: bool, stack_run: StackRun) -> None:
     words = shlex.split(service.inputs["startCommand"])
     assert words[:2] == ["sh", "-c"]
     server = shlex.split(words[2], posix=True)
-    assert server[:2] == ["exec", "redis-server"]
-    flags = dict(zip(server[2::2], server[3::2], strict=True))
+    # Through the image's entrypoint, which drops root (a start command replaces the ENTRYPOINT).
+    assert server[:3] == ["exec", "docker-entrypoint.sh", "redis-server"]
+    flags = dict(zip(server[3::2], server[4::2], strict=True))
     assert flags == {
         "--port": "6379",
         "--requirepass": "$REDIS_PASSWORD",
