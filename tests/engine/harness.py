@@ -10,15 +10,17 @@ preview to the floor.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,6 +188,11 @@ class Engine:
             raise EngineError(f"pulumi {' '.join(args)} exited {result.returncode}:\n{result.output}")
         return result
 
+    def start(self, args: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None = None) -> Running:
+        """Start one CLI command without waiting for it (in a session of its own), to interrupt it."""
+        cmd = [str(self.bin_dir / "pulumi"), *args, "--non-interactive"]
+        return Running.start(cmd, cwd=cwd, env=self.env(env))
+
     def standin_calls(self, op: str | None = None) -> list[dict[str, str]]:
         """The stand-in plugins' recorded non-preview operations, oldest first."""
         if not self.standin_log.exists():
@@ -205,6 +212,72 @@ class Engine:
         """The fastest of `repeat` previews of `stack` (the first run also warms caches, so use repeat >= 2)."""
         runs = [self.pulumi(["preview", "--stack", stack, *extra_args], cwd=project_dir) for _ in range(max(repeat, 1))]
         return min(runs, key=lambda r: r.seconds)
+
+
+class Running:
+    """A CLI command running in the background: its process is the leader of a new process group, so that the whole
+    tree (engine, language host, program, provider plugins) can be killed as a cancelled CI job's runner kills it."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], logs: Path, started: float) -> None:
+        self.proc, self.logs, self._started = proc, logs, started
+
+    @classmethod
+    def start(cls, cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> Running:
+        logs = Path(tempfile.mkdtemp(prefix="pulumi-running-"))
+        # The child keeps its own copies of the descriptors: the files can be closed here.
+        with (logs / "stdout").open("wb") as out, (logs / "stderr").open("wb") as err:
+            proc = subprocess.Popen(
+                list(cmd),
+                cwd=cwd,
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+            )
+        return cls(proc, logs, time.perf_counter())
+
+    def interrupt(self, sig: signal.Signals, *, tree: bool) -> None:
+        """Send `sig` to the CLI alone (as Ctrl-C to it, or a runner's SIGINT) or to its whole process tree."""
+        if tree:
+            os.killpg(self.proc.pid, sig)
+        else:
+            self.proc.send_signal(sig)
+
+    def wait(self, timeout: float) -> Result:
+        """The command's result once it ended; after `timeout` seconds its tree is killed and the wait fails."""
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill_tree()
+            raise EngineError(f"still running after {timeout}s: {' '.join(map(str, self.proc.args))}") from None
+        seconds = time.perf_counter() - self._started
+        stdout, stderr = ((self.logs / name).read_text(errors="replace") for name in ("stdout", "stderr"))
+        shutil.rmtree(self.logs, ignore_errors=True)
+        return Result(
+            args=tuple(map(str, self.proc.args)),
+            returncode=self.proc.returncode,
+            stdout=stdout,
+            stderr=stderr,
+            seconds=seconds,
+            peak_rss_kib=0,  # not measured: nothing reports it for a killed tree
+        )
+
+    def kill_tree(self) -> None:
+        """Kill whatever is left of the command's process group (its leader may be gone already)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=10)
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
+    """Poll `condition` until it holds; fail after `timeout` seconds, naming `what` was awaited."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.02)
 
 
 def write_floor_program(directory: Path, *, dynamic: bool = False, length: int = 16) -> Path:
