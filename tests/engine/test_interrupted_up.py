@@ -9,7 +9,7 @@ state keeps the create as a pending operation). Meanwhile Supabase finishes prov
 stack must have converged: every Railway and Supabase object the fakes hold is one the state holds, none twice; a
 preview expects no changes; `destroy` leaves nothing.
 
-The dev stack, in a scratch project of this module's own so that no other test's state is involved.
+The dev stack, in a scratch project and a file backend of each test's own.
 """
 
 from __future__ import annotations
@@ -36,11 +36,14 @@ REACH_CREATE_SECONDS = 120
 CANCEL_SECONDS = 60
 
 
-@pytest.fixture(scope="module")
-def project(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = scratch_project(tmp_path_factory.mktemp("interrupted") / "project")
+@pytest.fixture
+def isolated(tmp_path: Path) -> tuple[Engine, Path]:
+    """An engine with a Pulumi home and file backend of its own and a scratch project: the session's backend holds
+    a `dev` stack of the same project name, which an interrupted run must not touch (nor leave locked)."""
+    engine = Engine.create(tmp_path / "engine")
+    project = scratch_project(tmp_path / "project")
     init_stack(engine, project, STACK)
-    return project
+    return engine, project
 
 
 def _pulumi(engine: Engine, project: Path, fakes: Fakes, *args: str, check: bool = True) -> Result:
@@ -92,8 +95,9 @@ def _outside_the_state(fakes: Fakes, state: dict[str, Any]) -> list[str]:
     [pytest.param(signal.SIGINT, False, id="SIGINT-to-the-CLI"), pytest.param(signal.SIGKILL, True, id="SIGKILL")],
 )
 def test_an_interrupted_up_converges_after_the_documented_recovery(
-    engine: Engine, project: Path, engine_report: dict[str, object], sig: signal.Signals, tree: bool
+    isolated: tuple[Engine, Path], engine_report: dict[str, object], sig: signal.Signals, tree: bool
 ) -> None:
+    engine, project = isolated
     name = sig.name
     with running_fakes() as fakes:
         supabase = fakes.supabase
@@ -124,10 +128,10 @@ def test_an_interrupted_up_converges_after_the_documented_recovery(
             # The create in flight is all the state knows of the project: a pending operation, no resource.
             assert SUPABASE_PROJECT_TYPE in _pending_creates(state)
             assert SUPABASE_PROJECT_TYPE not in {r["type"] for r in state.get("resources") or []}
-            # The killed CLI could not remove its lock on the stack from the backend: every command refuses.
             engine_report[f"interrupted up ({name}): pending creates"] = sorted(
                 t.rsplit("/", 1)[-1] for t in _pending_creates(state)
             )
+            # The killed CLI could not remove its lock on the stack from the backend: every command refuses.
             locked = _pulumi(engine, project, fakes, "refresh", "--yes", "--skip-preview", check=False)
             assert locked.returncode != 0 and "the stack is currently locked" in locked.output
         else:

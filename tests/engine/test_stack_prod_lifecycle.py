@@ -127,6 +127,7 @@ def test_destroy_stops_at_the_database_until_it_is_unprotected(deployment: Deplo
     # The engine deletes what does not hold the database up before it meets the protected project: production's
     # data survives, the rest of the stack does not.
     assert fakes.supabase.only_project().status == "ACTIVE_HEALTHY"
+    assert fakes.railway.projects == {}
     assert [r["urn"] for r in deployment.resources() if r.get("protect")] == [protected]
     assert not any(c.method == "DELETE" and c.path.count("/") == 3 for c in fakes.calls_since(mark)[1])
 
