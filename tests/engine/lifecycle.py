@@ -219,7 +219,9 @@ def check_no_change_cycle(deployment: Deployment) -> None:
 
     mark, standin = fakes.mark(), len(engine.standin_calls())
     deployment.pulumi("refresh", "--yes", "--skip-preview")
-    deployment.counts["refresh"] = count(fakes, mark)
+    deployment.counts["refresh"] = (
+        f"{count(fakes, mark)}, for {railway_resources} Railway and {supabase_resources} Supabase resources"
+    )
     assert fakes.mutations_since(mark) == []
     railway_reads, supabase_reads = fakes.calls_since(mark)
     assert railway_reads and supabase_reads, "a refresh reads every resource back"
