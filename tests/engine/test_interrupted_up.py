@@ -108,8 +108,13 @@ def test_an_interrupted_up_converges_after_the_documented_recovery(
             env=fakes.env(),
         )
         try:
+
+            def provisioning() -> bool:
+                with supabase.lock:
+                    return any(p.status == "COMING_UP" for p in supabase.projects.values())
+
             wait_until(
-                lambda: any(p.status == "COMING_UP" for p in supabase.projects.values()),
+                provisioning,
                 timeout=REACH_CREATE_SECONDS,
                 what="the Supabase project's create",
             )
@@ -134,6 +139,11 @@ def test_an_interrupted_up_converges_after_the_documented_recovery(
             # The killed CLI could not remove its lock on the stack from the backend: every command refuses.
             locked = _pulumi(engine, project, fakes, "refresh", "--yes", "--skip-preview", check=False)
             assert locked.returncode != 0 and "the stack is currently locked" in locked.output
+            # Unlocked, a refresh without the flag reads everything back but keeps the pending creates: the
+            # non-interactive CLI never decides for itself whether a create it lost track of happened.
+            _pulumi(engine, project, fakes, "cancel", "--yes")
+            _pulumi(engine, project, fakes, "refresh", "--yes", "--skip-preview")
+            assert SUPABASE_PROJECT_TYPE in _pending_creates(_state(engine, project, fakes))
         else:
             # Cancelled, the engine let the create in flight finish and record the project.
             assert _pending_creates(state) == []
