@@ -20,6 +20,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,37 +216,56 @@ class Engine:
 
 
 class Running:
-    """A CLI command running in the background: its process is the leader of a new process group, so that the whole
-    tree (engine, language host, program, provider plugins) can be killed as a cancelled CI job's runner kills it."""
+    """A CLI command running in the background, to be interrupted. The engine starts its plugins in process groups
+    of their own, and a killed CLI leaves them to init: the command's whole tree is found instead by a marker in the
+    environment every process of it inherits, as a CI runner finds a job's processes (and so is cleaned up)."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], logs: Path, started: float) -> None:
-        self.proc, self.logs, self._started = proc, logs, started
+    def __init__(self, proc: subprocess.Popen[bytes], logs: Path, marker: str, started: float) -> None:
+        self.proc, self.logs, self.marker, self._started = proc, logs, marker, started
 
     @classmethod
     def start(cls, cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> Running:
         logs = Path(tempfile.mkdtemp(prefix="pulumi-running-"))
+        marker = f"CONVERGE_ENGINE_RUN={uuid.uuid4().hex}"
+        name, _, value = marker.partition("=")
         # The child keeps its own copies of the descriptors: the files can be closed here.
         with (logs / "stdout").open("wb") as out, (logs / "stderr").open("wb") as err:
             proc = subprocess.Popen(
                 list(cmd),
                 cwd=cwd,
-                env=dict(env),
+                env={**env, name: value},
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
                 start_new_session=True,
             )
-        return cls(proc, logs, time.perf_counter())
+        return cls(proc, logs, marker, time.perf_counter())
+
+    def tree(self) -> list[int]:
+        """Every live process of the command: the CLI and whatever it started, orphaned or not."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                environ = (entry / "environ").read_bytes().split(b"\0")
+            except OSError:  # gone meanwhile, or not ours
+                continue
+            if self.marker.encode() in environ:
+                found.append(int(entry.name))
+        return found
 
     def interrupt(self, sig: signal.Signals, *, tree: bool) -> None:
-        """Send `sig` to the CLI alone (as Ctrl-C to it, or a runner's SIGINT) or to its whole process tree."""
-        if tree:
-            os.killpg(self.proc.pid, sig)
-        else:
+        """Send `sig` to the CLI alone (as Ctrl-C to it, or a runner's SIGINT) or to every process of its tree."""
+        if not tree:
             self.proc.send_signal(sig)
+            return
+        for pid in self.tree():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
 
     def wait(self, timeout: float) -> Result:
-        """The command's result once it ended; after `timeout` seconds its tree is killed and the wait fails."""
+        """The command's result once the CLI ended; after `timeout` seconds its tree is killed and the wait fails."""
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -263,12 +283,22 @@ class Running:
             peak_rss_kib=0,  # not measured: nothing reports it for a killed tree
         )
 
-    def kill_tree(self) -> None:
-        """Kill whatever is left of the command's process group (its leader may be gone already)."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=10)
+    def kill_tree(self, timeout: float = 10) -> list[int]:
+        """Kill every process left of the command (the plugins a killed CLI orphaned included); returns those it
+        found alive."""
+        left = self.tree()
+        deadline = time.monotonic() + timeout
+        remaining = left
+        while remaining:
+            for pid in remaining:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=0.1)
+            if time.monotonic() > deadline:
+                raise EngineError(f"processes {remaining} of {self.proc.args[0]} outlived SIGKILL for {timeout}s")
+            remaining = self.tree()
+        return left
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:

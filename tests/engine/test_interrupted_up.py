@@ -144,6 +144,8 @@ def test_an_interrupted_up_converges_after_the_documented_recovery(
                 for database in supabase.projects.values():
                     database.polls_until_healthy = 0
             interrupted = running.wait(CANCEL_SECONDS)
+            # What the CLI left running once it ended (a graceful cancel stops its plugins; a killed tree is gone).
+            engine_report[f"interrupted up ({name}): processes left"] = len(running.tree())
         finally:
             running.kill_tree()
         assert interrupted.returncode != 0, interrupted.output
