@@ -22,6 +22,9 @@ from settings.stacks import STACKS
 from tests.engine.fullstack import FullStack, init_stack, running_fakes, scratch_project
 from tests.engine.harness import Engine, Result, write_floor_program
 
+# The lifecycle checks shared by the per-stack tests assert in a helper module: their failures should show values.
+pytest.register_assert_rewrite("tests.engine.lifecycle")
+
 _REPORT: dict[str, object] = {}
 HERE = Path(__file__).resolve().parent
 # First setup start and last teardown end of the tests in this directory: their wall time.

@@ -10,15 +10,18 @@ preview to the floor.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,6 +189,11 @@ class Engine:
             raise EngineError(f"pulumi {' '.join(args)} exited {result.returncode}:\n{result.output}")
         return result
 
+    def start(self, args: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None = None) -> Running:
+        """Start one CLI command without waiting for it (in a session of its own), to interrupt it."""
+        cmd = [str(self.bin_dir / "pulumi"), *args, "--non-interactive"]
+        return Running.start(cmd, cwd=cwd, env=self.env(env))
+
     def standin_calls(self, op: str | None = None) -> list[dict[str, str]]:
         """The stand-in plugins' recorded non-preview operations, oldest first."""
         if not self.standin_log.exists():
@@ -205,6 +213,101 @@ class Engine:
         """The fastest of `repeat` previews of `stack` (the first run also warms caches, so use repeat >= 2)."""
         runs = [self.pulumi(["preview", "--stack", stack, *extra_args], cwd=project_dir) for _ in range(max(repeat, 1))]
         return min(runs, key=lambda r: r.seconds)
+
+
+class Running:
+    """A CLI command running in the background, to be interrupted. The engine starts its plugins in process groups
+    of their own, and a killed CLI leaves them to init: the command's whole tree is found instead by a marker in the
+    environment every process of it inherits, as a CI runner finds a job's processes (and so is cleaned up)."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], logs: Path, marker: str, started: float) -> None:
+        self.proc, self.logs, self.marker, self._started = proc, logs, marker, started
+
+    @classmethod
+    def start(cls, cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> Running:
+        logs = Path(tempfile.mkdtemp(prefix="pulumi-running-"))
+        marker = f"CONVERGE_ENGINE_RUN={uuid.uuid4().hex}"
+        name, _, value = marker.partition("=")
+        # The child keeps its own copies of the descriptors: the files can be closed here.
+        with (logs / "stdout").open("wb") as out, (logs / "stderr").open("wb") as err:
+            proc = subprocess.Popen(
+                list(cmd),
+                cwd=cwd,
+                env={**env, name: value},
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+            )
+        return cls(proc, logs, marker, time.perf_counter())
+
+    def tree(self) -> list[int]:
+        """Every live process of the command: the CLI and whatever it started, orphaned or not."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                environ = (entry / "environ").read_bytes().split(b"\0")
+            except OSError:  # gone meanwhile, or not ours
+                continue
+            if self.marker.encode() in environ:
+                found.append(int(entry.name))
+        return found
+
+    def interrupt(self, sig: signal.Signals, *, tree: bool) -> None:
+        """Send `sig` to the CLI alone (as Ctrl-C to it, or a runner's SIGINT) or to every process of its tree."""
+        if not tree:
+            self.proc.send_signal(sig)
+            return
+        for pid in self.tree():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+
+    def wait(self, timeout: float) -> Result:
+        """The command's result once the CLI ended; after `timeout` seconds its tree is killed and the wait fails."""
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill_tree()
+            raise EngineError(f"still running after {timeout}s: {' '.join(map(str, self.proc.args))}") from None
+        seconds = time.perf_counter() - self._started
+        stdout, stderr = ((self.logs / name).read_text(errors="replace") for name in ("stdout", "stderr"))
+        shutil.rmtree(self.logs, ignore_errors=True)
+        return Result(
+            args=tuple(map(str, self.proc.args)),
+            returncode=self.proc.returncode,
+            stdout=stdout,
+            stderr=stderr,
+            seconds=seconds,
+            peak_rss_kib=0,  # not measured: nothing reports it for a killed tree
+        )
+
+    def kill_tree(self, timeout: float = 10) -> list[int]:
+        """Kill every process left of the command (the plugins a killed CLI orphaned included); returns those it
+        found alive."""
+        left = self.tree()
+        deadline = time.monotonic() + timeout
+        remaining = left
+        while remaining:
+            for pid in remaining:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=0.1)
+            if time.monotonic() > deadline:
+                raise EngineError(f"processes {remaining} of {self.proc.args[0]} outlived SIGKILL for {timeout}s")
+            remaining = self.tree()
+        return left
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
+    """Poll `condition` until it holds; fail after `timeout` seconds, naming `what` was awaited."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.02)
 
 
 def write_floor_program(directory: Path, *, dynamic: bool = False, length: int = 16) -> Path:
