@@ -14,6 +14,7 @@ from components.github_environment import GitHubEnvironment
 from components.railway_project import RailwayProject
 from components.redis_cache import RedisCache
 from components.supabase_database import SupabaseDatabase
+from components.uptime_monitor import UptimeMonitor
 from cost.stack import estimate, sizes_from_settings
 from settings import runtime
 
@@ -28,6 +29,7 @@ backend = BackendService(
     "backend",
     wiring.backend_args(settings, railway=railway, image=image, database=database, redis=redis, secrets=secrets),
 )
+uptime = UptimeMonitor("uptime", wiring.uptime_args(settings, backend=backend, secrets=secrets))
 deploy_environment = GitHubEnvironment(
     settings.environment,
     wiring.deploy_environment_args(settings, backend=backend, railway=railway, database=database, secrets=secrets),
@@ -79,6 +81,7 @@ pulumi.export(
     },
 )
 pulumi.export("alerts", settings.alerts.model_dump(by_alias=True))
+pulumi.export("uptimeMonitorId", uptime.monitor_id)
 pulumi.export("eventMode", settings.event_mode)
 pulumi.export("backupSchedule", settings.backup_cron if settings.backups.scheduled else None)
 pulumi.export("secretsRotateOn", secrets.rotates_on)

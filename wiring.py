@@ -17,6 +17,7 @@ from components.github_environment import GitHubEnvironmentArgs
 from components.railway_project import RailwayProject, RailwayProjectArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
 from components.supabase_database import SupabaseDatabase, SupabaseDatabaseArgs
+from components.uptime_monitor import UptimeMonitorArgs
 from settings import StackSettings
 from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
 
@@ -172,6 +173,16 @@ def deploy_environment_args(
             "VITE_WS_URL": pulumi.Output.concat("wss://", backend.domain),
         },
         secrets=deploy_secrets,
+    )
+
+
+def uptime_args(settings: StackSettings, *, backend: BackendService, secrets: AppSecrets) -> UptimeMonitorArgs:
+    return UptimeMonitorArgs(
+        name=f"{resource_name(settings)} health",
+        url=pulumi.Output.concat(backend.url, settings.backend.health_check_path),
+        interval_seconds=settings.uptime.interval_seconds,
+        alert_email=settings.uptime.alert_email,
+        slack_webhook_url=secrets.slack_webhook_url,
     )
 
 

@@ -1,8 +1,8 @@
 """Every type token this project registers or judges, in one place.
 
 The program's components register the `converge:index:*` tokens; the policy pack, the cost model, the
-offline runner and the report recognise resources by these names. Railway and Supabase resources come
-from this project's dynamic providers (`providers/railway`, `providers/supabase`), whose tokens are
+offline runner and the report recognise resources by these names. Railway, Supabase, UptimeRobot and Sentry
+resources come from this project's dynamic providers (`providers/<module>`), whose tokens are
 `pulumi-python:dynamic/<module>:<Kind>`; the others are pulumi-random's, pulumi-github's and pulumi-docker's.
 """
 
@@ -19,6 +19,7 @@ GITHUB_ENVIRONMENT: Final = COMPONENT_PREFIX + "GitHubEnvironment"
 RAILWAY_PROJECT: Final = COMPONENT_PREFIX + "RailwayProject"
 REDIS_CACHE: Final = COMPONENT_PREFIX + "RedisCache"
 SUPABASE_DATABASE: Final = COMPONENT_PREFIX + "SupabaseDatabase"
+UPTIME_MONITOR: Final = COMPONENT_PREFIX + "UptimeMonitor"
 
 RANDOM_BYTES: Final = "random:index/randomBytes:RandomBytes"
 RANDOM_PASSWORD: Final = "random:index/randomPassword:RandomPassword"  # noqa: S105 - a type token
@@ -57,3 +58,7 @@ SUPABASE_NETWORK_RESTRICTIONS: Final = _SUPABASE + "NetworkRestrictions"
 SUPABASE_ROW_LEVEL_SECURITY: Final = _SUPABASE + "RowLevelSecurity"
 SUPABASE_API_KEYS: Final = _SUPABASE + "ApiKeys"
 SUPABASE_BACKUPS: Final = _SUPABASE + "Backups"
+
+_UPTIMEROBOT: Final = DYNAMIC_PREFIX + "uptimerobot:"
+UPTIMEROBOT_MONITOR: Final = _UPTIMEROBOT + "Monitor"
+UPTIMEROBOT_ALERT_CONTACT: Final = _UPTIMEROBOT + "AlertContact"

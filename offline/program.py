@@ -165,6 +165,13 @@ COMPUTED_OUTPUTS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
         "workspaceId": "ws-mock",
     },
     tokens.RAILWAY_PROJECT_TOKEN: lambda inputs, seed: {"token": f"mock-project-token-{_digest(seed)}"},
+    # UptimeRobot dynamic resources (providers/uptimerobot): ids are numbers, contact ids as strings.
+    tokens.UPTIMEROBOT_ALERT_CONTACT: lambda inputs, seed: {
+        "contactId": str(int(_digest(seed)[:7], 16)),
+        # A new e-mail contact waits for its confirmation ("not activated"), a Slack one is active.
+        "status": 0 if inputs["kind"] == "email" else 2,
+    },
+    tokens.UPTIMEROBOT_MONITOR: lambda inputs, seed: {"monitorId": str(int(_digest(seed)[:8], 16)), "status": 1},
 }
 
 
