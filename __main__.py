@@ -10,6 +10,7 @@ import wiring
 from components.app_secrets import AppSecrets
 from components.backend_image import BackendImage
 from components.backend_service import BackendService
+from components.error_tracking import ErrorTracking
 from components.github_environment import GitHubEnvironment
 from components.railway_project import RailwayProject
 from components.redis_cache import RedisCache
@@ -25,14 +26,25 @@ image = BackendImage("backend", wiring.image_args(settings))
 database = SupabaseDatabase("database", wiring.database_args(settings))
 railway = RailwayProject("railway", wiring.railway_args(settings))
 redis = RedisCache("redis", wiring.redis_args(settings, railway))
+error_tracking = ErrorTracking("sentry", wiring.error_tracking_args(settings))
 backend = BackendService(
     "backend",
-    wiring.backend_args(settings, railway=railway, image=image, database=database, redis=redis, secrets=secrets),
+    wiring.backend_args(
+        settings,
+        railway=railway,
+        image=image,
+        database=database,
+        redis=redis,
+        secrets=secrets,
+        error_tracking=error_tracking,
+    ),
 )
 uptime = UptimeMonitor("uptime", wiring.uptime_args(settings, backend=backend, secrets=secrets))
 deploy_environment = GitHubEnvironment(
     settings.environment,
-    wiring.deploy_environment_args(settings, backend=backend, railway=railway, database=database, secrets=secrets),
+    wiring.deploy_environment_args(
+        settings, backend=backend, railway=railway, database=database, secrets=secrets, error_tracking=error_tracking
+    ),
 )
 if settings.backups.scheduled:
     GitHubEnvironment(
@@ -82,6 +94,9 @@ pulumi.export(
 )
 pulumi.export("alerts", settings.alerts.model_dump(by_alias=True))
 pulumi.export("uptimeMonitorId", uptime.monitor_id)
+pulumi.export(
+    "sentryProjects", {"backend": error_tracking.backend_project, "frontend": error_tracking.frontend_project}
+)
 pulumi.export("eventMode", settings.event_mode)
 pulumi.export("backupSchedule", settings.backup_cron if settings.backups.scheduled else None)
 pulumi.export("secretsRotateOn", secrets.rotates_on)

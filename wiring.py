@@ -13,6 +13,7 @@ import pulumi
 from components.app_secrets import AppSecrets, AppSecretsArgs, RotationWindow
 from components.backend_image import BackendImage, BackendImageArgs
 from components.backend_service import BackendService, BackendServiceArgs
+from components.error_tracking import ErrorTracking, ErrorTrackingArgs
 from components.github_environment import GitHubEnvironmentArgs
 from components.railway_project import RailwayProject, RailwayProjectArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
@@ -33,9 +34,18 @@ def secrets_args(settings: StackSettings, today: dt.date) -> AppSecretsArgs:
         rotation=RotationWindow.containing(today, rotation.anchor, rotation.rotation_days),
         sendgrid_api_key=settings.sendgrid_api_key.get_secret_value(),
         smartsheet_api_key=settings.smartsheet_api_key.get_secret_value(),
-        sentry_dsn=settings.sentry_dsn.get_secret_value(),
-        frontend_sentry_dsn=settings.frontend_sentry_dsn.get_secret_value(),
         slack_webhook_url=settings.slack_webhook_url.get_secret_value() if settings.slack_webhook_url else None,
+    )
+
+
+def error_tracking_args(settings: StackSettings) -> ErrorTrackingArgs:
+    sentry = settings.sentry
+    return ErrorTrackingArgs(
+        organization=sentry.organization,
+        team=sentry.team,
+        name=resource_name(settings),
+        slack_integration_id=sentry.slack_integration_id,
+        slack_channel=sentry.slack_channel,
     )
 
 
@@ -110,6 +120,7 @@ def backend_args(
     database: SupabaseDatabase,
     redis: RedisCache,
     secrets: AppSecrets,
+    error_tracking: ErrorTracking,
 ) -> BackendServiceArgs:
     backend = settings.backend
     return BackendServiceArgs(
@@ -137,7 +148,7 @@ def backend_args(
         jwt_refresh_secret=secrets.jwt_refresh_secret,
         sendgrid_api_key=secrets.sendgrid_api_key,
         smartsheet_api_key=secrets.smartsheet_api_key,
-        sentry_dsn=secrets.sentry_dsn,
+        sentry_dsn=error_tracking.backend_dsn,
         public_domain=backend.public_domain,
     )
 
@@ -149,10 +160,12 @@ def deploy_environment_args(
     railway: RailwayProject,
     database: SupabaseDatabase,
     secrets: AppSecrets,
+    error_tracking: ErrorTracking,
 ) -> GitHubEnvironmentArgs:
     """The environment the deploy job runs in: its branch only, reviewers in production."""
     deploy_secrets: dict[str, pulumi.Input[str]] = {
-        "VITE_SENTRY_DSN": secrets.frontend_sentry_dsn,
+        # The frontend build reads it; Sentry made it (ErrorTracking).
+        "VITE_SENTRY_DSN": error_tracking.frontend_dsn,
         # A project token scoped to this environment, for the deploy job's `railway` CLI.
         "RAILWAY_TOKEN": railway.deploy_token,
         # Migrations run in session mode (SupabaseDatabase.direct_url), not through the transaction pooler.

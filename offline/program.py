@@ -172,6 +172,16 @@ COMPUTED_OUTPUTS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
         "status": 0 if inputs["kind"] == "email" else 2,
     },
     tokens.UPTIMEROBOT_MONITOR: lambda inputs, seed: {"monitorId": str(int(_digest(seed)[:8], 16)), "status": 1},
+    # Sentry dynamic resources (providers/sentry): numeric ids as strings, a key's id is its public half.
+    tokens.SENTRY_PROJECT: lambda inputs, seed: {"projectId": str(int(_digest(seed)[:10], 16))},
+    tokens.SENTRY_CLIENT_KEY: lambda inputs, seed: {
+        "keyId": _digest(seed)[:32],
+        "dsn": f"https://{_digest(seed)[:32]}@o1.ingest.us.sentry.io/{int(_digest(seed)[32:40], 16)}",
+    },
+    tokens.SENTRY_ALERT: lambda inputs, seed: {
+        "workflowId": str(int(_digest(seed)[:8], 16)),
+        "detectorIds": sorted(str(int(_digest(f"{seed}/{n}")[:8], 16)) for n in range(len(inputs["projects"]))),
+    },
 }
 
 

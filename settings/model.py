@@ -463,10 +463,6 @@ class StackSettings(BaseSettings):
     sentry: Annotated[SentrySettings, Field(description="Sentry projects, DSNs and critical-error alert.")]
     sendgrid_api_key: Annotated[SecretStr, Field(description="SendGrid API key (`--secret`).")]
     smartsheet_api_key: Annotated[SecretStr, Field(description="Smartsheet API key (`--secret`).")]
-    sentry_dsn: Annotated[SecretStr, Field(description="Backend Sentry DSN (`--secret`).")]
-    frontend_sentry_dsn: Annotated[
-        SecretStr, Field(description="Front-end Sentry DSN, `VITE_SENTRY_DSN` (`--secret`).")
-    ]
     slack_webhook_url: Annotated[
         SecretStr | None,
         Field(description="Slack incoming webhook the deploy job and UptimeRobot notify (`--secret`)."),
@@ -484,7 +480,7 @@ class StackSettings(BaseSettings):
             raise ValueError(f"{value!r} is not a valid git branch name")
         return value
 
-    @field_validator("sentry_dsn", "frontend_sentry_dsn", "slack_webhook_url")
+    @field_validator("slack_webhook_url")
     @classmethod
     def _secret_https(cls, value: SecretStr | None) -> SecretStr | None:
         # The message must not echo the secret, so only the scheme is named.

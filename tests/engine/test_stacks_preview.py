@@ -64,6 +64,9 @@ def test_stack_preview_passes_every_policy(
     # which these stacks' stand-in secrets do not).
     assert types[tokens.UPTIMEROBOT_MONITOR] == 1
     assert [i["kind"] for i in _inputs(steps, "uptimerobot:AlertContact")] == ["email"]
+    # Sentry: a backend and a frontend project, a client key (DSN) of each, and the critical-error alert.
+    assert (types[tokens.SENTRY_PROJECT], types[tokens.SENTRY_CLIENT_KEY], types[tokens.SENTRY_ALERT]) == (2, 2, 1)
+    assert sorted(i["platform"] for i in _inputs(steps, "sentry:Project")) == ["javascript-react", "node-express"]
     # The Supabase project's check ran in the provider host with the database password still unknown (a
     # RandomPassword): it passed, and the password stays a secret.
     (project_inputs,) = _inputs(steps, "supabase:Project")
