@@ -12,6 +12,7 @@ from components.backend_image import BackendImage
 from components.backend_service import BackendService
 from components.error_tracking import ErrorTracking
 from components.github_environment import GitHubEnvironment
+from components.observability_dashboard import ObservabilityDashboard
 from components.railway_project import RailwayProject
 from components.redis_cache import RedisCache
 from components.supabase_database import SupabaseDatabase
@@ -39,6 +40,9 @@ backend = BackendService(
         error_tracking=error_tracking,
     ),
 )
+dashboard = ObservabilityDashboard(
+    "dashboard", wiring.dashboard_args(settings, railway=railway, backend=backend, redis=redis)
+)
 uptime = UptimeMonitor("uptime", wiring.uptime_args(settings, backend=backend, secrets=secrets))
 deploy_environment = GitHubEnvironment(
     settings.environment,
@@ -65,6 +69,7 @@ pulumi.export(
         "environmentId": railway.environment_id,
         "backendServiceId": backend.service_id,
         "redisServiceId": redis.service_id,
+        "dashboardId": dashboard.dashboard_id,
     },
 )
 pulumi.export(

@@ -15,6 +15,7 @@ from components.backend_image import BackendImage, BackendImageArgs
 from components.backend_service import BackendService, BackendServiceArgs
 from components.error_tracking import ErrorTracking, ErrorTrackingArgs
 from components.github_environment import GitHubEnvironmentArgs
+from components.observability_dashboard import ObservabilityDashboardArgs
 from components.railway_project import RailwayProject, RailwayProjectArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
 from components.supabase_database import SupabaseDatabase, SupabaseDatabaseArgs
@@ -196,6 +197,22 @@ def uptime_args(settings: StackSettings, *, backend: BackendService, secrets: Ap
         interval_seconds=settings.uptime.interval_seconds,
         alert_email=settings.uptime.alert_email,
         slack_webhook_url=secrets.slack_webhook_url,
+    )
+
+
+def dashboard_args(
+    settings: StackSettings, *, railway: RailwayProject, backend: BackendService, redis: RedisCache
+) -> ObservabilityDashboardArgs:
+    alerts = settings.alerts
+    return ObservabilityDashboardArgs(
+        environment_id=railway.environment_id,
+        backend_service_id=backend.service_id,
+        redis_service_id=redis.service_id,
+        cpu_percent=alerts.cpu_percent,
+        cpu_for_minutes=alerts.cpu_for_minutes,
+        memory_percent=alerts.memory_percent,
+        error_rate_percent=alerts.error_rate_percent,
+        p95_latency_ms=alerts.p95_latency_ms,
     )
 
 

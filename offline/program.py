@@ -165,6 +165,7 @@ COMPUTED_OUTPUTS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
         "workspaceId": "ws-mock",
     },
     tokens.RAILWAY_PROJECT_TOKEN: lambda inputs, seed: {"token": f"mock-project-token-{_digest(seed)}"},
+    tokens.RAILWAY_OBSERVABILITY_DASHBOARD: lambda inputs, seed: {"dashboardId": f"dash-{_digest(seed)[:12]}"},
     # UptimeRobot dynamic resources (providers/uptimerobot): ids are numbers, contact ids as strings.
     tokens.UPTIMEROBOT_ALERT_CONTACT: lambda inputs, seed: {
         "contactId": str(int(_digest(seed)[:7], 16)),

@@ -67,6 +67,9 @@ def test_stack_preview_passes_every_policy(
     # Sentry: a backend and a frontend project, a client key (DSN) of each, and the critical-error alert.
     assert (types[tokens.SENTRY_PROJECT], types[tokens.SENTRY_CLIENT_KEY], types[tokens.SENTRY_ALERT]) == (2, 2, 1)
     assert sorted(i["platform"] for i in _inputs(steps, "sentry:Project")) == ["javascript-react", "node-express"]
+    # Railway: the environment's observability dashboard with the seed's five metrics.
+    (dashboard,) = _inputs(steps, "railway:ObservabilityDashboard")
+    assert [item["name"] for item in dashboard["items"]] == ["CPU", "Memory", "Request rate", "Error rate", "Latency"]
     # The Supabase project's check ran in the provider host with the database password still unknown (a
     # RandomPassword): it passed, and the password stays a secret.
     (project_inputs,) = _inputs(steps, "supabase:Project")
