@@ -2,8 +2,9 @@
 Slack incoming webhook.
 
 Its type cannot be changed (`editAlertContact` takes a name and a value only): a new kind is a new contact.
-A Slack contact's value is the webhook URL, a credential, so the value is a secret output and is never put
-in a message. An e-mail contact stays "not activated" until someone follows the link UptimeRobot mails.
+A Slack contact's value is the webhook URL, a credential: its provider stores the value as a secret output,
+and no message ever shows a value. An e-mail address is configuration, stored as given. An e-mail contact
+stays "not activated" until someone follows the link UptimeRobot mails.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ class AlertContactProvider(UptimeRobotProvider):
     inputs = ("kind", "friendlyName", "value")
     replace_on = ("kind",)
     outputs = ("contactId", "status")
-    secret_outputs = ("value",)
 
     def check_inputs(self, news: dict[str, Any]) -> list[CheckFailure]:
         kind, value = news.get("kind"), news.get("value")
@@ -85,6 +85,10 @@ class AlertContactProvider(UptimeRobotProvider):
         }
 
 
+class SlackAlertContactProvider(AlertContactProvider):
+    secret_outputs = ("value",)
+
+
 @dataclass
 class AlertContactArgs:
     kind: str  # "email" or "slack"
@@ -99,4 +103,5 @@ class UptimeRobotAlertContact(Resource, module="uptimerobot", name="AlertContact
     status: pulumi.Output[int]
 
     def __init__(self, name: str, args: AlertContactArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(AlertContactProvider(), name, properties(args), opts)
+        provider = SlackAlertContactProvider() if args.kind == "slack" else AlertContactProvider()
+        super().__init__(provider, name, properties(args), opts)

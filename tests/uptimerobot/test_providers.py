@@ -11,7 +11,7 @@ import pytest
 from pulumi.runtime import rpc
 
 from providers.core.errors import ApiError, MissingCredentialsError
-from providers.uptimerobot.alert_contact import AlertContactProvider
+from providers.uptimerobot.alert_contact import AlertContactProvider, SlackAlertContactProvider
 from providers.uptimerobot.monitor import MonitorProvider
 from tests.providers.engine import Declared, Engine
 from tests.uptimerobot.fake_api import EMAIL, KEY, SLACK, FakeUptimeRobot, Fault
@@ -30,7 +30,7 @@ def declared(interval: int = 300, url: str = URL, webhook: str = WEBHOOK) -> lis
         ),
         Declared(
             "slack",
-            AlertContactProvider(),
+            SlackAlertContactProvider(),
             lambda _e: {
                 "kind": "slack",
                 "friendlyName": "converge-nps-staging Slack",
@@ -174,6 +174,7 @@ def test_the_webhook_is_a_secret_output_and_in_no_error(fake: FakeUptimeRobot) -
     engine = Engine()
     engine.up(declared())
     assert rpc.is_rpc_secret(engine.out("slack", "value"))
+    assert engine.out("email", "value") == "ops@example.com"
     fake.fail(Fault("editAlertContact", status=400))
     with pytest.raises(ApiError) as raised:
         engine.up(declared(webhook=WEBHOOK + "y"))

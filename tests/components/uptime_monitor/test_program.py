@@ -34,6 +34,7 @@ def test_the_monitor_alerts_the_email_address_and_slack_with_the_webhook_secret(
     assert contacts["email"].inputs["value"] == stack_config(stack)[f"{PROJECT}:uptime"]["alertEmail"]
     assert isinstance(contacts["slack"].inputs["value"], Secret)
     assert "value" in contacts["slack"].additional_secret_outputs
+    assert "value" not in contacts["email"].additional_secret_outputs
     monitor = run.one(tokens.UPTIMEROBOT_MONITOR)
     expected = (
         [UNKNOWN, UNKNOWN]
