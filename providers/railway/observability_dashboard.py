@@ -42,8 +42,6 @@ _COLUMNS, _WIDTH, _HEIGHT = 12, 6, 4
 class ObservabilityDashboardProvider(RailwayProvider):
     inputs = ("environmentId", "items")
     replace_on = ("environmentId",)
-    # Railway lists a dashboard's items in no documented order; their places are in displayConfig.
-    unordered = ("items",)
     outputs = ("dashboardId",)
 
     def check_inputs(self, news: dict[str, Any]) -> list[CheckFailure]:
@@ -132,9 +130,11 @@ def update_input(environment_id: str, items: Sequence[Mapping[str, Any]]) -> lis
 def observed_items(
     environment_id: str, declared: Sequence[Mapping[str, Any]], dashboard: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
-    """The dashboard's items in the shape they are declared in; an item the program did not declare keeps
-    Railway's id as its key, so it shows as drift."""
+    """The dashboard's items in the shape and order they are declared in (Railway lists them in no documented
+    order; their places are in displayConfig); an item the program did not declare keeps Railway's id as its
+    key and comes last, so it shows as drift."""
     keys = {_ids(environment_id, item["key"])[0]: item["key"] for item in declared}
+    order = {item["key"]: position for position, item in enumerate(declared)}
     items = []
     for instance in dashboard.get("items") or []:
         live = instance.get("dashboardItem") or {}
@@ -145,7 +145,7 @@ def observed_items(
             item["description"] = live["description"]
         item.update({key: config[key] for key in _CONFIG_KEYS if config.get(key) is not None})
         items.append(item)
-    return items
+    return sorted(items, key=lambda item: order.get(item["key"], len(order)))
 
 
 @dataclass

@@ -106,6 +106,27 @@ def test_refresh_sees_items_changed_by_hand_and_the_next_up_restores_them(fake: 
     assert len(live_items(fake)) == 5
 
 
+def test_items_listed_in_another_order_are_no_drift(fake: FakeRailway) -> None:
+    with_environment(fake)
+    engine = Engine()
+    engine.up(declared())
+    (dashboard,) = fake.dashboards.values()
+    dashboard["items"].reverse()
+    engine.refresh()
+    mutations = len(fake.mutations())
+    engine.up(declared())
+    assert engine.operations[-1] == ("same", "dashboard")
+    assert len(fake.mutations()) == mutations
+
+
+def test_the_order_of_an_items_keys_is_no_change() -> None:
+    # The engine hands maps back in any key order (Go map iteration is random).
+    stored = [dict(reversed(item.items())) for item in items()]
+    olds = {"environmentId": ENVIRONMENT, "items": stored, "dashboardId": "dash-1"}
+    news = {"environmentId": ENVIRONMENT, "items": items()}
+    assert not ObservabilityDashboardProvider().diff("dash-1", olds, news).changes
+
+
 def test_destroy_resets_the_dashboard_to_railways_defaults(fake: FakeRailway) -> None:
     with_environment(fake)
     engine = Engine()
