@@ -10,10 +10,13 @@ import wiring
 from components.app_secrets.component import AppSecrets
 from components.backend_image.component import BackendImage
 from components.backend_service.component import BackendService
+from components.error_tracking.component import ErrorTracking
 from components.github_environment.component import GitHubEnvironment
+from components.observability_dashboard.component import ObservabilityDashboard
 from components.railway_project.component import RailwayProject
 from components.redis_cache.component import RedisCache
 from components.supabase_database.component import SupabaseDatabase
+from components.uptime_monitor.component import UptimeMonitor
 from cost.stack import estimate, sizes_from_settings
 from settings import runtime
 
@@ -24,13 +27,28 @@ image = BackendImage("backend", wiring.image_args(settings))
 database = SupabaseDatabase("database", wiring.database_args(settings))
 railway = RailwayProject("railway", wiring.railway_args(settings))
 redis = RedisCache("redis", wiring.redis_args(settings, railway))
+error_tracking = ErrorTracking("sentry", wiring.error_tracking_args(settings))
 backend = BackendService(
     "backend",
-    wiring.backend_args(settings, railway=railway, image=image, database=database, redis=redis, secrets=secrets),
+    wiring.backend_args(
+        settings,
+        railway=railway,
+        image=image,
+        database=database,
+        redis=redis,
+        secrets=secrets,
+        error_tracking=error_tracking,
+    ),
 )
+dashboard = ObservabilityDashboard(
+    "dashboard", wiring.dashboard_args(settings, railway=railway, backend=backend, redis=redis)
+)
+uptime = UptimeMonitor("uptime", wiring.uptime_args(settings, backend=backend, secrets=secrets))
 deploy_environment = GitHubEnvironment(
     settings.environment,
-    wiring.deploy_environment_args(settings, backend=backend, railway=railway, database=database, secrets=secrets),
+    wiring.deploy_environment_args(
+        settings, backend=backend, railway=railway, database=database, secrets=secrets, error_tracking=error_tracking
+    ),
 )
 if settings.backups.scheduled:
     GitHubEnvironment(
@@ -51,6 +69,7 @@ pulumi.export(
         "environmentId": railway.environment_id,
         "backendServiceId": backend.service_id,
         "redisServiceId": redis.service_id,
+        "dashboardId": dashboard.dashboard_id,
     },
 )
 pulumi.export(
@@ -80,6 +99,10 @@ pulumi.export(
     },
 )
 pulumi.export("alerts", settings.alerts.model_dump(by_alias=True))
+pulumi.export("uptimeMonitorId", uptime.monitor_id)
+pulumi.export(
+    "sentryProjects", {"backend": error_tracking.backend_project, "frontend": error_tracking.frontend_project}
+)
 pulumi.export("eventMode", settings.event_mode)
 pulumi.export("backupSchedule", settings.backup_cron if settings.backups.scheduled else None)
 pulumi.export("secretsRotateOn", secrets.rotates_on)

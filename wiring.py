@@ -13,10 +13,13 @@ import pulumi
 from components.app_secrets.component import AppSecrets, AppSecretsArgs, RotationWindow
 from components.backend_image.component import BackendImage, BackendImageArgs
 from components.backend_service.component import BackendService, BackendServiceArgs
+from components.error_tracking.component import ErrorTracking, ErrorTrackingArgs
 from components.github_environment.component import GitHubEnvironmentArgs
+from components.observability_dashboard.component import ObservabilityDashboardArgs
 from components.railway_project.component import RailwayProject, RailwayProjectArgs
 from components.redis_cache.component import RedisCache, RedisCacheArgs
 from components.supabase_database.component import SupabaseDatabase, SupabaseDatabaseArgs
+from components.uptime_monitor.component import UptimeMonitorArgs
 from settings import StackSettings
 from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
 
@@ -32,9 +35,18 @@ def secrets_args(settings: StackSettings, today: dt.date) -> AppSecretsArgs:
         rotation=RotationWindow.containing(today, rotation.anchor, rotation.rotation_days),
         sendgrid_api_key=settings.sendgrid_api_key.get_secret_value(),
         smartsheet_api_key=settings.smartsheet_api_key.get_secret_value(),
-        sentry_dsn=settings.sentry_dsn.get_secret_value(),
-        frontend_sentry_dsn=settings.frontend_sentry_dsn.get_secret_value(),
         slack_webhook_url=settings.slack_webhook_url.get_secret_value() if settings.slack_webhook_url else None,
+    )
+
+
+def error_tracking_args(settings: StackSettings) -> ErrorTrackingArgs:
+    sentry = settings.sentry
+    return ErrorTrackingArgs(
+        organization=sentry.organization,
+        team=sentry.team,
+        name=resource_name(settings),
+        slack_integration_id=sentry.slack_integration_id,
+        slack_channel=sentry.slack_channel,
     )
 
 
@@ -109,6 +121,7 @@ def backend_args(
     database: SupabaseDatabase,
     redis: RedisCache,
     secrets: AppSecrets,
+    error_tracking: ErrorTracking,
 ) -> BackendServiceArgs:
     backend = settings.backend
     return BackendServiceArgs(
@@ -136,7 +149,7 @@ def backend_args(
         jwt_refresh_secret=secrets.jwt_refresh_secret,
         sendgrid_api_key=secrets.sendgrid_api_key,
         smartsheet_api_key=secrets.smartsheet_api_key,
-        sentry_dsn=secrets.sentry_dsn,
+        sentry_dsn=error_tracking.backend_dsn,
         public_domain=backend.public_domain,
     )
 
@@ -148,10 +161,12 @@ def deploy_environment_args(
     railway: RailwayProject,
     database: SupabaseDatabase,
     secrets: AppSecrets,
+    error_tracking: ErrorTracking,
 ) -> GitHubEnvironmentArgs:
     """The environment the deploy job runs in: its branch only, reviewers in production."""
     deploy_secrets: dict[str, pulumi.Input[str]] = {
-        "VITE_SENTRY_DSN": secrets.frontend_sentry_dsn,
+        # The frontend build reads it; Sentry made it (ErrorTracking).
+        "VITE_SENTRY_DSN": error_tracking.frontend_dsn,
         # A project token scoped to this environment, for the deploy job's `railway` CLI.
         "RAILWAY_TOKEN": railway.deploy_token,
         # Migrations run in session mode (SupabaseDatabase.direct_url), not through the transaction pooler.
@@ -172,6 +187,32 @@ def deploy_environment_args(
             "VITE_WS_URL": pulumi.Output.concat("wss://", backend.domain),
         },
         secrets=deploy_secrets,
+    )
+
+
+def uptime_args(settings: StackSettings, *, backend: BackendService, secrets: AppSecrets) -> UptimeMonitorArgs:
+    return UptimeMonitorArgs(
+        name=f"{resource_name(settings)} health",
+        url=pulumi.Output.concat(backend.url, settings.backend.health_check_path),
+        interval_seconds=settings.uptime.interval_seconds,
+        alert_email=settings.uptime.alert_email,
+        slack_webhook_url=secrets.slack_webhook_url,
+    )
+
+
+def dashboard_args(
+    settings: StackSettings, *, railway: RailwayProject, backend: BackendService, redis: RedisCache
+) -> ObservabilityDashboardArgs:
+    alerts = settings.alerts
+    return ObservabilityDashboardArgs(
+        environment_id=railway.environment_id,
+        backend_service_id=backend.service_id,
+        redis_service_id=redis.service_id,
+        cpu_percent=alerts.cpu_percent,
+        cpu_for_minutes=alerts.cpu_for_minutes,
+        memory_percent=alerts.memory_percent,
+        error_rate_percent=alerts.error_rate_percent,
+        p95_latency_ms=alerts.p95_latency_ms,
     )
 
 

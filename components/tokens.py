@@ -1,8 +1,8 @@
 """Every type token this project registers or judges, in one place.
 
 The program's components register the `converge:index:*` tokens; the policy pack, the cost model, the
-offline runner and the report recognise resources by these names. Railway and Supabase resources come
-from this project's dynamic providers (`providers/railway`, `providers/supabase`), whose tokens are
+offline runner and the report recognise resources by these names. Railway, Supabase, UptimeRobot and Sentry
+resources come from this project's dynamic providers (`providers/<module>`), whose tokens are
 `pulumi-python:dynamic/<module>:<Kind>`; the others are pulumi-random's, pulumi-github's and pulumi-docker's.
 """
 
@@ -15,10 +15,13 @@ COMPONENT_PREFIX: Final = "converge:index:"
 APP_SECRETS: Final = COMPONENT_PREFIX + "AppSecrets"
 BACKEND_IMAGE: Final = COMPONENT_PREFIX + "BackendImage"
 BACKEND_SERVICE: Final = COMPONENT_PREFIX + "BackendService"
+ERROR_TRACKING: Final = COMPONENT_PREFIX + "ErrorTracking"
 GITHUB_ENVIRONMENT: Final = COMPONENT_PREFIX + "GitHubEnvironment"
+OBSERVABILITY_DASHBOARD: Final = COMPONENT_PREFIX + "ObservabilityDashboard"
 RAILWAY_PROJECT: Final = COMPONENT_PREFIX + "RailwayProject"
 REDIS_CACHE: Final = COMPONENT_PREFIX + "RedisCache"
 SUPABASE_DATABASE: Final = COMPONENT_PREFIX + "SupabaseDatabase"
+UPTIME_MONITOR: Final = COMPONENT_PREFIX + "UptimeMonitor"
 
 # The stack itself: a stack policy gets it with the stack's outputs as its properties.
 STACK: Final = "pulumi:pulumi:Stack"
@@ -50,6 +53,7 @@ RAILWAY_CUSTOM_DOMAIN: Final = _RAILWAY + "CustomDomain"
 RAILWAY_SERVICE_DOMAIN: Final = _RAILWAY + "ServiceDomain"
 RAILWAY_PROJECT_TOKEN: Final = _RAILWAY + "ProjectToken"
 RAILWAY_DEPLOYMENT: Final = _RAILWAY + "Deployment"
+RAILWAY_OBSERVABILITY_DASHBOARD: Final = _RAILWAY + "ObservabilityDashboard"
 
 _SUPABASE: Final = DYNAMIC_PREFIX + "supabase:"
 SUPABASE_PROJECT: Final = _SUPABASE + "Project"
@@ -60,3 +64,12 @@ SUPABASE_NETWORK_RESTRICTIONS: Final = _SUPABASE + "NetworkRestrictions"
 SUPABASE_ROW_LEVEL_SECURITY: Final = _SUPABASE + "RowLevelSecurity"
 SUPABASE_API_KEYS: Final = _SUPABASE + "ApiKeys"
 SUPABASE_BACKUPS: Final = _SUPABASE + "Backups"
+
+_UPTIMEROBOT: Final = DYNAMIC_PREFIX + "uptimerobot:"
+UPTIMEROBOT_MONITOR: Final = _UPTIMEROBOT + "Monitor"
+UPTIMEROBOT_ALERT_CONTACT: Final = _UPTIMEROBOT + "AlertContact"
+
+_SENTRY: Final = DYNAMIC_PREFIX + "sentry:"
+SENTRY_PROJECT: Final = _SENTRY + "Project"
+SENTRY_CLIENT_KEY: Final = _SENTRY + "ClientKey"
+SENTRY_ALERT: Final = _SENTRY + "Alert"

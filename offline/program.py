@@ -166,6 +166,24 @@ COMPUTED_OUTPUTS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
         "workspaceId": "ws-mock",
     },
     tokens.RAILWAY_PROJECT_TOKEN: lambda inputs, seed: {"token": f"mock-project-token-{_digest(seed)}"},
+    tokens.RAILWAY_OBSERVABILITY_DASHBOARD: lambda inputs, seed: {"dashboardId": f"dash-{_digest(seed)[:12]}"},
+    # UptimeRobot dynamic resources (providers/uptimerobot): ids are numbers, contact ids as strings.
+    tokens.UPTIMEROBOT_ALERT_CONTACT: lambda inputs, seed: {
+        "contactId": str(int(_digest(seed)[:7], 16)),
+        # A new e-mail contact waits for its confirmation ("not activated"), a Slack one is active.
+        "status": 0 if inputs["kind"] == "email" else 2,
+    },
+    tokens.UPTIMEROBOT_MONITOR: lambda inputs, seed: {"monitorId": str(int(_digest(seed)[:8], 16)), "status": 1},
+    # Sentry dynamic resources (providers/sentry): numeric ids as strings, a key's id is its public half.
+    tokens.SENTRY_PROJECT: lambda inputs, seed: {"projectId": str(int(_digest(seed)[:10], 16))},
+    tokens.SENTRY_CLIENT_KEY: lambda inputs, seed: {
+        "keyId": _digest(seed)[:32],
+        "dsn": f"https://{_digest(seed)[:32]}@o1.ingest.us.sentry.io/{int(_digest(seed)[32:40], 16)}",
+    },
+    tokens.SENTRY_ALERT: lambda inputs, seed: {
+        "workflowId": str(int(_digest(seed)[:8], 16)),
+        "detectorIds": sorted(str(int(_digest(f"{seed}/{n}")[:8], 16)) for n in range(len(inputs["projects"]))),
+    },
 }
 
 

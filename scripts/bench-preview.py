@@ -139,8 +139,6 @@ def floor_pack(directory: Path) -> Path:
 
 def _stand_in(key: str) -> str:
     """A value that passes the settings model for a declared secret, and is no credential."""
-    if key.lower().endswith("dsn"):
-        return "https://bench@sentry.invalid/1"
     if key.lower().endswith("url"):
         return "https://hooks.invalid/bench"
     return "bench-not-a-credential"

@@ -7,9 +7,8 @@
 #
 # It sets up .venv, finds the `pulumi` CLI or builds it from Go modules (scripts/build-engine.sh),
 # copies the project's tracked files into .cache/preview/<stack>/project, creates the stack there and
-# sets the four secrets the program requires: from CONVERGE_PREVIEW_SENDGRID_API_KEY,
-# CONVERGE_PREVIEW_SMARTSHEET_API_KEY, CONVERGE_PREVIEW_SENTRY_DSN and CONVERGE_PREVIEW_FRONTEND_SENTRY_DSN
-# when set, otherwise with values labelled `local-preview` that are no real credentials.
+# sets the two secrets the program requires: from CONVERGE_PREVIEW_SENDGRID_API_KEY and
+# CONVERGE_PREVIEW_SMARTSHEET_API_KEY when set, otherwise with values labelled `local-preview` that are no real credentials.
 #
 # With the engine built here (no downloadable provider plugins on this machine), pulumi-random,
 # pulumi-github and pulumi-docker are answered by the test doubles in tools/standin-providers, and the
@@ -57,8 +56,6 @@ set_secret() { # key, environment variable, stand-in
 }
 set_secret sendgridApiKey CONVERGE_PREVIEW_SENDGRID_API_KEY "SG.local-preview-not-a-key"
 set_secret smartsheetApiKey CONVERGE_PREVIEW_SMARTSHEET_API_KEY "local-preview-not-a-key"
-set_secret sentryDsn CONVERGE_PREVIEW_SENTRY_DSN "https://local-preview@sentry.invalid/1"
-set_secret frontendSentryDsn CONVERGE_PREVIEW_FRONTEND_SENTRY_DSN "https://local-preview@sentry.invalid/2"
 
 exec pulumi preview --non-interactive --stack "$stack" --diff \
     --policy-pack "$work/project/policies" --policy-pack-config "$work/project/policies/config/$stack.json"

@@ -466,6 +466,49 @@ class WatchdogSettings(_Settings):
 # --- end of the watchdog block -------------------------------------------------------------------------
 
 
+# --- Monitoring: UptimeRobot (components/uptime_monitor) and Sentry (components/error_tracking) -------
+
+
+class UptimeSettings(_Settings):
+    """The UptimeRobot monitor of the backend's health check (seed: Monitoring & Alerting)."""
+
+    interval_seconds: Annotated[
+        int, Field(gt=0, description="Seconds between two checks (seed: 5 minutes, UptimeRobot's free plan).")
+    ] = 300
+    alert_email: Annotated[
+        str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$", description="E-mail address the monitor alerts.")
+    ]
+
+
+_SENTRY_SLUG = r"^[a-z0-9][a-z0-9_-]{0,49}$"
+
+
+class SentrySettings(_Settings):
+    """The Sentry organization and team the stack's projects belong to, and where critical errors go."""
+
+    organization: Annotated[str, Field(pattern=_SENTRY_SLUG, description="Sentry organization slug.")]
+    team: Annotated[str, Field(pattern=_SENTRY_SLUG, description="Slug of the team that owns the projects.")]
+    slack_integration_id: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[0-9]+$",
+            description="Id of the organization's Slack integration (Sentry posts to Slack only through it).",
+        ),
+    ] = None
+    slack_channel: Annotated[
+        str | None, Field(pattern=r"^#?[a-z0-9_-]{1,80}$", description="Slack channel critical errors go to.")
+    ] = None
+
+    @model_validator(mode="after")
+    def _slack(self) -> SentrySettings:
+        if (self.slack_integration_id is None) != (self.slack_channel is None):
+            raise_rule_violations([("slackChannel", "set both slackIntegrationId and slackChannel, or neither")])
+        return self
+
+
+# --- end of monitoring settings ---------------------------------------------------------------------------
+
+
 class StackSettings(BaseSettings):
     """Everything one stack (`dev`, `staging`, `prod`) decides.
 
@@ -517,14 +560,14 @@ class StackSettings(BaseSettings):
     watchdog: Annotated[WatchdogSettings, Field(description="Monitoring, alerting and autoscaling service.")] = (
         WatchdogSettings()
     )
+
+    uptime: Annotated[UptimeSettings, Field(description="UptimeRobot monitor of the backend's health check.")]
+    sentry: Annotated[SentrySettings, Field(description="Sentry projects, DSNs and critical-error alert.")]
     sendgrid_api_key: Annotated[SecretStr, Field(description="SendGrid API key (`--secret`).")]
     smartsheet_api_key: Annotated[SecretStr, Field(description="Smartsheet API key (`--secret`).")]
-    sentry_dsn: Annotated[SecretStr, Field(description="Backend Sentry DSN (`--secret`).")]
-    frontend_sentry_dsn: Annotated[
-        SecretStr, Field(description="Front-end Sentry DSN, `VITE_SENTRY_DSN` (`--secret`).")
-    ]
     slack_webhook_url: Annotated[
-        SecretStr | None, Field(description="Slack incoming webhook the deploy job notifies (`--secret`).")
+        SecretStr | None,
+        Field(description="Slack incoming webhook the deploy job and UptimeRobot notify (`--secret`)."),
     ] = None
 
     @field_validator("frontend_url")
@@ -539,7 +582,7 @@ class StackSettings(BaseSettings):
             raise ValueError(f"{value!r} is not a valid git branch name")
         return value
 
-    @field_validator("sentry_dsn", "frontend_sentry_dsn", "slack_webhook_url")
+    @field_validator("slack_webhook_url")
     @classmethod
     def _secret_https(cls, value: SecretStr | None) -> SecretStr | None:
         # The message must not echo the secret, so only the scheme is named.

@@ -19,8 +19,6 @@ from settings import PROJECT
 STAND_IN_SECRETS: dict[str, str] = {
     f"{PROJECT}:sendgridApiKey": "SG.test-sendgrid-key-0123456789",
     f"{PROJECT}:smartsheetApiKey": "test-smartsheet-key-0123456789",
-    f"{PROJECT}:sentryDsn": "https://0123456789abcdef@o1.ingest.sentry.io/1",
-    f"{PROJECT}:frontendSentryDsn": "https://fedcba9876543210@o1.ingest.sentry.io/2",
     f"{PROJECT}:slackWebhookUrl": "https://hooks.slack.com/services/T000/B000/test-webhook-secret",
 }
 FIXED_TODAY = dt.date(2026, 11, 27)

@@ -32,8 +32,6 @@ class AppSecretsArgs:
     rotation: RotationWindow
     sendgrid_api_key: pulumi.Input[str]
     smartsheet_api_key: pulumi.Input[str]
-    sentry_dsn: pulumi.Input[str]
-    frontend_sentry_dsn: pulumi.Input[str]
     slack_webhook_url: pulumi.Input[str] | None = None
 
 
@@ -50,8 +48,6 @@ class AppSecrets(pulumi.ComponentResource):
     jwt_refresh_secret: pulumi.Output[str]
     sendgrid_api_key: pulumi.Output[str]
     smartsheet_api_key: pulumi.Output[str]
-    sentry_dsn: pulumi.Output[str]
-    frontend_sentry_dsn: pulumi.Output[str]
     slack_webhook_url: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: AppSecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -73,8 +69,6 @@ class AppSecrets(pulumi.ComponentResource):
         self.jwt_refresh_secret = jwt_key("jwt-refresh")
         self.sendgrid_api_key = pulumi.Output.secret(args.sendgrid_api_key)
         self.smartsheet_api_key = pulumi.Output.secret(args.smartsheet_api_key)
-        self.sentry_dsn = pulumi.Output.secret(args.sentry_dsn)
-        self.frontend_sentry_dsn = pulumi.Output.secret(args.frontend_sentry_dsn)
         self.slack_webhook_url = (
             pulumi.Output.secret(args.slack_webhook_url) if args.slack_webhook_url is not None else None
         )

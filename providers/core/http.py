@@ -108,12 +108,14 @@ class ApiClient:
         path: str,
         *,
         json: Any = None,
+        form: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         idempotent: bool | None = None,
         ok_statuses: frozenset[int] = frozenset(range(200, 300)),
     ) -> httpx.Response:
-        """Send one request with retries. Non-idempotent requests (POST unless told otherwise) are
-        retried only when the API says it did not process them (429) or the connection never opened."""
+        """Send one request with retries, its body JSON (`json`) or form-encoded (`form`). Non-idempotent
+        requests (POST unless told otherwise) are retried only when the API says it did not process them
+        (429) or the connection never opened."""
         if idempotent is None:
             idempotent = method.upper() != "POST"
         headers = {**self.auth_header(self.token()), "User-Agent": self.user_agent, "Accept": "application/json"}
@@ -123,7 +125,7 @@ class ApiClient:
             last = attempt == self.retry.attempts
             try:
                 self.requests_sent += 1
-                response = client.request(method, path, json=json, params=params, headers=headers)
+                response = client.request(method, path, json=json, data=form, params=params, headers=headers)
             except httpx.ConnectError as error:
                 if last:
                     raise ApiError(self.api, operation, f"cannot connect: {error}") from None

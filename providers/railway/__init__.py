@@ -8,6 +8,7 @@ dataclass and its resource class. Declaring resources imports no HTTP library: t
 from providers.railway.custom_domain import CustomDomainArgs, RailwayCustomDomain
 from providers.railway.deployment import DeploymentArgs, RailwayDeployment
 from providers.railway.environment import EnvironmentArgs, RailwayEnvironment
+from providers.railway.observability_dashboard import ObservabilityDashboardArgs, RailwayObservabilityDashboard
 from providers.railway.project import ProjectArgs, RailwayProject
 from providers.railway.project_token import ProjectTokenArgs, RailwayProjectToken
 from providers.railway.service import RailwayService, ServiceArgs
@@ -21,11 +22,13 @@ __all__ = [
     "CustomDomainArgs",
     "DeploymentArgs",
     "EnvironmentArgs",
+    "ObservabilityDashboardArgs",
     "ProjectArgs",
     "ProjectTokenArgs",
     "RailwayCustomDomain",
     "RailwayDeployment",
     "RailwayEnvironment",
+    "RailwayObservabilityDashboard",
     "RailwayProject",
     "RailwayProjectToken",
     "RailwayService",

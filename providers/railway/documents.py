@@ -431,5 +431,42 @@ mutation RailwayProjectTokenDelete($id: String!) {
 }
 """)
 
+# Observability dashboards (one per environment) -----------------------------------------------
+
+OBSERVABILITY_DASHBOARDS = _op("""
+query RailwayObservabilityDashboards($environmentId: String!) {
+  observabilityDashboards(environmentId: $environmentId, first: 10) {
+    edges {
+      node {
+        id
+        items {
+          id
+          displayConfig
+          dashboardItem { id name description type config { httpMetric measurements resourceIds } }
+        }
+      }
+    }
+  }
+}
+""")
+
+OBSERVABILITY_DASHBOARD_CREATE = _op("""
+mutation RailwayObservabilityDashboardCreate($input: ObservabilityDashboardCreateInput!) {
+  observabilityDashboardCreate(input: $input)
+}
+""")
+
+OBSERVABILITY_DASHBOARD_UPDATE = _op("""
+mutation RailwayObservabilityDashboardUpdate($id: String!, $input: [ObservabilityDashboardUpdateInput!]!) {
+  observabilityDashboardUpdate(id: $id, input: $input)
+}
+""")
+
+OBSERVABILITY_DASHBOARD_RESET = _op("""
+mutation RailwayObservabilityDashboardReset($id: String!) {
+  observabilityDashboardReset(id: $id)
+}
+""")
+
 ALL: Final[tuple[Operation, ...]] = tuple(value for value in list(globals().values()) if isinstance(value, Operation))
 BY_NAME: Final[dict[str, Operation]] = {operation.name: operation for operation in ALL}

@@ -31,8 +31,12 @@ from tests.engine.harness import REPO, VENV, Engine, Result
 from tests.railway import fake_railway
 from tests.railway.fake_railway import FakeRailway
 from tests.railway.schema import railway_schema
+from tests.sentry import fake_api as fake_sentry
+from tests.sentry.fake_api import FakeSentry
 from tests.supabase import fake_api
 from tests.supabase.fake_api import FakeSupabase
+from tests.uptimerobot import fake_api as fake_uptimerobot
+from tests.uptimerobot.fake_api import FakeUptimeRobot
 
 # What `pulumi config set --secret` must provide before any stack runs (settings: required secrets).
 # The secrets `Pulumi.yaml` declares required: the CLI refuses to run without them.
@@ -41,6 +45,8 @@ REQUIRED_SECRETS = tuple(
 )
 # The Supabase organizations the stack files name, with the plan each really has.
 SUPABASE_ORGANIZATIONS = {"converge-nps-free": "free", "converge-nps": "pro"}
+# The Sentry organization and team the stack files name (organization, team).
+SENTRY_TEAMS = (("converge-nps", "converge-nps"),)
 
 
 def scratch_project(dest: Path) -> Path:
@@ -157,11 +163,13 @@ def summary(result: Result) -> dict[str, int]:
 
 @dataclass
 class Fakes:
-    """The fake Railway and Supabase APIs, served on 127.0.0.1 by this process."""
+    """The fake Railway, Supabase, UptimeRobot and Sentry APIs, served on 127.0.0.1 by this process."""
 
     railway: FakeRailway
     railway_url: str
     supabase: FakeSupabase
+    uptimerobot: FakeUptimeRobot
+    sentry: FakeSentry
 
     def env(self) -> dict[str, str]:
         return {
@@ -174,6 +182,10 @@ class Fakes:
             "SUPABASE_POLL_INTERVAL": "0.05",
             "SUPABASE_WAIT_TIMEOUT": "60",
             "SUPABASE_RETRY_BASE_DELAY": "0.05",
+            "UPTIMEROBOT_API_URL": self.uptimerobot.url,
+            "UPTIMEROBOT_API_KEY": fake_uptimerobot.KEY,
+            "SENTRY_API_URL": self.sentry.url,
+            "SENTRY_AUTH_TOKEN": fake_sentry.TOKEN,
         }
 
     def mark(self) -> tuple[int, int]:
@@ -193,7 +205,12 @@ class Fakes:
         ]
 
     def violations(self) -> list[str]:
-        return [*self.railway.violations, *self.supabase.violations]
+        return [
+            *self.railway.violations,
+            *self.supabase.violations,
+            *self.uptimerobot.violations,
+            *self.sentry.violations,
+        ]
 
 
 @dataclass(frozen=True)
@@ -214,4 +231,8 @@ def running_fakes() -> Iterator[Fakes]:
         supabase = stack.enter_context(fake_api.running())
         for slug, plan in SUPABASE_ORGANIZATIONS.items():
             supabase.add_organization(slug, plan)
-        yield Fakes(railway=railway, railway_url=url, supabase=supabase)
+        uptimerobot = stack.enter_context(fake_uptimerobot.running())
+        sentry = stack.enter_context(fake_sentry.running())
+        for organization, team in SENTRY_TEAMS:
+            sentry.add_team(organization, team)
+        yield Fakes(railway=railway, railway_url=url, supabase=supabase, uptimerobot=uptimerobot, sentry=sentry)

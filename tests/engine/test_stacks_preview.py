@@ -60,6 +60,16 @@ def test_stack_preview_passes_every_policy(
     types = Counter(s["newState"]["type"] for s in steps)
     assert types[tokens.RAILWAY_SERVICE] == 2  # backend and redis
     assert types[tokens.SUPABASE_PROJECT] == 1
+    # The uptime monitor of the backend's health check alerts by e-mail (and by Slack where a webhook is set,
+    # which these stacks' stand-in secrets do not).
+    assert types[tokens.UPTIMEROBOT_MONITOR] == 1
+    assert [i["kind"] for i in _inputs(steps, "uptimerobot:AlertContact")] == ["email"]
+    # Sentry: a backend and a frontend project, a client key (DSN) of each, and the critical-error alert.
+    assert (types[tokens.SENTRY_PROJECT], types[tokens.SENTRY_CLIENT_KEY], types[tokens.SENTRY_ALERT]) == (2, 2, 1)
+    assert sorted(i["platform"] for i in _inputs(steps, "sentry:Project")) == ["javascript-react", "node-express"]
+    # Railway: the environment's observability dashboard with the seed's five metrics.
+    (dashboard,) = _inputs(steps, "railway:ObservabilityDashboard")
+    assert [item["name"] for item in dashboard["items"]] == ["CPU", "Memory", "Request rate", "Error rate", "Latency"]
     # The Supabase project's check ran in the provider host with the database password still unknown (a
     # RandomPassword): it passed, and the password stays a secret.
     (project_inputs,) = _inputs(steps, "supabase:Project")

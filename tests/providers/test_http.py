@@ -56,6 +56,13 @@ def test_bearer_token_is_read_at_call_time(monkeypatch: pytest.MonkeyPatch) -> N
     assert [r.headers["Authorization"] for r in seen] == ["Bearer first", "Bearer second"]
 
 
+def test_form_bodies_are_form_encoded(token: str) -> None:
+    transport, seen = scripted([httpx.Response(200, json={})])
+    client(transport, []).request("create", "POST", "/x", form={"friendly_name": "a b", "interval": "300"})
+    assert seen[0].headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert seen[0].content == b"friendly_name=a+b&interval=300"
+
+
 def test_missing_token_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TEST_API_TOKEN", raising=False)
     with pytest.raises(MissingCredentialsError, match="set TEST_API_TOKEN"):

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import graphql
 from graphql.execution.values import get_variable_values
@@ -76,6 +76,8 @@ class FakeRailway:
     # Deploy steps (see the section at the end of the class).
     rollback_status: str = "SUCCESS"
     auth_kinds: list[str] = field(default_factory=list)
+    # Observability dashboards by id (see the section at the end of the class).
+    dashboards: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.lock = threading.RLock()
@@ -257,6 +259,7 @@ class FakeRailway:
             "projectTokenCreate": lambda _info, input: self._token_create(input),
             "projectTokenDelete": lambda _info, id: self._delete(self.tokens, id, self.tokens.pop),
             **self._deploy_steps_root(),
+            **self._dashboard_root(),
         }
 
     @staticmethod
@@ -795,6 +798,49 @@ class FakeRailway:
         return [{"statusCode": status, "samples": samples} for status, samples in sorted(groups.items())]
 
     # --- end of the observability section ------------------------------------------------------------------
+
+    # Observability dashboards: one per environment; the mutations answer true, not the dashboard, and
+    # there is no delete, only a reset to Railway's default items (here a single project-usage widget,
+    # a stand-in: Railway does not document its defaults).
+
+    DEFAULT_DASHBOARD_ITEMS: ClassVar[tuple[dict[str, Any], ...]] = (
+        {
+            "id": "default-usage",
+            "displayConfig": {"x": 0, "y": 0, "w": 12, "h": 4},
+            "dashboardItem": {"id": "default-usage", "name": "Usage", "type": "PROJECT_USAGE_ITEM", "config": {}},
+        },
+    )
+
+    def _dashboard_root(self) -> dict[str, Callable[..., Any]]:
+        return {
+            "observabilityDashboards": lambda _info, environmentId, **_: _connection(
+                dashboard for dashboard in self.dashboards.values() if dashboard["environmentId"] == environmentId
+            ),
+            "observabilityDashboardCreate": lambda _info, input: self._dashboard_create(input),
+            "observabilityDashboardUpdate": lambda _info, id, input: self._dashboard_items(id, input),
+            "observabilityDashboardReset": lambda _info, id: self._dashboard_items(id, self.DEFAULT_DASHBOARD_ITEMS),
+        }
+
+    def _dashboard_create(self, data: dict[str, Any]) -> bool:
+        self._environment(data["environmentId"])
+        if any(d["environmentId"] == data["environmentId"] for d in self.dashboards.values()):
+            raise RefusedError("Environment already has a dashboard")
+        dashboard_id = self.new_id("dash")
+        self.dashboards[dashboard_id] = {"id": dashboard_id, "environmentId": data["environmentId"], "items": []}
+        return self._dashboard_items(dashboard_id, data.get("items") or self.DEFAULT_DASHBOARD_ITEMS)
+
+    def _dashboard_items(self, dashboard_id: str, items: Any) -> bool:
+        if dashboard_id not in self.dashboards:
+            raise MissingError("Dashboard not found")
+        self.dashboards[dashboard_id]["items"] = [
+            {
+                "id": item["id"],
+                "displayConfig": item["displayConfig"],
+                "dashboardItem": {"description": None, "monitors": [], **item["dashboardItem"]},
+            }
+            for item in items
+        ]
+        return True
 
 
 @functools.lru_cache(maxsize=256)

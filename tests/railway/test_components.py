@@ -55,7 +55,7 @@ def test_one_project_and_environment_per_stack(stack: str, preview: bool, stack_
     assert (limit.inputs["softLimitDollars"], limit.inputs["hardLimitDollars"]) == (soft, hard)
     token = railway(run, "ProjectToken")
     assert token.inputs["name"] == f"github-actions-{ENVIRONMENT[stack]}"
-    assert len([r for r in run.resources if r.type.startswith(RAILWAY)]) == 14
+    assert len([r for r in run.resources if r.type.startswith(RAILWAY)]) == 15
 
 
 def test_backend_service(stack: str, preview: bool, stack_run: StackRun) -> None:
@@ -187,6 +187,7 @@ def test_every_railway_resource_sits_under_a_component(stack: str, stack_run: St
                 "converge:index:RailwayProject",
                 "converge:index:BackendService",
                 "converge:index:RedisCache",
+                "converge:index:ObservabilityDashboard",
             }, resource.name
 
 

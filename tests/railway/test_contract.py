@@ -67,7 +67,7 @@ def test_every_document_is_used_by_a_provider_and_nothing_else_is_sent() -> None
 
 
 def test_operation_names_are_unique_and_prefixed() -> None:
-    assert len(ops.BY_NAME) == len(ops.ALL) == 39
+    assert len(ops.BY_NAME) == len(ops.ALL) == 43
     assert all(name.startswith("Railway") for name in ops.BY_NAME)
 
 

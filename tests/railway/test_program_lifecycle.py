@@ -103,8 +103,10 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
         "Domains": 1,
         "CustomDomainCreate": 1,
         "ServiceDeploy": 2,
+        "ObservabilityDashboards": 2,  # none yet; then the id of the one just created
+        "ObservabilityDashboardCreate": 1,
     }
-    assert (len(first_calls), len([r for r in first_calls if r.mutation])) == (23, 15)
+    assert (len(first_calls), len([r for r in first_calls if r.mutation])) == (26, 16)
     assert no_change_calls == []
     assert len(refresh_calls) == resources
     assert all(not r.mutation for r in refresh_calls)

@@ -16,8 +16,6 @@ NS = "converge-nps"
 SECRETS: dict[str, str] = {
     f"{NS}:sendgridApiKey": "SG.fixture-sendgrid-key.0123456789abcdef",
     f"{NS}:smartsheetApiKey": "fixture-smartsheet-key-0123456789",
-    f"{NS}:sentryDsn": "https://fixture0123456789@o9.ingest.example.io/1",
-    f"{NS}:frontendSentryDsn": "https://fixture9876543210@o9.ingest.example.io/2",
 }
 
 _COMMON: dict[str, Any] = {
@@ -26,6 +24,8 @@ _COMMON: dict[str, Any] = {
     f"{NS}:redis": {"memoryMb": 128},
     f"{NS}:budget": {"monthlyUsd": 40},
     f"{NS}:github": {"repository": "app"},
+    f"{NS}:uptime": {"alertEmail": "oncall@example.com"},
+    f"{NS}:sentry": {"organization": "fixture-org", "team": "fixture-team"},
 }
 _PER_STACK: dict[str, dict[str, Any]] = {
     "dev": {

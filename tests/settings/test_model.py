@@ -49,9 +49,9 @@ def test_missing_secret_says_how_to_set_it() -> None:
 
 
 def test_secret_values_are_never_echoed() -> None:
-    leaked = "http://leaky-dsn-value.example/1"
-    error = error_for("dev", sentryDsn=leaked)
-    assert "converge-nps:sentryDsn" in str(error)
+    leaked = "http://hooks.example/leaky-webhook-value"
+    error = error_for("dev", slackWebhookUrl=leaked)
+    assert "converge-nps:slackWebhookUrl" in str(error)
     assert leaked not in str(error)
 
 

@@ -23,6 +23,7 @@ import httpx
 
 from settings import load_stack_settings, read_stack_file
 from settings.model import StackSettings
+from tests.doubles import STAND_IN_SECRETS
 from tests.railway.fake_railway import FakeRailway, Load, LoadCurve, serve
 from tests.railway.schema import railway_schema
 from watchdog.contract import WatchdogConfig, parse_config
@@ -35,13 +36,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "monitoring.md"
 BEGIN, END = "<!-- simulation:begin -->", "<!-- simulation:end -->"
 
-# Test stand-ins for the secrets a stack file never holds.
-STAND_IN_SECRETS = {
-    "converge-nps:sendgridApiKey": "SG.simulation-sendgrid-key",
-    "converge-nps:smartsheetApiKey": "simulation-smartsheet-key",
-    "converge-nps:sentryDsn": "https://0123@o1.ingest.sentry.io/1",
-    "converge-nps:frontendSentryDsn": "https://4567@o1.ingest.sentry.io/2",
-}
 WEBHOOK = "https://hooks.slack.com/services/T0SIM/B0SIM/simulation-webhook-secret"
 
 CONFERENCE_DAY = dt.datetime(2027, 4, 13, tzinfo=dt.UTC)  # a Tuesday inside the event window below

@@ -1,0 +1,1 @@
+"""ObservabilityDashboard: the environment's Railway dashboard of the seed's metrics."""
