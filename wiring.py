@@ -15,6 +15,7 @@ from components.backend_image import BackendImage, BackendImageArgs
 from components.backend_service import BackendService, BackendServiceArgs
 from components.github_environment import GitHubEnvironmentArgs
 from components.railway_project import RailwayProject, RailwayProjectArgs
+from components.railway_service import RegistryCredentials
 from components.redis_cache import RedisCache, RedisCacheArgs
 from components.supabase_database import SupabaseDatabase, SupabaseDatabaseArgs
 from settings import StackSettings
@@ -98,6 +99,7 @@ def redis_args(settings: StackSettings, railway: RailwayProject) -> RedisCacheAr
         region=settings.railway.region,
         restart_policy=settings.railway.restart_policy,
         restart_max_retries=settings.railway.restart_max_retries,
+        deployment_timeout_minutes=settings.railway.deployment_timeout_minutes,
     )
 
 
@@ -127,6 +129,7 @@ def backend_args(
         health_check_timeout_seconds=backend.health_check_timeout_seconds,
         restart_policy=settings.railway.restart_policy,
         restart_max_retries=settings.railway.restart_max_retries,
+        deployment_timeout_minutes=settings.railway.deployment_timeout_minutes,
         node_env="development" if settings.environment == "development" else "production",
         frontend_url=settings.frontend_url,
         # The Supabase pooler URL (transaction mode, port 6543, sslmode=require), a secret.
@@ -138,7 +141,21 @@ def backend_args(
         smartsheet_api_key=secrets.smartsheet_api_key,
         sentry_dsn=secrets.sentry_dsn,
         public_domain=backend.public_domain,
+        registry=registry_credentials(settings),
     )
+
+
+def registry_credentials(settings: StackSettings) -> RegistryCredentials | None:
+    """Railway's pull credentials for the backend image, when its repository is private."""
+    username, password = settings.image.registry_username, settings.registry_password
+    if username is None and password is None:
+        return None
+    if username is None or password is None:
+        missing = "image.registryUsername" if username is None else "registryPassword (`--secret`)"
+        raise pulumi.RunError(
+            f"private image pull credentials need both image.registryUsername and registryPassword: set {missing}"
+        )
+    return RegistryCredentials(username, pulumi.Output.secret(password.get_secret_value()))
 
 
 def deploy_environment_args(

@@ -163,6 +163,14 @@ class ImageSettings(_Settings):
             "CI sets it with `CONVERGE_IMAGE_REF`.",
         ),
     ] = None
+    registry_username: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            description="User Railway pulls a private image with (with the `registryPassword` secret, a token that "
+            "can read the repository's packages); unset: the image is public.",
+        ),
+    ] = None
     build_context: Annotated[
         str, Field(min_length=1, description="The backend source directory (the app repository's `backend/`).")
     ] = "../converge-nps/backend"
@@ -303,6 +311,15 @@ class RailwaySettings(_Settings):
     restart_max_retries: Annotated[
         int, Field(ge=0, le=100, description="Restarts Railway tries under ON_FAILURE before giving up.")
     ] = 10
+    deployment_timeout_minutes: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=120,
+            description="How long `pulumi up` waits for a Railway deployment to succeed (build, start, health "
+            "check) before it fails.",
+        ),
+    ] = 15
 
     @model_validator(mode="after")
     def _adoption(self) -> RailwaySettings:
@@ -424,6 +441,13 @@ class StackSettings(BaseSettings):
     ]
     slack_webhook_url: Annotated[
         SecretStr | None, Field(description="Slack incoming webhook the deploy job notifies (`--secret`).")
+    ] = None
+    registry_password: Annotated[
+        SecretStr | None,
+        Field(
+            description="Token Railway pulls the private backend image with (`--secret`): a personal access token "
+            "with read:packages, not the workflow's GITHUB_TOKEN, which expires with its job."
+        ),
     ] = None
 
     @field_validator("frontend_url")

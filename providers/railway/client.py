@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -35,6 +35,8 @@ DEFAULT_TIMEOUT_SECONDS = 30.0
 # Railway words a missing object as "<Thing> not found"; anything else (notably "Not Authorized")
 # must not be read as "gone", or a wrong token would make a refresh drop live resources from state.
 _NOT_FOUND = re.compile(r"\bnot found\b|\bdoes not exist\b", re.IGNORECASE)
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -75,6 +77,17 @@ class RailwayClient:
         if not isinstance(data, dict):
             raise ApiError(API, operation.name, "the response has no data", status=response.status_code)
         return data
+
+    def wait_for(self, what: str, probe: Callable[[], T | None], *, attempts: int, interval: float) -> T:
+        """Call `probe` until it returns something, at most `attempts` times `interval` seconds apart:
+        Railway accepts a change before it shows it (a new service's instance, a deployment's outcome)."""
+        for attempt in range(1, attempts + 1):
+            found = probe()
+            if found is not None:
+                return found
+            if attempt < attempts:
+                self.http.sleep(interval)
+        raise ApiError(API, what, f"not there after {attempts} checks {interval:g}s apart")
 
 
 def connect(*, transport: httpx.BaseTransport | None = None) -> RailwayClient:

@@ -138,14 +138,13 @@ query RailwayServiceInstances($environmentId: String!) {
           serviceId
           serviceName
           environmentId
-          numReplicas
-          region
           healthcheckPath
           healthcheckTimeout
           restartPolicyType
           restartPolicyMaxRetries
           startCommand
           source { image }
+          latestDeployment { id meta }
         }
       }
     }
@@ -213,6 +212,16 @@ query RailwayDeployment($id: String!) {
     status
     serviceId
     environmentId
+  }
+}
+""")
+
+DEPLOYMENT_LOGS = _op("""
+query RailwayDeploymentLogs($deploymentId: String!, $limit: Int) {
+  deploymentLogs(deploymentId: $deploymentId, limit: $limit) {
+    timestamp
+    severity
+    message
   }
 }
 """)

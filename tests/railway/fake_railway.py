@@ -11,6 +11,14 @@ missing objects answer "<Thing> not found", deletes of missing objects answer "N
 (the least helpful wording, so the providers must check for themselves), a service is created in
 every environment of its project, and a project is created with its default environment.
 
+Where Railway behaves beyond its schema, the fake does too (docs/railway.md names the real clients that
+show each point): a new service's instance appears only after a request or two; the legacy top-level
+`region`/`numReplicas` of `serviceInstanceUpdate` are ignored (placement is `multiRegionConfig`, read
+back from the latest deployment's manifest); a deployment moves through its statuses as it is polled
+and takes the instance's settings, limits and variables of the moment it starts; an image is stored
+in its normal form (`docker.io/library/...`); an image from a private registry fails to deploy without
+registry credentials on the instance.
+
 Faults can be queued per operation: 429 with Retry-After, 5xx, a stall past the client's timeout,
 a GraphQL error payload, and a "lost response" (the mutation is applied, then the connection drops,
 at once or only after the client's timeout).
@@ -72,6 +80,12 @@ class FakeRailway:
     # Deploy steps (see the section at the end of the class).
     rollback_status: str = "SUCCESS"
     auth_kinds: list[str] = field(default_factory=list)
+    # Requests that complete after a service's creation before its instance shows (real clients wait).
+    instance_lag: int = 1
+    # Statuses a new deployment passes through before its outcome, one per poll of it.
+    deployment_steps: tuple[str, ...] = ("INITIALIZING", "BUILDING", "DEPLOYING")
+    # Repositories whose images need registry credentials to pull.
+    private_registries: tuple[str, ...] = ("ghcr.io/converge-nps/",)
 
     def __post_init__(self) -> None:
         self.lock = threading.RLock()
@@ -90,6 +104,9 @@ class FakeRailway:
         self.deployments: dict[str, dict[str, Any]] = {}
         self.tokens: dict[str, dict[str, Any]] = {}
         self.usage_limit: dict[str, Any] | None = None
+        self.pending_instances: dict[tuple[str, str], int] = {}
+        self.deployment_progress: dict[str, list[str]] = {}
+        self.deployment_outcomes: deque[tuple[str, list[str]]] = deque()
         self.root = self._root()
 
     # Inspection helpers for tests ---------------------------------------------------------------
@@ -131,6 +148,7 @@ class FakeRailway:
             return _send(handler, 200, {"data": None, "errors": [{"message": fault.message}]})
         status, payload = self.execute(operation_name, body)
         self._record(operation_name, body, status)
+        self._settle_instances()
         if fault is not None and fault.kind in ("lost", "lost-late"):
             # Applied, but the answer never arrives: the connection drops now, or after the client gave up.
             if fault.kind == "lost-late":
@@ -210,7 +228,7 @@ class FakeRailway:
             "environmentCreate": lambda _info, input: self._environment_create(input),
             "environmentRename": lambda _info, id, input: self._environment_rename(id, input),
             "environmentDelete": lambda _info, id: self._delete(self.environments, id, self._drop_environment),
-            "serviceCreate": lambda _info, input: self._service_create(input),
+            "serviceCreate": lambda _info, input: self._service_create(input, lag=self.instance_lag),
             "serviceUpdate": lambda _info, id, input: self._service_update(id, input),
             "serviceInstanceUpdate": lambda _info, serviceId, input, environmentId=None: self._instance_update(
                 serviceId, environmentId, input
@@ -220,10 +238,11 @@ class FakeRailway:
                 serviceId, environmentId
             ),
             "serviceInstanceLimitsUpdate": lambda _info, input: self._limits_update(input),
-            "serviceInstanceDeployV2": lambda _info, environmentId, serviceId, **_: self._deploy(
+            "serviceInstanceDeployV2": lambda _info, environmentId, serviceId, **_: self._start_deployment(
                 serviceId, environmentId
             ),
             "deployment": lambda _info, id: self._deployment(id),
+            "deploymentLogs": lambda _info, deploymentId, limit=None, **_: self._deployment_logs(deploymentId, limit),
             "variables": lambda _info, projectId, environmentId, serviceId=None, **_: self._variables_of(
                 serviceId, environmentId
             ),
@@ -314,7 +333,9 @@ class FakeRailway:
         return {
             **environment,
             "serviceInstances": lambda _info, **_: _connection(
-                self._instance(sid, eid) for (sid, eid) in self.instances if eid == environment_id
+                {**self._instance(sid, eid), "latestDeployment": self._latest_deployment(sid, eid)}
+                for (sid, eid) in self.instances
+                if eid == environment_id
             ),
             "volumeInstances": lambda _info, **_: _connection(
                 dict(vi) for vi in self.volume_instances.values() if vi["environmentId"] == environment_id
@@ -344,7 +365,7 @@ class FakeRailway:
 
     # services
 
-    def _service_create(self, data: dict[str, Any]) -> dict[str, Any]:
+    def _service_create(self, data: dict[str, Any], lag: int = 0) -> dict[str, Any]:
         project_id = data["projectId"]
         if project_id not in self.projects:
             raise MissingError("Project not found")
@@ -353,13 +374,38 @@ class FakeRailway:
         # Railway creates a service in every (non-fork) environment of its project.
         for environment_id, environment in self.environments.items():
             if environment["projectId"] == project_id:
-                self._new_instance(service_id, environment_id)
+                self._new_instance(service_id, environment_id, lag)
         return dict(self.services[service_id])
 
-    def _new_instance(self, service_id: str, environment_id: str) -> None:
+    def _new_instance(self, service_id: str, environment_id: str, lag: int = 0) -> None:
+        # Through the API, Railway materialises the instance a moment after the service (`_settle_instances`).
+        self.limits[(service_id, environment_id)] = None
+        self.variables[(service_id, environment_id)] = {
+            "RAILWAY_PRIVATE_DOMAIN": f"{self.services[service_id]['name']}.railway.internal"
+        }
+        self.pending_instances[(service_id, environment_id)] = lag
+        if lag <= 0:
+            self._materialise_instance(service_id, environment_id)
+
+    def _settle_instances(self) -> None:
+        with self.lock:
+            for key, left in list(self.pending_instances.items()):
+                if left <= 0:
+                    self._materialise_instance(*key)
+                else:
+                    self.pending_instances[key] = left - 1
+
+    def _materialise_instance(self, service_id: str, environment_id: str) -> None:
+        del self.pending_instances[(service_id, environment_id)]
+        if service_id not in self.services or environment_id not in self.environments:
+            return
+        # The legacy per-region fields read back as Railway reports them for a multi-region-configured
+        # service: one replica, no region. Placement lives in `multiRegionConfig`.
         self.instances[(service_id, environment_id)] = {
             "numReplicas": 1,
-            "region": "us-west2",
+            "region": None,
+            "multiRegionConfig": None,
+            "registryCredentials": None,
             "healthcheckPath": None,
             "healthcheckTimeout": None,
             "restartPolicyType": "ON_FAILURE",
@@ -367,10 +413,6 @@ class FakeRailway:
             "startCommand": None,
             "source": None,
         }
-        self.variables[(service_id, environment_id)] = {
-            "RAILWAY_PRIVATE_DOMAIN": f"{self.services[service_id]['name']}.railway.internal"
-        }
-        self.limits[(service_id, environment_id)] = None
 
     def _instance(self, service_id: str, environment_id: str) -> dict[str, Any]:
         instance = self.instances.get((service_id, environment_id))
@@ -391,15 +433,22 @@ class FakeRailway:
         return dict(self.services[service_id])
 
     def _instance_update(self, service_id: str, environment_id: str | None, data: dict[str, Any]) -> bool:
+        if service_id not in self.services:
+            raise MissingError("Service not found")
         targets = [key for key in self.instances if key[0] == service_id and environment_id in (None, key[1])]
         if not targets:
-            raise MissingError("Service not found")
+            raise MissingError("ServiceInstance not found")
+        # The legacy top-level placement is not applied (it reads back as null / 1 whatever is sent).
+        applied = {key: value for key, value in data.items() if key not in ("region", "numReplicas")}
+        if (applied.get("source") or {}).get("image"):
+            applied["source"] = {"image": normal_image(applied["source"]["image"])}
         for key in targets:
-            self.instances[key].update(data)
+            self.instances[key].update(applied)
         return True
 
     def _drop_service(self, service_id: str) -> None:
-        for key in [k for k in self.instances if k[0] == service_id]:
+        for key in [k for k in {*self.instances, *self.pending_instances} if k[0] == service_id]:
+            self.pending_instances.pop(key, None)
             self.instances.pop(key, None)
             self.variables.pop(key, None)
             self.limits.pop(key, None)
@@ -413,7 +462,7 @@ class FakeRailway:
 
     def _require_instance(self, service_id: str, environment_id: str) -> tuple[str, str]:
         if (service_id, environment_id) not in self.instances:
-            raise MissingError("Service not found")
+            raise MissingError("ServiceInstance not found")
         return service_id, environment_id
 
     def _limits_of(self, service_id: str, environment_id: str) -> dict[str, float] | None:
@@ -426,22 +475,81 @@ class FakeRailway:
 
     def _deploy(self, service_id: str, environment_id: str) -> str:
         key = self._require_instance(service_id, environment_id)
+        instance = self.instances[key]
         deployment_id = self.new_id("dep")
         self.deployments[deployment_id] = {
             "id": deployment_id,
             "status": "SUCCESS",
             "serviceId": service_id,
             "environmentId": environment_id,
-            "image": (self.instances[key].get("source") or {}).get("image"),
+            "image": (instance.get("source") or {}).get("image"),
             "variables": dict(self.variables[key]),
+            # A deployment runs with the limits of the moment it starts: a later limits change waits for the next.
+            "limits": self.limits[key] and dict(self.limits[key]),
+            "meta": {"serviceManifest": {"deploy": {"multiRegionConfig": instance.get("multiRegionConfig")}}},
+            "logs": [],
         }
+        return deployment_id
+
+    # Deployments in progress ------------------------------------------------------------------
+    #
+    # `serviceInstanceDeployV2` starts a deployment that is polled through `deployment_steps` to its
+    # outcome: SUCCESS, or what `fail_next_deployment` queued, or FAILED when the image is in a private
+    # registry and the instance has no registry credentials (Railway cannot pull it).
+
+    def fail_next_deployment(self, status: str = "CRASHED", logs: tuple[str, ...] = ("Error: boom",)) -> None:
+        self.deployment_outcomes.append((status, list(logs)))
+
+    def _start_deployment(self, service_id: str, environment_id: str) -> str:
+        deployment_id = self._deploy(service_id, environment_id)
+        deployment = self.deployments[deployment_id]
+        instance = self.instances[(service_id, environment_id)]
+        image = deployment["image"] or ""
+        if image.startswith(self.private_registries) and not instance.get("registryCredentials"):
+            outcome, logs = "FAILED", [f"Error: failed to pull image {image}: unauthorized"]
+        elif self.deployment_outcomes:
+            outcome, logs = self.deployment_outcomes.popleft()
+        else:
+            outcome, logs = "SUCCESS", ["Server listening"]
+        deployment["status"] = "QUEUED"
+        deployment["logs"] = [
+            {"message": message, "severity": "info", "timestamp": f"2026-12-02T00:00:{index:02d}Z"}
+            for index, message in enumerate(["Starting container", *logs])
+        ]
+        self.deployment_progress[deployment_id] = [*self.deployment_steps, outcome]
         return deployment_id
 
     def _deployment(self, deployment_id: str) -> dict[str, Any]:
         deployment = self.deployments.get(deployment_id)
         if deployment is None:
             raise MissingError("Deployment not found")
+        steps = self.deployment_progress.get(deployment_id)
+        if steps:
+            deployment["status"] = steps.pop(0)
         return dict(deployment)
+
+    def _deployment_logs(self, deployment_id: str, limit: int | None) -> list[dict[str, Any]]:
+        deployment = self.deployments.get(deployment_id)
+        if deployment is None:
+            raise MissingError("Deployment not found")
+        return list(deployment.get("logs") or [])[-(limit or 100) :]
+
+    def _latest_deployment(self, service_id: str, environment_id: str) -> dict[str, Any] | None:
+        mine = [
+            d
+            for d in self.deployments.values()
+            if d["serviceId"] == service_id and d["environmentId"] == environment_id
+        ]
+        return dict(mine[-1]) if mine else None
+
+    def running_limits(self, service_id: str, environment_id: str) -> dict[str, float] | None:
+        """The limits the service runs with: those of its latest successful deployment."""
+        done = [
+            d
+            for d in self.deployments.values()
+            if d["serviceId"] == service_id and d["environmentId"] == environment_id and d["status"] == "SUCCESS"
+        ]
+        return done[-1]["limits"] if done else None
 
     # variables
 
@@ -650,6 +758,18 @@ class FakeRailway:
         new_id = self.new_id("dep")
         self.deployments[new_id] = {**target, "id": new_id, "status": self.rollback_status}
         return True
+
+
+def normal_image(reference: str) -> str:
+    """An image reference as Railway reports it back: Docker Hub names in full (`docker.io/library/redis:8`)."""
+    name, at, digest = reference.partition("@")
+    first, slash, _ = name.partition("/")
+    has_registry = bool(slash) and ("." in first or ":" in first or first == "localhost")
+    if not has_registry:
+        name = f"docker.io/{name}" if slash else f"docker.io/library/{name}"
+    if not at and ":" not in name.rsplit("/", 1)[-1]:
+        name += ":latest"
+    return name + at + digest
 
 
 def _connection(nodes: Any) -> dict[str, Any]:

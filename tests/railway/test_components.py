@@ -248,6 +248,7 @@ def test_redis_without_rdb_turns_snapshots_off_explicitly() -> None:
         region="us-west2",
         restart_policy="ON_FAILURE",
         restart_max_retries=10,
+        deployment_timeout_minutes=15,
     )
     server = shlex.split(shlex.split(redis_command(args))[2])
     assert server[server.index("--save") + 1] == ""

@@ -67,10 +67,11 @@ def test_a_lost_create_response_is_adopted_not_duplicated(fake: FakeRailway) -> 
     environment_id = next(iter(fake.environments))
     service = Managed(ServiceProvider(), service_props(project.id, environment_id))
     assert len(fake.services) == 1 and service.id in fake.services
-    assert [r.operation for r in fake.calls()][-4:] == [
+    assert [r.operation for r in fake.calls()][-5:] == [
         "RailwayServices",
         "RailwayServiceCreate",
         "RailwayServices",
+        "RailwayServiceInstances",  # the instance shows: no second look needed
         "RailwayServiceInstanceUpdate",
     ]
 
@@ -80,7 +81,7 @@ def test_a_timed_out_create_is_adopted_when_it_was_applied(
 ) -> None:
     project = Managed(ProjectProvider(), project_props())
     environment_id = next(iter(fake.environments))
-    service_id = fake.root["serviceCreate"](None, {"projectId": project.id, "name": "redis"})["id"]
+    service_id = fake._service_create({"projectId": project.id, "name": "redis"})["id"]
     fake.stall_seconds = 0.6
     fake.fail("lost-late", "RailwayVolumeCreate")
     props = {
