@@ -99,7 +99,7 @@ class ServiceProvider(RailwayProvider):
             **live,
             **_placement(instance.get("latestDeployment"), props),
             "name": instance["serviceName"],
-            "image": source.get("image"),
+            "image": _same_image(source.get("image"), props.get("image")),
             "revision": props.get("revision"),
             # Write-only: what was last set is all there is to know.
             "registryCredentialsDigest": props.get("registryCredentialsDigest"),
@@ -170,6 +170,25 @@ def credentials_digest(props: Mapping[str, Any]) -> str | None:
 def _credentials_changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     password = news.get("registryPassword")
     return is_unknown(password) or credentials_digest(news) != olds.get("registryCredentialsDigest")
+
+
+def normal_image(reference: str) -> str:
+    """`reference` in full: registry, repository and tag (`redis:8` -> `docker.io/library/redis:8`,
+    `x` -> `docker.io/library/x:latest`); a digest-pinned reference keeps its digest and no tag is added."""
+    name, at, digest = reference.partition("@")
+    head, slash, _ = name.partition("/")
+    if not (slash and ("." in head or ":" in head or head == "localhost")):
+        name = f"docker.io/{name}" if slash else f"docker.io/library/{name}"
+    if not at and ":" not in name.rsplit("/", 1)[-1]:
+        name += ":latest"
+    return name + at + digest
+
+
+def _same_image(live: str | None, declared: str | None) -> str | None:
+    """The declared spelling when Railway reports the same image in another form, else what it reports."""
+    if live and declared and not is_unknown(declared) and normal_image(live) == normal_image(declared):
+        return declared
+    return live
 
 
 def _instance(client: RailwayClient, environment_id: str, service_id: str) -> dict[str, Any] | None:

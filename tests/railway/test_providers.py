@@ -245,6 +245,21 @@ def test_service_placement_is_set_and_read_as_railway_honours_it(fake: FakeRailw
     assert set(service.provider.changed(service.state, moved)) == {"region", "numReplicas"}
 
 
+def test_image_references_compare_in_normal_form(fake: FakeRailway, env: tuple[str, str]) -> None:
+    project_id, environment_id = env
+    props = service_props(project_id, environment_id, name="redis", image="redis:8.10.1-alpine")
+    service = Managed(ServiceProvider(), props)
+    # Railway reports the Docker Hub name in full; the same image is no drift.
+    assert fake.instances[(service.id, environment_id)]["source"]["image"] == "docker.io/library/redis:8.10.1-alpine"
+    service.refresh()
+    assert service.provider.diff(service.id, service.state, props).changes is False
+    # Another image is.
+    fake.instances[(service.id, environment_id)]["source"]["image"] = "docker.io/library/redis:8.10.2-alpine"
+    service.refresh()
+    assert service.state["image"] == "docker.io/library/redis:8.10.2-alpine"
+    assert service.provider.diff(service.id, service.state, props).changes is True
+
+
 def test_service_create_adopts_a_same_named_service(fake: FakeRailway, env: tuple[str, str], service: str) -> None:
     project_id, environment_id = env
     managed = Managed(ServiceProvider(), service_props(project_id, environment_id))
