@@ -38,6 +38,7 @@ query RailwayProject($id: String!) {
     name
     description
     workspaceId
+    deletedAt
   }
 }
 """)
@@ -45,7 +46,7 @@ query RailwayProject($id: String!) {
 PROJECTS_IN_WORKSPACE = _op("""
 query RailwayProjectsInWorkspace($workspaceId: String) {
   projects(workspaceId: $workspaceId, first: 100) {
-    edges { node { id name description workspaceId } }
+    edges { node { id name description workspaceId deletedAt } }
   }
 }
 """)
@@ -83,7 +84,7 @@ query RailwayEnvironments($projectId: String!) {
   project(id: $projectId) {
     id
     environments(first: 100) {
-      edges { node { id name projectId } }
+      edges { node { id name projectId deletedAt } }
     }
   }
 }
@@ -122,7 +123,7 @@ query RailwayServices($projectId: String!) {
   project(id: $projectId) {
     id
     services(first: 100) {
-      edges { node { id name } }
+      edges { node { id name deletedAt } }
     }
   }
 }
@@ -138,6 +139,7 @@ query RailwayServiceInstances($environmentId: String!) {
           serviceId
           serviceName
           environmentId
+          deletedAt
           healthcheckPath
           healthcheckTimeout
           restartPolicyType
@@ -259,6 +261,7 @@ query RailwayVolumeInstances($environmentId: String!) {
           volumeId
           serviceId
           environmentId
+          deletedAt
           mountPath
           sizeMB
           region

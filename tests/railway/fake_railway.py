@@ -17,7 +17,8 @@ show each point): a new service's instance appears only after a request or two; 
 back from the latest deployment's manifest); a deployment moves through its statuses as it is polled
 and takes the instance's settings, limits and variables of the moment it starts; an image is stored
 in its normal form (`docker.io/library/...`); an image from a private registry fails to deploy without
-registry credentials on the instance.
+registry credentials on the instance; a deleted project, environment, service, service instance or
+volume instance lingers in lists (and a deleted project in `project`) with `deletedAt` set.
 
 Faults can be queued per operation: 429 with Retry-After, 5xx, a stall past the client's timeout,
 a GraphQL error payload, and a "lost response" (the mutation is applied, then the connection drops,
@@ -107,6 +108,10 @@ class FakeRailway:
         self.pending_instances: dict[tuple[str, str], int] = {}
         self.deployment_progress: dict[str, list[str]] = {}
         self.deployment_outcomes: deque[tuple[str, list[str]]] = deque()
+        # What Railway still lists after a delete, with `deletedAt` set (see `_tombstone`).
+        self.deleted: dict[str, dict[Any, dict[str, Any]]] = {
+            kind: {} for kind in ("projects", "environments", "services", "instances", "volume_instances")
+        }
         self.root = self._root()
 
     # Inspection helpers for tests ---------------------------------------------------------------
@@ -218,7 +223,7 @@ class FakeRailway:
             "project": lambda _info, id: self._project(id),
             "projects": lambda _info, workspaceId=None, **_: _connection(
                 self._project(project_id)
-                for project_id, project in self.projects.items()
+                for project_id, project in [*self.projects.items(), *self.deleted["projects"].items()]
                 if project["workspaceId"] == (workspaceId or WORKSPACE_ID)
             ),
             "projectCreate": lambda _info, input: self._project_create(input),
@@ -282,17 +287,19 @@ class FakeRailway:
     # projects and environments
 
     def _project(self, project_id: str) -> dict[str, Any]:
-        project = self.projects.get(project_id)
+        project = self.projects.get(project_id) or self.deleted["projects"].get(project_id)
         if project is None:
             raise MissingError("Project not found")
         return {
             **project,
             "environments": lambda _info, **_: _connection(
-                dict(env) for env in self.environments.values() if env["projectId"] == project_id
+                dict(env)
+                for env in [*self.environments.values(), *self.deleted["environments"].values()]
+                if env["projectId"] == project_id
             ),
             "services": lambda _info, **_: _connection(
-                {"id": s["id"], "name": s["name"], "projectId": s["projectId"]}
-                for s in self.services.values()
+                {"id": s["id"], "name": s["name"], "projectId": s["projectId"], "deletedAt": s.get("deletedAt")}
+                for s in [*self.services.values(), *self.deleted["services"].values()]
                 if s["projectId"] == project_id
             ),
             "workspace": {
@@ -320,6 +327,7 @@ class FakeRailway:
         return self._project(project_id)
 
     def _drop_project(self, project_id: str) -> None:
+        self._tombstone("projects", project_id, self.projects[project_id])
         for env_id in [e for e, env in self.environments.items() if env["projectId"] == project_id]:
             self._drop_environment(env_id)
         for service_id in [s for s, service in self.services.items() if service["projectId"] == project_id]:
@@ -333,12 +341,19 @@ class FakeRailway:
         return {
             **environment,
             "serviceInstances": lambda _info, **_: _connection(
-                {**self._instance(sid, eid), "latestDeployment": self._latest_deployment(sid, eid)}
-                for (sid, eid) in self.instances
-                if eid == environment_id
+                [
+                    *(
+                        {**self._instance(sid, eid), "latestDeployment": self._latest_deployment(sid, eid)}
+                        for (sid, eid) in self.instances
+                        if eid == environment_id
+                    ),
+                    *(dict(i) for (_, eid), i in self.deleted["instances"].items() if eid == environment_id),
+                ]
             ),
             "volumeInstances": lambda _info, **_: _connection(
-                dict(vi) for vi in self.volume_instances.values() if vi["environmentId"] == environment_id
+                dict(vi)
+                for vi in [*self.volume_instances.values(), *self.deleted["volume_instances"].values()]
+                if vi["environmentId"] == environment_id
             ),
         }
 
@@ -359,6 +374,8 @@ class FakeRailway:
         return dict(self.environments[environment_id])
 
     def _drop_environment(self, environment_id: str) -> None:
+        if environment_id in self.environments:
+            self._tombstone("environments", environment_id, self.environments[environment_id])
         for key in [k for k in self.instances if k[1] == environment_id]:
             del self.instances[key]
         self.environments.pop(environment_id, None)
@@ -414,6 +431,10 @@ class FakeRailway:
             "source": None,
         }
 
+    def _tombstone(self, kind: str, key: Any, record: dict[str, Any]) -> None:
+        """Railway keeps a deleted object around for a while, listed with `deletedAt` set."""
+        self.deleted[kind][key] = {**record, "deletedAt": "2026-12-02T00:00:00.000Z"}
+
     def _instance(self, service_id: str, environment_id: str) -> dict[str, Any]:
         instance = self.instances.get((service_id, environment_id))
         if instance is None:
@@ -447,8 +468,12 @@ class FakeRailway:
         return True
 
     def _drop_service(self, service_id: str) -> None:
+        if service_id in self.services:
+            self._tombstone("services", service_id, self.services[service_id])
         for key in [k for k in {*self.instances, *self.pending_instances} if k[0] == service_id]:
             self.pending_instances.pop(key, None)
+            if key in self.instances:
+                self._tombstone("instances", key, {**self._instance(*key), "latestDeployment": None})
             self.instances.pop(key, None)
             self.variables.pop(key, None)
             self.limits.pop(key, None)
@@ -603,6 +628,7 @@ class FakeRailway:
 
     def _drop_volume(self, volume_id: str) -> None:
         for instance_id in [i for i, vi in self.volume_instances.items() if vi["volumeId"] == volume_id]:
+            self._tombstone("volume_instances", instance_id, self.volume_instances[instance_id])
             del self.volume_instances[instance_id]
         del self.volumes[volume_id]
 

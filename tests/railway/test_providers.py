@@ -122,6 +122,21 @@ def test_project_deleted_out_of_band(fake: FakeRailway) -> None:
     project.destroy()  # Railway says "Not Authorized"; the provider checks and finds it gone.
 
 
+def test_deleted_objects_linger_but_are_never_adopted(fake: FakeRailway) -> None:
+    # Railway lists a deleted project or service for a while with deletedAt set.
+    old = fake.root["projectCreate"](None, {"name": "converge-nps-production", "defaultEnvironmentName": "production"})
+    fake._drop_project(old["id"])
+    project = Managed(ProjectProvider(), project_props())
+    assert project.id != old["id"] and "RailwayProjectCreate" in operations(fake)
+    environment_id = next(e for e, env in fake.environments.items() if env["projectId"] == project.id)
+    gone_service = fake._service_create({"projectId": project.id, "name": "backend"})["id"]
+    fake._drop_service(gone_service)
+    service = Managed(ServiceProvider(), service_props(project.id, environment_id))
+    assert service.id != gone_service and service.id in fake.services
+    fake._drop_project(project.id)
+    assert project.refresh().id == ""
+
+
 # Environment --------------------------------------------------------------------------------
 
 
