@@ -62,6 +62,7 @@ class Fault:
     kind: str  # "429", "500", "502", "stall", "lost", "lost-late", "graphql-error"
     retry_after: str | None = None
     message: str = "Problem processing request"
+    code: str | None = None  # the GraphQL error's `extensions.code`
 
 
 @dataclass
@@ -83,6 +84,8 @@ class FakeRailway:
     auth_kinds: list[str] = field(default_factory=list)
     # Requests that complete after a service's creation before its instance shows (real clients wait).
     instance_lag: int = 1
+    # How long a change to an environment takes; a second change to it meanwhile is refused as stale.
+    change_seconds: float = 0.0
     # Statuses a new deployment passes through before its outcome, one per poll of it.
     deployment_steps: tuple[str, ...] = ("INITIALIZING", "BUILDING", "DEPLOYING")
     # Repositories whose images need registry credentials to pull.
@@ -109,6 +112,8 @@ class FakeRailway:
         self.deployment_progress: dict[str, list[str]] = {}
         self.deployment_outcomes: deque[tuple[str, list[str]]] = deque()
         # What Railway still lists after a delete, with `deletedAt` set (see `_tombstone`).
+        self.changing: dict[str, int] = {}  # environment -> changes in progress
+        self.stale_refusals = 0
         self.deleted: dict[str, dict[Any, dict[str, Any]]] = {
             kind: {} for kind in ("projects", "environments", "services", "instances", "volume_instances")
         }
@@ -150,8 +155,16 @@ class FakeRailway:
             return None
         if fault is not None and fault.kind == "graphql-error":
             self._record(operation_name, body, 200)
-            return _send(handler, 200, {"data": None, "errors": [{"message": fault.message}]})
-        status, payload = self.execute(operation_name, body)
+            error = {"message": fault.message, **({"extensions": {"code": fault.code}} if fault.code else {})}
+            return _send(handler, 200, {"data": None, "errors": [error]})
+        conflict = self._concurrent_change(body)
+        if conflict is not None:
+            self._record(operation_name, body, 200)
+            return _send(handler, 200, {"data": None, "errors": [conflict]})
+        try:
+            status, payload = self.execute(operation_name, body)
+        finally:
+            self._change_done(body)
         self._record(operation_name, body, status)
         self._settle_instances()
         if fault is not None and fault.kind in ("lost", "lost-late"):
@@ -161,6 +174,33 @@ class FakeRailway:
             handler.close_connection = True
             return None
         return _send(handler, status, payload)
+
+    # Changes to one environment ------------------------------------------------------------------
+    #
+    # Railway applies a change to an environment against the environment's current version; a second
+    # change that started from the same version is refused (`STALE_ENVIRONMENT_BASE`), which is why its
+    # clients make one change at a time per environment.
+
+    def _concurrent_change(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        environment_id = _changed_environment(body)
+        if environment_id is None:
+            return None
+        with self.lock:
+            if self.changing.get(environment_id):
+                self.stale_refusals += 1
+                return {
+                    "message": "The environment changed since this change was prepared; please try again",
+                    "extensions": {"code": "STALE_ENVIRONMENT_BASE"},
+                }
+            self.changing[environment_id] = 1
+        self.stop.wait(self.change_seconds)
+        return None
+
+    def _change_done(self, body: dict[str, Any]) -> None:
+        environment_id = _changed_environment(body)
+        if environment_id is not None:
+            with self.lock:
+                self.changing.pop(environment_id, None)
 
     def _take_fault(self, operation: str) -> Fault | None:
         with self.lock:
@@ -784,6 +824,16 @@ class FakeRailway:
         new_id = self.new_id("dep")
         self.deployments[new_id] = {**target, "id": new_id, "status": self.rollback_status}
         return True
+
+
+def _changed_environment(body: dict[str, Any]) -> str | None:
+    """The environment a mutation changes, as its variables name it."""
+    if not str(body.get("query") or "").lstrip().startswith("mutation"):
+        return None
+    variables = body.get("variables") or {}
+    nested = variables.get("input") if isinstance(variables.get("input"), dict) else {}
+    found = variables.get("environmentId") or nested.get("environmentId")
+    return str(found) if found else None
 
 
 def normal_image(reference: str) -> str:
