@@ -18,6 +18,7 @@ from components.railway_project import RailwayProject, RailwayProjectArgs
 from components.railway_service import RegistryCredentials
 from components.redis_cache import RedisCache, RedisCacheArgs
 from components.supabase_database import SupabaseDatabase, SupabaseDatabaseArgs
+from cost.usage_limit import workspace_limit
 from settings import StackSettings
 from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
 
@@ -75,9 +76,7 @@ def railway_args(settings: StackSettings) -> RailwayProjectArgs:
         name=resource_name(settings),
         environment=settings.environment,
         description=f"Converge-NPS {settings.environment} (managed by Pulumi stack {pulumi.get_stack()})",
-        monthly_budget_usd=settings.budget.monthly_usd,
-        soft_limit_percent=settings.budget.soft_limit_percent,
-        set_usage_limit=settings.railway.set_usage_limit,
+        usage_limit=workspace_limit(pulumi.get_stack(), settings) if settings.railway.set_usage_limit else None,
         workspace_id=settings.railway.workspace_id,
         adopt_project_id=settings.railway.project_id,
         adopt_environment_id=settings.railway.environment_id,

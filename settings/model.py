@@ -297,8 +297,9 @@ class RailwaySettings(_Settings):
     set_usage_limit: Annotated[
         bool,
         Field(
-            description="Set Railway's usage limit from `budget` (soft: softLimitPercent, hard: monthlyUsd). Railway "
-            "keeps one limit per workspace: stacks sharing a workspace must leave this on in one stack only."
+            description="Set Railway's usage limit of the workspace: hard, every stack sharing the workspace at "
+            "maximum scale on Railway; soft, `budget.softLimitPercent` of it. Railway keeps one limit per "
+            "workspace: stacks sharing a workspace leave this on in one stack only (production)."
         ),
     ] = True
     region: Annotated[str, Field(min_length=1, description="Railway region the services and the volume run in.")] = (

@@ -14,10 +14,11 @@ from components import tokens
 from components.values import plain
 from cost.model import Estimate
 from cost.stack import estimate
+from cost.usage_limit import WorkspaceLimit, placeholder_secrets, workspace_limit
 from offline.program import StandIns, run_stack
 from ops.report.pack import PackResult, Recorded, pack_process, read_config_file, run_pack
 from policies.converge_policies.stack_graph import Resource, sizes_from_graph, stack_graph
-from settings import NAMESPACE, StackSettings, load_stack_settings
+from settings import load_stack_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 # Stands in for every numeric id a GitHub lookup returns: the report reads no reviewer.
@@ -26,16 +27,6 @@ PLACEHOLDER_GITHUB_ID = "0"
 
 def config_path(stack: str, root: Path = ROOT) -> Path:
     return root / "policies" / "config" / f"{stack}.json"
-
-
-def placeholder_secrets() -> dict[str, str]:
-    """A value for every `--secret` key of the settings: the report prices and judges, it never reads a
-    secret, so none is needed. An https URL, because the DSN and webhook keys must be one."""
-    return {
-        f"{NAMESPACE}:{field.alias}": "https://placeholder.invalid/"
-        for field in StackSettings.model_fields.values()
-        if "SecretStr" in repr(field.annotation)
-    }
 
 
 def _github_lookup(token: str, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,6 +74,8 @@ class StackReport:
     costing: Costing
     budget_usd: Decimal
     pack: PackResult
+    # The workspace's Railway usage limit, when this stack sets it.
+    usage_limit: WorkspaceLimit | None = None
     base: Costing | None = None
     base_label: str | None = None
     errors: list[str] = field(default_factory=list)
@@ -109,4 +102,5 @@ def collect(stack: str, *, preview: bool = True, config_file: Path | None = None
         costing=price(run.resources),
         budget_usd=Decimal(str(settings.budget.monthly_usd)),
         pack=pack,
+        usage_limit=workspace_limit(stack, settings) if settings.railway.set_usage_limit else None,
     )

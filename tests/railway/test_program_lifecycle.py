@@ -84,7 +84,7 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
     assert [d["domain"] for d in fake.custom_domains.values()] == ["api.converge-nps.com"]
     assert fake.service_domains == {}
     assert fake.usage_limit is not None
-    assert (fake.usage_limit["softLimit"], fake.usage_limit["hardLimit"]) == (228, 285)
+    assert (fake.usage_limit["softLimit"], fake.usage_limit["hardLimit"]) == (288, 360)  # the whole workspace
     assert [t["name"] for t in fake.tokens.values()] == ["github-actions-production"]
     backend_variables = fake.variables[(services["backend"], environment_id)]
     assert backend_variables["REDIS_URL"].startswith("redis://default:")

@@ -33,7 +33,7 @@ def test_registered_providers_hold_no_secret(stack: str, monkeypatch: pytest.Mon
     monkeypatch.setenv("RAILWAY_TOKEN", TOKEN)
     run = run_stack(stack)
     railway = [r for r in run.resources if r.type.startswith(RAILWAY)]
-    assert len(railway) == 14
+    assert len(railway) == (14 if stack == "prod" else 13)  # the workspace's usage limit is prod's
     generated = {
         str(plain(r.outputs.get(key)))
         for r in run.resources
