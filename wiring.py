@@ -145,14 +145,19 @@ def backend_args(
 
 
 def registry_credentials(settings: StackSettings) -> RegistryCredentials | None:
-    """Railway's pull credentials for the backend image, when its repository is private."""
+    """Railway's pull credentials for the backend image: set when `image.registryUsername` is (its
+    repository is private), with the `registryPassword` secret."""
     username, password = settings.image.registry_username, settings.registry_password
-    if username is None and password is None:
+    if username is None:
+        if password is not None:
+            pulumi.log.warn(
+                "registryPassword is set but image.registryUsername is not: Railway gets no pull credentials"
+            )
         return None
-    if username is None or password is None:
-        missing = "image.registryUsername" if username is None else "registryPassword (`--secret`)"
+    if password is None:
         raise pulumi.RunError(
-            f"private image pull credentials need both image.registryUsername and registryPassword: set {missing}"
+            "image.registryUsername is set, so Railway needs the registryPassword secret to pull the image: "
+            "pulumi config set --secret converge-nps:registryPassword <token with read:packages>"
         )
     return RegistryCredentials(username, pulumi.Output.secret(password.get_secret_value()))
 

@@ -26,17 +26,13 @@ from settings.stacks import ENVIRONMENT_BY_STACK, STACKS
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# Only meaningful with `image.registryUsername`, which no placeholder can invent: left unset.
-_PAIRED_SECRETS = frozenset({"registry_password"})
-
-
 def placeholder_secrets() -> dict[str, str]:
     """A value for every `--secret` key of the settings, for reading a stack's sizes or running it offline
     without its secrets (neither reads one). An https URL, because the DSN and webhook keys must be one."""
     return {
         f"{NAMESPACE}:{field.alias}": "https://placeholder.invalid/"
-        for name, field in StackSettings.model_fields.items()
-        if "SecretStr" in repr(field.annotation) and name not in _PAIRED_SECRETS
+        for field in StackSettings.model_fields.values()
+        if "SecretStr" in repr(field.annotation)
     }
 
 

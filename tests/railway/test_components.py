@@ -264,3 +264,18 @@ def test_redis_without_rdb_turns_snapshots_off_explicitly() -> None:
     )
     server = shlex.split(shlex.split(redis_command(args))[2])
     assert server[server.index("--save") + 1] == ""
+
+
+def test_a_private_image_gets_pull_credentials_from_the_secret() -> None:
+    image = {"repository": "ghcr.io/converge-nps/backend", "registryUsername": "converge-nps-deploy"}
+    config = stack_config("dev", {"converge-nps:image": image, "converge-nps:registryPassword": "ghp_stand-in"})
+    service = railway(run_stack("dev", preview=False, config=config), "Service", "backend")
+    assert service.inputs["registryUsername"] == "converge-nps-deploy"
+    assert isinstance(service.inputs["registryPassword"], Secret)
+    assert railway(run_stack("dev", preview=True), "Service", "backend").inputs.get("registryUsername") is None
+
+
+def test_a_registry_user_without_its_secret_fails_before_anything_is_declared() -> None:
+    image = {"repository": "ghcr.io/converge-nps/backend", "registryUsername": "converge-nps-deploy"}
+    run = run_stack("dev", preview=True, config=stack_config("dev", {"converge-nps:image": image}), raise_errors=False)
+    assert "needs the registryPassword secret" in str(run.error)
