@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.engine.fullstack import (
+    REGISTRY_PASSWORD,
     Fakes,
     FullStack,
     mandatory,
@@ -36,9 +37,6 @@ from tests.supabase import fake_api
 pytestmark = pytest.mark.engine
 
 STACK = "dev"
-# The backend image is private (ghcr.io): Railway pulls it with these (docs/railway.md, Credentials).
-REGISTRY_USERNAME = "converge-nps-deploy"
-REGISTRY_PASSWORD = "ghp_stand-in-read-packages-token-0123456789"
 # The envelope of a secret in `pulumi stack export --show-secrets` (and of a secret property on the wire).
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -85,11 +83,6 @@ def _count(fakes: Fakes, mark: tuple[int, int]) -> str:
 def deployment(fullstack: FullStack, engine_report: dict[str, object]) -> Iterator[Deployment]:
     engine, project = fullstack.engine, fullstack.project
     with running_fakes() as fakes:
-        for args in (
-            ["--path", "converge-nps:image.registryUsername", REGISTRY_USERNAME],
-            ["--secret", "converge-nps:registryPassword", REGISTRY_PASSWORD],
-        ):
-            engine.pulumi(["config", "set", "--stack", STACK, *args], cwd=project, env=fakes.env())
         mark, standin = fakes.mark(), len(engine.standin_calls())
         up = engine.pulumi(
             ["up", "--stack", STACK, "--yes", "--skip-preview", *policy_args(project, STACK)],
