@@ -56,6 +56,28 @@ class RefusedError(Exception):
     """Raised by resolvers for a request Railway would refuse (a domain already in use, ...)."""
 
 
+def _changed_environment(body: dict[str, Any]) -> str | None:
+    """The environment a mutation changes, as its variables name it."""
+    if not str(body.get("query") or "").lstrip().startswith("mutation"):
+        return None
+    variables = body.get("variables") or {}
+    nested = variables.get("input") if isinstance(variables.get("input"), dict) else {}
+    found = variables.get("environmentId") or nested.get("environmentId")
+    return str(found) if found else None
+
+
+def normal_image(reference: str) -> str:
+    """An image reference as Railway reports it back: Docker Hub names in full (`docker.io/library/redis:8`)."""
+    name, at, digest = reference.partition("@")
+    first, slash, _ = name.partition("/")
+    has_registry = bool(slash) and ("." in first or ":" in first or first == "localhost")
+    if not has_registry:
+        name = f"docker.io/{name}" if slash else f"docker.io/library/{name}"
+    if not at and ":" not in name.rsplit("/", 1)[-1]:
+        name += ":latest"
+    return name + at + digest
+
+
 @dataclass
 class Fault:
     operation: str | None  # None: the next request, whatever it is
@@ -824,28 +846,6 @@ class FakeRailway:
         new_id = self.new_id("dep")
         self.deployments[new_id] = {**target, "id": new_id, "status": self.rollback_status}
         return True
-
-
-def _changed_environment(body: dict[str, Any]) -> str | None:
-    """The environment a mutation changes, as its variables name it."""
-    if not str(body.get("query") or "").lstrip().startswith("mutation"):
-        return None
-    variables = body.get("variables") or {}
-    nested = variables.get("input") if isinstance(variables.get("input"), dict) else {}
-    found = variables.get("environmentId") or nested.get("environmentId")
-    return str(found) if found else None
-
-
-def normal_image(reference: str) -> str:
-    """An image reference as Railway reports it back: Docker Hub names in full (`docker.io/library/redis:8`)."""
-    name, at, digest = reference.partition("@")
-    first, slash, _ = name.partition("/")
-    has_registry = bool(slash) and ("." in first or ":" in first or first == "localhost")
-    if not has_registry:
-        name = f"docker.io/{name}" if slash else f"docker.io/library/{name}"
-    if not at and ":" not in name.rsplit("/", 1)[-1]:
-        name += ":latest"
-    return name + at + digest
 
 
 def _connection(nodes: Any) -> dict[str, Any]:
