@@ -76,7 +76,7 @@ def railway_args(settings: StackSettings) -> RailwayProjectArgs:
         name=resource_name(settings),
         environment=settings.environment,
         description=f"Converge-NPS {settings.environment} (managed by Pulumi stack {pulumi.get_stack()})",
-        usage_limit=workspace_limit(pulumi.get_stack(), settings) if settings.railway.set_usage_limit else None,
+        usage_limit=workspace_limit(settings) if settings.railway.set_usage_limit else None,
         workspace_id=settings.railway.workspace_id,
         adopt_project_id=settings.railway.project_id,
         adopt_environment_id=settings.railway.environment_id,

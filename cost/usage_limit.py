@@ -67,13 +67,12 @@ class WorkspaceLimit:
         return Decimal(self.hard_usd) - self.railway_max_usd
 
 
-def workspace_limit(
-    stack: str, settings: StackSettings, *, root: Path = ROOT, prices: PriceTable | None = None
-) -> WorkspaceLimit:
-    """The limit for the workspace of `stack` (whose settings are `settings`, as it runs now): the hard
-    limit covers every stack in that workspace at maximum scale, the soft limit (an e-mail) is
-    `budget.softLimitPercent` of it."""
+def workspace_limit(settings: StackSettings, *, root: Path = ROOT, prices: PriceTable | None = None) -> WorkspaceLimit:
+    """The limit for the workspace of the stack running with `settings` (as it runs now, in place of its
+    stack file, whatever the Pulumi stack is called): the hard limit covers every stack in that workspace
+    at maximum scale, the soft limit (an e-mail) is `budget.softLimitPercent` of it."""
     table = prices or load_prices()
+    stack = stack_of(settings)
     others = {name: stack_file_settings(name, root) for name in STACKS if name != stack}
     sharing = {
         name: other for name, other in others.items() if other.railway.workspace_id == settings.railway.workspace_id

@@ -102,5 +102,5 @@ def collect(stack: str, *, preview: bool = True, config_file: Path | None = None
         costing=price(run.resources),
         budget_usd=Decimal(str(settings.budget.monthly_usd)),
         pack=pack,
-        usage_limit=workspace_limit(stack, settings) if settings.railway.set_usage_limit else None,
+        usage_limit=workspace_limit(settings) if settings.railway.set_usage_limit else None,
     )

@@ -90,7 +90,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         return
     settings = stack_settings()
     stack = stack_of(settings)
-    workspace = workspace_limit(stack, settings)
+    workspace = workspace_limit(settings)
     ceiling = Decimal(
         str(config(args, CONFIG_SCHEMA, "hardLimitCeilingUsd") or sum(workspace.budget_by_stack.values()))
     )
