@@ -17,9 +17,11 @@ from components.error_tracking.component import ErrorTracking, ErrorTrackingArgs
 from components.github_environment.component import GitHubEnvironmentArgs
 from components.observability_dashboard.component import ObservabilityDashboardArgs
 from components.railway_project.component import RailwayProject, RailwayProjectArgs
+from components.railway_service import RegistryCredentials
 from components.redis_cache.component import RedisCache, RedisCacheArgs
 from components.supabase_database.component import SupabaseDatabase, SupabaseDatabaseArgs
 from components.uptime_monitor.component import UptimeMonitorArgs
+from cost.usage_limit import workspace_limit
 from settings import StackSettings
 from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
 
@@ -86,9 +88,7 @@ def railway_args(settings: StackSettings) -> RailwayProjectArgs:
         name=resource_name(settings),
         environment=settings.environment,
         description=f"Converge-NPS {settings.environment} (managed by Pulumi stack {pulumi.get_stack()})",
-        monthly_budget_usd=settings.budget.monthly_usd,
-        soft_limit_percent=settings.budget.soft_limit_percent,
-        set_usage_limit=settings.railway.set_usage_limit,
+        usage_limit=workspace_limit(settings) if settings.railway.set_usage_limit else None,
         workspace_id=settings.railway.workspace_id,
         adopt_project_id=settings.railway.project_id,
         adopt_environment_id=settings.railway.environment_id,
@@ -110,6 +110,7 @@ def redis_args(settings: StackSettings, railway: RailwayProject) -> RedisCacheAr
         region=settings.railway.region,
         restart_policy=settings.railway.restart_policy,
         restart_max_retries=settings.railway.restart_max_retries,
+        deployment_timeout_minutes=settings.railway.deployment_timeout_minutes,
     )
 
 
@@ -140,6 +141,7 @@ def backend_args(
         health_check_timeout_seconds=backend.health_check_timeout_seconds,
         restart_policy=settings.railway.restart_policy,
         restart_max_retries=settings.railway.restart_max_retries,
+        deployment_timeout_minutes=settings.railway.deployment_timeout_minutes,
         node_env="development" if settings.environment == "development" else "production",
         frontend_url=settings.frontend_url,
         # The Supabase pooler URL (transaction mode, port 6543, sslmode=require), a secret.
@@ -151,7 +153,26 @@ def backend_args(
         smartsheet_api_key=secrets.smartsheet_api_key,
         sentry_dsn=error_tracking.backend_dsn,
         public_domain=backend.public_domain,
+        registry=registry_credentials(settings),
     )
+
+
+def registry_credentials(settings: StackSettings) -> RegistryCredentials | None:
+    """Railway's pull credentials for the backend image: set when `image.registryUsername` is (its
+    repository is private), with the `registryPassword` secret."""
+    username, password = settings.image.registry_username, settings.registry_password
+    if username is None:
+        if password is not None:
+            pulumi.log.warn(
+                "registryPassword is set but image.registryUsername is not: Railway gets no pull credentials"
+            )
+        return None
+    if password is None:
+        raise pulumi.RunError(
+            "image.registryUsername is set, so Railway needs the registryPassword secret to pull the image: "
+            "pulumi config set --secret converge-nps:registryPassword <token with read:packages>"
+        )
+    return RegistryCredentials(username, pulumi.Output.secret(password.get_secret_value()))
 
 
 def deploy_environment_args(

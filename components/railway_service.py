@@ -1,6 +1,6 @@
 """A Railway service of the stack, assembled one way for every component that runs one (the backend,
 Redis): the service, its limits, its variables, a volume where it keeps data, and the deployment that
-follows the service's and the variables' revisions once the limits (and the volume) are in place."""
+follows the service's, the limits' and the variables' revisions once the volume is in place."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ class Placed(Protocol):
     def restart_policy(self) -> str: ...
     @property
     def restart_max_retries(self) -> int: ...
+    @property
+    def deployment_timeout_minutes(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,27 @@ class RailwayPlacement:
     region: str
     restart_policy: str
     restart_max_retries: int
+    # How long `up` waits for a deployment to succeed before it fails.
+    deployment_timeout_minutes: int
 
     @classmethod
     def of(cls, args: Placed) -> RailwayPlacement:
-        return cls(args.project_id, args.environment_id, args.region, args.restart_policy, args.restart_max_retries)
+        return cls(
+            args.project_id,
+            args.environment_id,
+            args.region,
+            args.restart_policy,
+            args.restart_max_retries,
+            args.deployment_timeout_minutes,
+        )
+
+
+@dataclass(frozen=True)
+class RegistryCredentials:
+    """What Railway pulls a private image with: a user and a token that can read the repository."""
+
+    username: str
+    password: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,8 @@ class ServiceDefinition:
     health_check_timeout_seconds: int | None = None
     # Where a volume is mounted; None: the service keeps no data.
     volume_mount_path: str | None = None
+    # Pull credentials for an image in a private registry; None: the image is public.
+    registry: RegistryCredentials | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +117,8 @@ def deploy_service(
             start_command=definition.start_command,
             restart_policy_type=placement.restart_policy,
             restart_policy_max_retries=placement.restart_max_retries,
+            registry_username=definition.registry.username if definition.registry else None,
+            registry_password=pulumi.Output.secret(definition.registry.password) if definition.registry else None,
         ),
         opts=child,
     )
@@ -140,8 +163,10 @@ def deploy_service(
             service_id=service.id,
             image=service.image,
             service_revision=service.revision,
+            # Railway applies limits at the next deployment: a change of limits alone redeploys.
+            limits_revision=limits.revision,
             variables_revision=variables.revision,
-            # Limits are not a trigger, but the first start must already run within them, on its volume.
+            timeout_minutes=placement.deployment_timeout_minutes,
         ),
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[limits, *([volume] if volume else [])]),
     )

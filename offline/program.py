@@ -144,6 +144,7 @@ COMPUTED_OUTPUTS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
     tokens.RAILWAY_PROJECT_RESOURCE: lambda inputs, seed: {"created": True, "liveWorkspaceId": "ws-mock"},
     tokens.RAILWAY_ENVIRONMENT: lambda inputs, seed: {"created": False},
     tokens.RAILWAY_SERVICE: lambda inputs, seed: {"revision": 1},
+    tokens.RAILWAY_SERVICE_LIMITS: lambda inputs, seed: {"revision": 1},
     tokens.RAILWAY_VARIABLES: lambda inputs, seed: {"revision": 1},
     tokens.RAILWAY_DEPLOYMENT: lambda inputs, seed: {"status": "SUCCESS"},
     tokens.RAILWAY_SERVICE_DOMAIN: lambda inputs, seed: {"domain": f"backend-{_digest(seed)[:8]}.up.railway.app"},

@@ -163,6 +163,14 @@ class ImageSettings(_Settings):
             "CI sets it with `CONVERGE_IMAGE_REF`.",
         ),
     ] = None
+    registry_username: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            description="User Railway pulls a private image with (with the `registryPassword` secret, a token that "
+            "can read the repository's packages); unset: the image is public.",
+        ),
+    ] = None
     build_context: Annotated[
         str, Field(min_length=1, description="The backend source directory (the app repository's `backend/`).")
     ] = "../converge-nps/backend"
@@ -294,8 +302,9 @@ class RailwaySettings(_Settings):
     set_usage_limit: Annotated[
         bool,
         Field(
-            description="Set Railway's usage limit from `budget` (soft: softLimitPercent, hard: monthlyUsd). Railway "
-            "keeps one limit per workspace: stacks sharing a workspace must leave this on in one stack only."
+            description="Set Railway's usage limit of the workspace: hard, every stack sharing the workspace at "
+            "maximum scale on Railway; soft, `budget.softLimitPercent` of it. Railway keeps one limit per "
+            "workspace: stacks sharing a workspace leave this on in one stack only (production)."
         ),
     ] = True
     region: Annotated[str, Field(min_length=1, description="Railway region the services and the volume run in.")] = (
@@ -308,6 +317,15 @@ class RailwaySettings(_Settings):
     restart_max_retries: Annotated[
         int, Field(ge=0, le=100, description="Restarts Railway tries under ON_FAILURE before giving up.")
     ] = 10
+    deployment_timeout_minutes: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=120,
+            description="How long `pulumi up` waits for a Railway deployment to succeed (build, start, health "
+            "check) before it fails.",
+        ),
+    ] = 15
 
     @model_validator(mode="after")
     def _adoption(self) -> RailwaySettings:
@@ -568,6 +586,13 @@ class StackSettings(BaseSettings):
     slack_webhook_url: Annotated[
         SecretStr | None,
         Field(description="Slack incoming webhook the deploy job and UptimeRobot notify (`--secret`)."),
+    ] = None
+    registry_password: Annotated[
+        SecretStr | None,
+        Field(
+            description="Token Railway pulls the private backend image with (`--secret`): a personal access token "
+            "with read:packages, not the workflow's GITHUB_TOKEN, which expires with its job."
+        ),
     ] = None
 
     @field_validator("frontend_url")

@@ -9,7 +9,7 @@ import pulumi
 
 from components import tokens
 from components.backend_service.contract import MAX_REPLICAS_OUTPUT, MIN_REPLICAS_OUTPUT, REPLICAS_OUTPUT
-from components.railway_service import RailwayPlacement, ServiceDefinition, deploy_service
+from components.railway_service import RailwayPlacement, RegistryCredentials, ServiceDefinition, deploy_service
 from providers.railway import CustomDomainArgs, RailwayCustomDomain, RailwayServiceDomain, ServiceDomainArgs
 
 
@@ -32,6 +32,7 @@ class BackendServiceArgs:
     health_check_timeout_seconds: int
     restart_policy: str
     restart_max_retries: int
+    deployment_timeout_minutes: int
     node_env: str
     frontend_url: str
     # The Supabase pooler URL (a secret). None leaves DATABASE_URL unset rather than inventing one.
@@ -45,6 +46,8 @@ class BackendServiceArgs:
     # A custom domain with TLS (production); None gives the service a Railway-generated domain.
     public_domain: str | None = None
     service_name: str = "backend"
+    # The image's repository is private: Railway pulls it with these (see docs/railway.md).
+    registry: RegistryCredentials | None = None
     extra_variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
 
 
@@ -85,6 +88,7 @@ class BackendService(pulumi.ComponentResource):
                 },
                 health_check_path=args.health_check_path,
                 health_check_timeout_seconds=args.health_check_timeout_seconds,
+                registry=args.registry,
             ),
             parent=self,
         )

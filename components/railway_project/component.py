@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pulumi
 
 from components import tokens
+from cost.usage_limit import WorkspaceLimit
 from providers import railway
 
 
@@ -18,9 +18,8 @@ class RailwayProjectArgs:
     name: str
     environment: str
     description: str
-    monthly_budget_usd: float
-    soft_limit_percent: int
-    set_usage_limit: bool = True
+    # Railway's usage limit of the workspace (cost/usage_limit.py); None: another stack sets it.
+    usage_limit: WorkspaceLimit | None
     workspace_id: str | None = None
     adopt_project_id: str | None = None
     adopt_environment_id: str | None = None
@@ -29,8 +28,8 @@ class RailwayProjectArgs:
 class RailwayProject(pulumi.ComponentResource):
     """A Railway project holding one environment named after the stack's environment.
 
-    `usage_limit` is Railway's spend cap from the stack budget: the hard limit (the monthly budget)
-    takes the workloads offline, the soft limit (softLimitPercent of it) e-mails the workspace.
+    `usage_limit` is Railway's spend cap of the whole workspace: the hard limit (every stack sharing the
+    workspace at maximum scale) takes every workload offline, the soft limit e-mails the workspace.
     `deploy_token` is a project token scoped to this environment, for the CI deploy job.
     """
 
@@ -63,14 +62,13 @@ class RailwayProject(pulumi.ComponentResource):
             opts=child,
         )
         self.usage_limit = None
-        if args.set_usage_limit:
-            hard = math.floor(args.monthly_budget_usd)
+        if args.usage_limit is not None:
             self.usage_limit = railway.RailwayUsageLimit(
                 f"{name}-usage-limit",
                 railway.UsageLimitArgs(
                     project_id=project.id,
-                    soft_limit_dollars=math.floor(hard * args.soft_limit_percent / 100),
-                    hard_limit_dollars=hard,
+                    soft_limit_dollars=args.usage_limit.soft_usd,
+                    hard_limit_dollars=args.usage_limit.hard_usd,
                 ),
                 opts=child,
             )

@@ -29,6 +29,7 @@ class RedisCacheArgs:
     region: str
     restart_policy: str
     restart_max_retries: int
+    deployment_timeout_minutes: int
     service_name: str = "redis"
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from components.values import plain
 from cost.model import Estimate
 from cost.stack import estimate
+from cost.usage_limit import WorkspaceLimit, workspace_limit
 from offline.program import run_stack
 from ops.report.pack import PackResult, Recorded, pack_process, read_config_file, run_pack
 from ops.report.stand_ins import report_stand_ins
@@ -58,6 +59,8 @@ class StackReport:
     costing: Costing
     budget_usd: Decimal
     pack: PackResult
+    # The workspace's Railway usage limit, when this stack sets it.
+    usage_limit: WorkspaceLimit | None = None
     base: Costing | None = None
     base_label: str | None = None
     errors: list[str] = field(default_factory=list)
@@ -86,4 +89,5 @@ def collect(stack: str, *, preview: bool = True, config_file: Path | None = None
         costing=costing,
         budget_usd=Decimal(str(settings.budget.monthly_usd)),
         pack=pack,
+        usage_limit=workspace_limit(settings) if settings.railway.set_usage_limit else None,
     )

@@ -100,6 +100,20 @@ def _headline(report: StackReport) -> str:
     return text
 
 
+def usage_limit_lines(report: StackReport) -> list[str]:
+    """The workspace's Railway usage limit this stack sets, what it is sized from, and the headroom."""
+    limit = report.usage_limit
+    if limit is None:
+        return ["Railway usage limit: set by another stack of the workspace"]
+    stacks = ", ".join(f"{name} {money(amount)}" for name, amount in limit.railway_max_by_stack.items())
+    return [
+        f"Railway usage limit (whole workspace): hard {money(Decimal(limit.hard_usd))}, soft "
+        f"{money(Decimal(limit.soft_usd))}",
+        f"Railway at maximum replicas: {stacks}; together {money(limit.railway_max_usd)}",
+        f"Headroom under the hard limit: {money(limit.headroom_usd)}",
+    ]
+
+
 def _policy_counts(report: StackReport) -> str:
     counts = Counter(verdict(report, p.name) for p in report.pack.policies)
     order = ("pass", "fail", "warn", "remediated", "disabled", "info")
@@ -111,6 +125,7 @@ def text(report: StackReport) -> str:
     out = [f"Converge-NPS stack {report.stack} ({'preview' if report.preview else 'update'})", ""]
     out.append(f"Monthly estimate: {_headline(report)}")
     out.append(f"Prices as of {estimate.prices_as_of} (cost/prices.yaml)")
+    out += usage_limit_lines(report)
     out.append("")
     header = f"  {'component':<10} {'monthly':>11} {'min':>11} {'max':>11}"
     if report.base:
@@ -189,6 +204,7 @@ def markdown(report: StackReport) -> str:
     notes = [note for c in estimate.components for note in c.notes] + list(report.costing.notes)
     out += [""] + [f"- {_cell(note)}" for note in notes]
     out += ["", "</details>", ""]
+    out += [f"- {line}" for line in usage_limit_lines(report)] + [""]
     out.append(f"#### Policies: {_policy_counts(report)}")
     out.append("")
     out.append("| Policy | Level | Verdict | Details |")

@@ -9,21 +9,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from components import tokens
+from cost.usage_limit import placeholder_secrets
 from offline.program import StandIns
-from settings import NAMESPACE, StackSettings
 
 # Stands in for every numeric id a GitHub lookup returns: the report reads no reviewer.
 PLACEHOLDER_GITHUB_ID = "0"
-
-
-def placeholder_secrets() -> dict[str, str]:
-    """A value for every `--secret` key of the settings: the report prices and judges, it never reads a
-    secret, so none is needed. An https URL, because the DSN and webhook keys must be one."""
-    return {
-        f"{NAMESPACE}:{field.alias}": "https://placeholder.invalid/"
-        for field in StackSettings.model_fields.values()
-        if "SecretStr" in repr(field.annotation)
-    }
 
 
 def _github_lookup(token: str, args: Mapping[str, Any]) -> dict[str, Any]:

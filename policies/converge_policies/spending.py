@@ -4,9 +4,10 @@ The resources are priced with the project's cost model (cost/), from what they d
 per-replica limits, Redis memory, CPU and volume, the Supabase plan and compute size. The budget
 is the stack's own (`budget.monthlyUsd` in its settings, stack_settings.py).
 
-Railway's usage limit (`usageLimitSet`) is one per workspace: its hard limit takes every workload
-offline when reached. It must be set, no higher than the budget it protects, and not below what the
-stack's own Railway services cost (or they go offline before the month ends).
+Railway's usage limit (`usageLimitSet`) is one per workspace: its hard limit takes every workload of
+the workspace offline when reached, production included. It must be set (by one stack of the workspace),
+no higher than the budgets of the stacks it covers, and never below production's Railway spend at
+maximum replicas: scaling out for an event would reach it and take production offline.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from pulumi_policy import (
 from components import railway_resources as railway
 from cost.model import Estimate, money, usd
 from cost.stack import estimate, railway_usd
+from cost.usage_limit import stack_of, workspace_limit
 from policies.converge_policies.common import config, stack_resources
 from policies.converge_policies.stack_graph import PricedSizes, number, sizes_from_graph, stack_graph
 from policies.converge_policies.stack_settings import stack_settings
+from settings.stacks import PRODUCTION_STACK
 
 NAME = "spending-cap"
 
@@ -49,8 +52,8 @@ CONFIG_SCHEMA = PolicyConfigSchema(
         "hardLimitCeilingUsd": {
             "type": "number",
             "minimum": 0,
-            "description": "Highest allowed hard limit (default: the stack's budget); for a workspace-wide "
-            "limit, the budget of every stack it covers.",
+            "description": "Highest allowed hard limit (default: the budgets of the stacks sharing the "
+            "workspace added up).",
             "default": 0,
         },
     },
@@ -85,7 +88,18 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         )
     if config(args, CONFIG_SCHEMA, "hardLimit") != "required":
         return
-    ceiling = Decimal(str(config(args, CONFIG_SCHEMA, "hardLimitCeilingUsd") or budget))
+    settings = stack_settings()
+    stack = stack_of(settings)
+    workspace = workspace_limit(settings)
+    ceiling = Decimal(
+        str(config(args, CONFIG_SCHEMA, "hardLimitCeilingUsd") or sum(workspace.budget_by_stack.values()))
+    )
+    # Production as this preview declares it when it is production, else as its stack file does.
+    production_max = (
+        usd(railway_usd(result, "max_usd"))
+        if stack == PRODUCTION_STACK
+        else workspace.railway_max_by_stack.get(PRODUCTION_STACK)
+    )
     limits = stack_graph(stack_resources(args)).usage_limits
     if not limits:
         report_violation(
@@ -104,13 +118,15 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
             continue  # unknown in preview; judged by `pulumi up`
         if hard_usd > ceiling:
             report_violation(
-                f"Railway hard limit {money(hard_usd)} is above the {money(ceiling)} it must cap.", limit.urn
+                f"Railway hard limit {money(hard_usd)} is above the {money(ceiling)} it must cap (the budgets of "
+                f"{', '.join(workspace.budget_by_stack)}, which share its workspace).",
+                limit.urn,
             )
-        railway_cost = usd(railway_usd(result))
-        if hard_usd < railway_cost:
+        if production_max is not None and hard_usd < production_max:
             report_violation(
-                f"Railway hard limit {money(hard_usd)} is below the {money(railway_cost)}/month this stack's Railway "
-                "services cost: Railway would take them offline before the month ends.",
+                f"Railway hard limit {money(hard_usd)} is below production's {money(production_max)}/month Railway "
+                "spend at maximum replicas: scaling out for an event would reach it, and Railway would take "
+                "production (and every workload of the workspace) offline.",
                 limit.urn,
             )
         if soft_usd is not None and soft_usd > hard_usd:
@@ -130,6 +146,7 @@ POLICY = StackValidationPolicy(
     config_schema=CONFIG_SCHEMA,
     remediation_steps=(
         "Lower replicas or per-replica limits, or raise budget.monthlyUsd after approval (Pulumi.<stack>.yaml). "
-        "Set the Railway usage limit's hard limit at or below the budget."
+        "Let the program size the Railway usage limit (cost/usage_limit.py): every stack of the workspace at "
+        "maximum replicas, set by one stack only."
     ),
 )

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -36,6 +38,44 @@ DEFAULT_TIMEOUT_SECONDS = 30.0
 # must not be read as "gone", or a wrong token would make a refresh drop live resources from state.
 _NOT_FOUND = re.compile(r"\bnot found\b|\bdoes not exist\b", re.IGNORECASE)
 
+# Refusals Railway's own clients retry (alchemy's transient.ts and error matchers, micah5's
+# IsStaleEnvironment): the request was refused, nothing applied, so sending it again is safe, creates
+# included. Any other GraphQL error is final.
+_TRANSIENT = re.compile(
+    r"creating (volumes|projects|environments) too quickly"
+    r"|one environment can be created per user every 30s"
+    r"|failed to create service domain, please try again",
+    re.IGNORECASE,
+)
+_TRANSIENT_CODES = frozenset({"STALE_ENVIRONMENT_BASE"})
+_TRANSIENT_WAITS = (2.0, 5.0, 10.0, 15.0, 30.0)
+
+# One change at a time per environment, in this process (the dynamic-provider host runs every Railway
+# resource of a `pulumi up` in one process, on several threads): Railway refuses a change that started
+# from an environment version another change has just replaced.
+_environment_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+T = TypeVar("T")
+
+
+@contextmanager
+def one_change_at_a_time(environment_id: str | None) -> Iterator[None]:
+    if environment_id is None:
+        yield
+        return
+    with _locks_guard:
+        lock = _environment_locks.setdefault(environment_id, threading.Lock())
+    with lock:
+        yield
+
+
+def changed_environment(variables: Mapping[str, Any]) -> str | None:
+    """The environment a mutation changes, as its variables name it (at the top or in `input`)."""
+    nested = variables.get("input")
+    found = variables.get("environmentId") or (nested.get("environmentId") if isinstance(nested, Mapping) else None)
+    return str(found) if found else None
+
 
 @dataclass
 class RailwayClient:
@@ -46,9 +86,23 @@ class RailwayClient:
         self, operation: Operation, variables: Mapping[str, Any], *, idempotent: bool | None = None
     ) -> dict[str, Any]:
         """Send `operation`; return its `data`. Queries are retried on 5xx and timeouts; a mutation
-        only when the caller says repeating it is harmless (an upsert, a set, a delete)."""
+        only when the caller says repeating it is harmless (an upsert, a set, a delete). A refusal
+        Railway calls transient is retried after a wait, and a mutation waits for any other change to
+        its environment to finish first."""
         if idempotent is None:
             idempotent = not operation.mutation
+        environment_id = changed_environment(variables) if operation.mutation else None
+        for wait in (*_TRANSIENT_WAITS, None):
+            try:
+                with one_change_at_a_time(environment_id):
+                    return self._send(operation, variables, idempotent)
+            except RailwayGraphQLError as error:
+                if wait is None or not error.transient:
+                    raise
+            self.http.sleep(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _send(self, operation: Operation, variables: Mapping[str, Any], idempotent: bool) -> dict[str, Any]:
         response = self.http.request(
             operation.name,
             "POST",
@@ -64,17 +118,29 @@ class RailwayClient:
             raise ApiError(API, operation.name, "the response is not a JSON object", status=response.status_code)
         errors = body.get("errors")
         if errors:
-            messages = [
-                str(error.get("message", error)) if isinstance(error, dict) else str(error)
-                for error in (errors if isinstance(errors, list) else [errors])
-            ]
+            listed = errors if isinstance(errors, list) else [errors]
+            messages = [str(error.get("message", error)) if isinstance(error, dict) else str(error) for error in listed]
             if messages and all(_NOT_FOUND.search(message) for message in messages):
                 raise RailwayNotFoundError(operation.name, messages, response.status_code)
-            raise RailwayGraphQLError(operation.name, messages, response.status_code)
+            codes = {str((error.get("extensions") or {}).get("code")) for error in listed if isinstance(error, dict)}
+            refused = RailwayGraphQLError(operation.name, messages, response.status_code)
+            refused.transient = bool(codes & _TRANSIENT_CODES) or any(_TRANSIENT.search(m) for m in messages)
+            raise refused
         data = body.get("data")
         if not isinstance(data, dict):
             raise ApiError(API, operation.name, "the response has no data", status=response.status_code)
         return data
+
+    def wait_for(self, what: str, probe: Callable[[], T | None], *, attempts: int, interval: float) -> T:
+        """Call `probe` until it returns something, at most `attempts` times `interval` seconds apart:
+        Railway accepts a change before it shows it (a new service's instance, a deployment's outcome)."""
+        for attempt in range(1, attempts + 1):
+            found = probe()
+            if found is not None:
+                return found
+            if attempt < attempts:
+                self.http.sleep(interval)
+        raise ApiError(API, what, f"not there after {attempts} checks {interval:g}s apart")
 
 
 def connect(*, transport: httpx.BaseTransport | None = None) -> RailwayClient:

@@ -38,6 +38,7 @@ query RailwayProject($id: String!) {
     name
     description
     workspaceId
+    deletedAt
   }
 }
 """)
@@ -45,7 +46,7 @@ query RailwayProject($id: String!) {
 PROJECTS_IN_WORKSPACE = _op("""
 query RailwayProjectsInWorkspace($workspaceId: String) {
   projects(workspaceId: $workspaceId, first: 100) {
-    edges { node { id name description workspaceId } }
+    edges { node { id name description workspaceId deletedAt } }
   }
 }
 """)
@@ -83,7 +84,7 @@ query RailwayEnvironments($projectId: String!) {
   project(id: $projectId) {
     id
     environments(first: 100) {
-      edges { node { id name projectId } }
+      edges { node { id name projectId deletedAt } }
     }
   }
 }
@@ -122,7 +123,7 @@ query RailwayServices($projectId: String!) {
   project(id: $projectId) {
     id
     services(first: 100) {
-      edges { node { id name } }
+      edges { node { id name deletedAt } }
     }
   }
 }
@@ -138,14 +139,14 @@ query RailwayServiceInstances($environmentId: String!) {
           serviceId
           serviceName
           environmentId
-          numReplicas
-          region
+          deletedAt
           healthcheckPath
           healthcheckTimeout
           restartPolicyType
           restartPolicyMaxRetries
           startCommand
           source { image }
+          latestDeployment { id meta }
         }
       }
     }
@@ -217,6 +218,16 @@ query RailwayDeployment($id: String!) {
 }
 """)
 
+DEPLOYMENT_LOGS = _op("""
+query RailwayDeploymentLogs($deploymentId: String!, $limit: Int) {
+  deploymentLogs(deploymentId: $deploymentId, limit: $limit) {
+    timestamp
+    severity
+    message
+  }
+}
+""")
+
 # Variables --------------------------------------------------------------------------------
 
 VARIABLES = _op("""
@@ -250,6 +261,7 @@ query RailwayVolumeInstances($environmentId: String!) {
           volumeId
           serviceId
           environmentId
+          deletedAt
           mountPath
           sizeMB
           region

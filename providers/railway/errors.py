@@ -12,6 +12,8 @@ class RailwayGraphQLError(ApiError):
 
     def __init__(self, operation: str, messages: list[str], status: int | None) -> None:
         self.messages = messages
+        # Railway refused it for now (too quick, a concurrent change): the client sends it again.
+        self.transient = False
         super().__init__(API, operation, "; ".join(messages) or "GraphQL error without a message", status=status)
 
 

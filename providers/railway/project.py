@@ -13,7 +13,7 @@ from providers.core.properties import properties
 from providers.core.provider import Resource, create_or_adopt, gone
 from providers.railway import documents as ops
 from providers.railway.errors import API, RailwayNotFoundError
-from providers.railway.provider import RailwayProvider, delete_unless_gone, edges, first
+from providers.railway.provider import RailwayProvider, delete_unless_gone, deleted, edges, first
 
 if TYPE_CHECKING:
     from providers.railway.client import RailwayClient
@@ -96,7 +96,7 @@ def _project(client: RailwayClient, project_id: str) -> dict[str, Any] | None:
         project: dict[str, Any] = client.execute(ops.PROJECT, {"id": project_id})["project"]
     except RailwayNotFoundError:
         return None
-    return project
+    return None if deleted(project) else project
 
 
 @dataclass

@@ -49,10 +49,16 @@ def delete_unless_gone(send: Callable[[], object], exists: Callable[[], bool]) -
 
 
 def edges(connection: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """The nodes of a Relay connection."""
+    """The live nodes of a Relay connection. Railway keeps listing a deleted object for a while with
+    `deletedAt` set: it is gone, never adopted nor read as there."""
     if not connection:
         return []
-    return [edge["node"] for edge in connection.get("edges", []) if edge and edge.get("node")]
+    nodes = [edge["node"] for edge in connection.get("edges", []) if edge and edge.get("node")]
+    return [node for node in nodes if not deleted(node)]
+
+
+def deleted(node: Mapping[str, Any]) -> bool:
+    return node.get("deletedAt") is not None
 
 
 def first(items: Iterable[T], predicate: Callable[[T], bool]) -> T | None:

@@ -1,5 +1,8 @@
 """CPU and memory per replica of a Railway service (`serviceInstanceLimitsUpdate`, a set: safe to repeat).
 
+Railway applies limits at the next deployment, like instance settings: `revision` counts the changes,
+so `RailwayDeployment` redeploys when the limits alone changed.
+
 Deleting this resource leaves the last limits on the service instance (the API has no way to clear an
 override); they go away with the service.
 """
@@ -16,7 +19,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from providers.core.properties import properties
 from providers.core.provider import Resource
 from providers.railway import documents as ops
-from providers.railway.provider import RailwayProvider
+from providers.railway.provider import RailwayProvider, whole
 
 if TYPE_CHECKING:
     from providers.railway.client import RailwayClient
@@ -25,20 +28,21 @@ if TYPE_CHECKING:
 class ServiceLimitsProvider(RailwayProvider):
     inputs = ("environmentId", "serviceId", "vcpus", "memoryGb")
     replace_on = ("environmentId", "serviceId")
+    outputs = ("revision",)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         self._set(self.client(), props)
-        return CreateResult(f"{props['serviceId']}/{props['environmentId']}", self.given(props))
+        return CreateResult(f"{props['serviceId']}/{props['environmentId']}", {**self.given(props), "revision": 1})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         override = self.client().execute(
             ops.SERVICE_LIMITS, {"environmentId": props["environmentId"], "serviceId": props["serviceId"]}
         )["serviceInstanceLimitOverride"]
-        return ReadResult(id_, {**self.given(props), **_limits(override, props)})
+        return ReadResult(id_, {**self.given(props), **_limits(override, props), "revision": props.get("revision")})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         self._set(self.client(), news)
-        return UpdateResult(self.given(news))
+        return UpdateResult({**self.given(news), "revision": (whole(olds.get("revision")) or 0) + 1})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         return None
@@ -80,6 +84,7 @@ class RailwayServiceLimits(Resource, module="railway", name="ServiceLimits"):
     """Per-replica CPU and memory of a service (`pulumi-python:dynamic/railway:ServiceLimits`)."""
 
     vcpus: pulumi.Output[float]
+    revision: pulumi.Output[int]
 
     def __init__(self, resource_name: str, args: ServiceLimitsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(ServiceLimitsProvider(), resource_name, properties(args), opts)

@@ -66,18 +66,34 @@ def scratch_project(dest: Path) -> Path:
     return dest
 
 
+# Stand-ins for what Railway pulls the private backend image with (docs/railway.md, Credentials).
+REGISTRY_USERNAME = "converge-nps-deploy"
+REGISTRY_PASSWORD = "ghp_stand-in-read-packages-token-0123456789"
+
+
 def stand_in_secrets() -> dict[str, str]:
     """The required secrets with the stand-in values the offline harness uses."""
     return {key: STAND_IN_SECRETS[f"{PROJECT}:{key}"] for key in REQUIRED_SECRETS}
 
 
 def init_stack(engine: Engine, project: Path, stack: str, *, env: Mapping[str, str] | None = None) -> None:
-    """`pulumi stack init` (passphrase secrets) and the required secrets, written into the copy's stack file."""
+    """`pulumi stack init` (passphrase secrets) and the required secrets, written into the copy's stack file,
+    with the stand-in credentials Railway pulls the private backend image with."""
     engine.init_stack(project, stack, env=env)
     args = ["config", "set-all", "--stack", stack]
-    for key, value in stand_in_secrets().items():
+    for key, value in {**stand_in_secrets(), "registryPassword": REGISTRY_PASSWORD}.items():
         args += ["--secret", f"{PROJECT}:{key}={value}"]
     engine.pulumi(args, cwd=project, env=env)
+    registry_user = [
+        "config",
+        "set",
+        "--stack",
+        stack,
+        "--path",
+        f"{PROJECT}:image.registryUsername",
+        REGISTRY_USERNAME,
+    ]
+    engine.pulumi(registry_user, cwd=project, env=env)
 
 
 def policy_args(project: Path, stack: str, config: Path | None = None) -> list[str]:

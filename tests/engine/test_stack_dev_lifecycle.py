@@ -43,8 +43,8 @@ def test_up_creates_the_dev_stack(deployment: Deployment) -> None:
     assert sorted(s["name"] for s in railway.services.values()) == ["backend", "redis"]
     (domain,) = railway.service_domains.values()
     assert [v["mountPath"] for v in railway.volume_instances.values()] == ["/data"]
-    assert railway.usage_limit is not None
-    assert (railway.usage_limit["softLimit"], railway.usage_limit["hardLimit"]) == (16, 20)
+    assert railway.usage_limit is None  # the workspace's limit is set by prod
+    assert all(d["status"] == "SUCCESS" for d in railway.deployments.values())
     assert [t["name"] for t in railway.tokens.values()] == ["github-actions-development"]
     database = supabase.only_project()
     assert (database.name, database.organization_slug) == ("converge-nps-development", "converge-nps-free")

@@ -58,15 +58,15 @@ def assert_fails_with(results: list[PolicyResult], expected: dict[str, str]) -> 
 # The stack-file changes: values the settings accept.
 STACK_CHANGES: dict[str, Any] = {
     # An image this project does not build and the pack's allow-list does not name.
-    f"{PROJECT}:redis": {"image": "bitnami/redis:8.10.1"},
-    # No Railway usage limit: nothing caps spending.
-    f"{PROJECT}:railway": {"setUsageLimit": False},
+    f"{PROJECT}:redis": {"image": "bitnami/redis:7.4.1"},
 }
 # The pack-config changes, for policies the settings keep the stack file from violating (the plan and the
 # deploy branch are seed rules there). replica-limits and redis-persistence take their limits from the
 # seed and the Redis component's own start command, which no accepted stack file or pack config breaks:
 # their violating variants change the registered resources instead (tests/policies/test_pack.py).
 PACK_CHANGES: dict[str, dict[str, Any]] = {
+    # Dev leaves the workspace's usage limit to prod; told it must set one, it has none.
+    "spending-cap": {"hardLimit": "required"},
     "database-backups": {"enforcementLevel": "mandatory"},
     "production-deploy-gate": {"environments": ["development"], "branch": "develop"},
     # A stricter list of credential outputs than the program marks secret.

@@ -34,10 +34,15 @@ def test_text_report_of_prod(capsys: pytest.CaptureFixture[str]) -> None:
     assert "PASS       spending-cap [mandatory]" in out
     assert "INFO       cost-estimate [advisory]" in out
     assert "x railway:Service" in out
+    # Prod sets the workspace's usage limit: every stack at maximum replicas on Railway, and what is left.
+    assert "Railway usage limit (whole workspace): hard $360.00, soft $288.00" in out
+    assert "Railway at maximum replicas: prod $260.15, dev $34.65, staging $64.65; together $359.45" in out
+    assert "Headroom under the hard limit: $0.55" in out
 
 
 def test_markdown_report_is_a_pr_comment(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = report(capsys, "--stack", "staging", "--format", "markdown")
+    assert "- Railway usage limit: set by another stack of the workspace" in out
     assert status == 0
     assert out.startswith(
         "<!-- converge-nps cost and policy report: staging -->\n### ✅ Converge-NPS `staging`: $59.65/month"

@@ -11,6 +11,15 @@ missing objects answer "<Thing> not found", deletes of missing objects answer "N
 (the least helpful wording, so the providers must check for themselves), a service is created in
 every environment of its project, and a project is created with its default environment.
 
+Where Railway behaves beyond its schema, the fake does too (docs/railway.md names the real clients that
+show each point): a new service's instance appears only after a request or two; the legacy top-level
+`region`/`numReplicas` of `serviceInstanceUpdate` are ignored (placement is `multiRegionConfig`, read
+back from the latest deployment's manifest); a deployment moves through its statuses as it is polled
+and takes the instance's settings, limits and variables of the moment it starts; an image is stored
+in its normal form (`docker.io/library/...`); an image from a private registry fails to deploy without
+registry credentials on the instance; a deleted project, environment, service, service instance or
+volume instance lingers in lists (and a deleted project in `project`) with `deletedAt` set.
+
 Faults can be queued per operation: 429 with Retry-After, 5xx, a stall past the client's timeout,
 a GraphQL error payload, and a "lost response" (the mutation is applied, then the connection drops,
 at once or only after the client's timeout).
@@ -51,12 +60,35 @@ class RefusedError(Exception):
     """Raised by resolvers for a request Railway would refuse (a domain already in use, ...)."""
 
 
+def _changed_environment(body: dict[str, Any]) -> str | None:
+    """The environment a mutation changes, as its variables name it."""
+    if not str(body.get("query") or "").lstrip().startswith("mutation"):
+        return None
+    variables = body.get("variables") or {}
+    nested = variables.get("input") if isinstance(variables.get("input"), dict) else {}
+    found = variables.get("environmentId") or nested.get("environmentId")
+    return str(found) if found else None
+
+
+def normal_image(reference: str) -> str:
+    """An image reference as Railway reports it back: Docker Hub names in full (`docker.io/library/redis:8`)."""
+    name, at, digest = reference.partition("@")
+    first, slash, _ = name.partition("/")
+    has_registry = bool(slash) and ("." in first or ":" in first or first == "localhost")
+    if not has_registry:
+        name = f"docker.io/{name}" if slash else f"docker.io/library/{name}"
+    if not at and ":" not in name.rsplit("/", 1)[-1]:
+        name += ":latest"
+    return name + at + digest
+
+
 @dataclass
 class Fault:
     operation: str | None  # None: the next request, whatever it is
     kind: str  # "429", "500", "502", "stall", "lost", "lost-late", "graphql-error"
     retry_after: str | None = None
     message: str = "Problem processing request"
+    code: str | None = None  # the GraphQL error's `extensions.code`
 
 
 @dataclass
@@ -78,6 +110,14 @@ class FakeRailway:
     auth_kinds: list[str] = field(default_factory=list)
     # Observability dashboards by id (see the section at the end of the class).
     dashboards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Requests that complete after a service's creation before its instance shows (real clients wait).
+    instance_lag: int = 1
+    # How long a change to an environment takes; a second change to it meanwhile is refused as stale.
+    change_seconds: float = 0.0
+    # Statuses a new deployment passes through before its outcome, one per poll of it.
+    deployment_steps: tuple[str, ...] = ("INITIALIZING", "BUILDING", "DEPLOYING")
+    # Repositories whose images need registry credentials to pull.
+    private_registries: tuple[str, ...] = ("ghcr.io/converge-nps/",)
 
     def __post_init__(self) -> None:
         self.lock = threading.RLock()
@@ -101,6 +141,15 @@ class FakeRailway:
         self.caller = threading.local()
         self.loads: dict[tuple[str, str], ServedLoad] = {}
         self.latest_deployment: dict[tuple[str, str], str] = {}
+        self.pending_instances: dict[tuple[str, str], int] = {}
+        self.deployment_progress: dict[str, list[str]] = {}
+        self.deployment_outcomes: deque[tuple[str, list[str]]] = deque()
+        # What Railway still lists after a delete, with `deletedAt` set (see `_tombstone`).
+        self.changing: dict[str, int] = {}  # environment -> changes in progress
+        self.stale_refusals = 0
+        self.deleted: dict[str, dict[Any, dict[str, Any]]] = {
+            kind: {} for kind in ("projects", "environments", "services", "instances", "volume_instances")
+        }
         self.root = {**self._root(), **self._observability_root()}
 
     # Inspection helpers for tests ---------------------------------------------------------------
@@ -139,9 +188,18 @@ class FakeRailway:
             return None
         if fault is not None and fault.kind == "graphql-error":
             self._record(operation_name, body, 200)
-            return _send(handler, 200, {"data": None, "errors": [{"message": fault.message}]})
-        status, payload = self.execute(operation_name, body)
+            error = {"message": fault.message, **({"extensions": {"code": fault.code}} if fault.code else {})}
+            return _send(handler, 200, {"data": None, "errors": [error]})
+        conflict = self._concurrent_change(body)
+        if conflict is not None:
+            self._record(operation_name, body, 200)
+            return _send(handler, 200, {"data": None, "errors": [conflict]})
+        try:
+            status, payload = self.execute(operation_name, body)
+        finally:
+            self._change_done(body)
         self._record(operation_name, body, status)
+        self._settle_instances()
         if fault is not None and fault.kind in ("lost", "lost-late"):
             # Applied, but the answer never arrives: the connection drops now, or after the client gave up.
             if fault.kind == "lost-late":
@@ -149,6 +207,33 @@ class FakeRailway:
             handler.close_connection = True
             return None
         return _send(handler, status, payload)
+
+    # Changes to one environment ------------------------------------------------------------------
+    #
+    # Railway applies a change to an environment against the environment's current version; a second
+    # change that started from the same version is refused (`STALE_ENVIRONMENT_BASE`), which is why its
+    # clients make one change at a time per environment.
+
+    def _concurrent_change(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        environment_id = _changed_environment(body)
+        if environment_id is None:
+            return None
+        with self.lock:
+            if self.changing.get(environment_id):
+                self.stale_refusals += 1
+                return {
+                    "message": "The environment changed since this change was prepared; please try again",
+                    "extensions": {"code": "STALE_ENVIRONMENT_BASE"},
+                }
+            self.changing[environment_id] = 1
+        self.stop.wait(self.change_seconds)
+        return None
+
+    def _change_done(self, body: dict[str, Any]) -> None:
+        environment_id = _changed_environment(body)
+        if environment_id is not None:
+            with self.lock:
+                self.changing.pop(environment_id, None)
 
     def _take_fault(self, operation: str) -> Fault | None:
         with self.lock:
@@ -208,7 +293,7 @@ class FakeRailway:
             "project": lambda _info, id: self._project(id),
             "projects": lambda _info, workspaceId=None, **_: _connection(
                 self._project(project_id)
-                for project_id, project in self.projects.items()
+                for project_id, project in [*self.projects.items(), *self.deleted["projects"].items()]
                 if project["workspaceId"] == (workspaceId or WORKSPACE_ID)
             ),
             "projectCreate": lambda _info, input: self._project_create(input),
@@ -218,7 +303,7 @@ class FakeRailway:
             "environmentCreate": lambda _info, input: self._environment_create(input),
             "environmentRename": lambda _info, id, input: self._environment_rename(id, input),
             "environmentDelete": lambda _info, id: self._delete(self.environments, id, self._drop_environment),
-            "serviceCreate": lambda _info, input: self._service_create(input),
+            "serviceCreate": lambda _info, input: self._service_create(input, lag=self.instance_lag),
             "serviceUpdate": lambda _info, id, input: self._service_update(id, input),
             "serviceInstanceUpdate": lambda _info, serviceId, input, environmentId=None: self._instance_update(
                 serviceId, environmentId, input
@@ -228,10 +313,11 @@ class FakeRailway:
                 serviceId, environmentId
             ),
             "serviceInstanceLimitsUpdate": lambda _info, input: self._limits_update(input),
-            "serviceInstanceDeployV2": lambda _info, environmentId, serviceId, **_: self._deploy(
+            "serviceInstanceDeployV2": lambda _info, environmentId, serviceId, **_: self._start_deployment(
                 serviceId, environmentId
             ),
             "deployment": lambda _info, id: self._deployment(id),
+            "deploymentLogs": lambda _info, deploymentId, limit=None, **_: self._deployment_logs(deploymentId, limit),
             "variables": lambda _info, projectId, environmentId, serviceId=None, **_: self._variables_of(
                 serviceId, environmentId
             ),
@@ -272,17 +358,19 @@ class FakeRailway:
     # projects and environments
 
     def _project(self, project_id: str) -> dict[str, Any]:
-        project = self.projects.get(project_id)
+        project = self.projects.get(project_id) or self.deleted["projects"].get(project_id)
         if project is None:
             raise MissingError("Project not found")
         return {
             **project,
             "environments": lambda _info, **_: _connection(
-                dict(env) for env in self.environments.values() if env["projectId"] == project_id
+                dict(env)
+                for env in [*self.environments.values(), *self.deleted["environments"].values()]
+                if env["projectId"] == project_id
             ),
             "services": lambda _info, **_: _connection(
-                {"id": s["id"], "name": s["name"], "projectId": s["projectId"]}
-                for s in self.services.values()
+                {"id": s["id"], "name": s["name"], "projectId": s["projectId"], "deletedAt": s.get("deletedAt")}
+                for s in [*self.services.values(), *self.deleted["services"].values()]
                 if s["projectId"] == project_id
             ),
             "workspace": {
@@ -310,6 +398,7 @@ class FakeRailway:
         return self._project(project_id)
 
     def _drop_project(self, project_id: str) -> None:
+        self._tombstone("projects", project_id, self.projects[project_id])
         for env_id in [e for e, env in self.environments.items() if env["projectId"] == project_id]:
             self._drop_environment(env_id)
         for service_id in [s for s, service in self.services.items() if service["projectId"] == project_id]:
@@ -323,10 +412,19 @@ class FakeRailway:
         return {
             **environment,
             "serviceInstances": lambda _info, **_: _connection(
-                self._instance(sid, eid) for (sid, eid) in self.instances if eid == environment_id
+                [
+                    *(
+                        {**self._instance(sid, eid), "latestDeployment": self._latest_deployment(sid, eid)}
+                        for (sid, eid) in self.instances
+                        if eid == environment_id
+                    ),
+                    *(dict(i) for (_, eid), i in self.deleted["instances"].items() if eid == environment_id),
+                ]
             ),
             "volumeInstances": lambda _info, **_: _connection(
-                dict(vi) for vi in self.volume_instances.values() if vi["environmentId"] == environment_id
+                dict(vi)
+                for vi in [*self.volume_instances.values(), *self.deleted["volume_instances"].values()]
+                if vi["environmentId"] == environment_id
             ),
         }
 
@@ -347,13 +445,15 @@ class FakeRailway:
         return dict(self.environments[environment_id])
 
     def _drop_environment(self, environment_id: str) -> None:
+        if environment_id in self.environments:
+            self._tombstone("environments", environment_id, self.environments[environment_id])
         for key in [k for k in self.instances if k[1] == environment_id]:
             del self.instances[key]
         self.environments.pop(environment_id, None)
 
     # services
 
-    def _service_create(self, data: dict[str, Any]) -> dict[str, Any]:
+    def _service_create(self, data: dict[str, Any], lag: int = 0) -> dict[str, Any]:
         project_id = data["projectId"]
         if project_id not in self.projects:
             raise MissingError("Project not found")
@@ -362,13 +462,38 @@ class FakeRailway:
         # Railway creates a service in every (non-fork) environment of its project.
         for environment_id, environment in self.environments.items():
             if environment["projectId"] == project_id:
-                self._new_instance(service_id, environment_id)
+                self._new_instance(service_id, environment_id, lag)
         return dict(self.services[service_id])
 
-    def _new_instance(self, service_id: str, environment_id: str) -> None:
+    def _new_instance(self, service_id: str, environment_id: str, lag: int = 0) -> None:
+        # Through the API, Railway materialises the instance a moment after the service (`_settle_instances`).
+        self.limits[(service_id, environment_id)] = None
+        self.variables[(service_id, environment_id)] = {
+            "RAILWAY_PRIVATE_DOMAIN": f"{self.services[service_id]['name']}.railway.internal"
+        }
+        self.pending_instances[(service_id, environment_id)] = lag
+        if lag <= 0:
+            self._materialise_instance(service_id, environment_id)
+
+    def _settle_instances(self) -> None:
+        with self.lock:
+            for key, left in list(self.pending_instances.items()):
+                if left <= 0:
+                    self._materialise_instance(*key)
+                else:
+                    self.pending_instances[key] = left - 1
+
+    def _materialise_instance(self, service_id: str, environment_id: str) -> None:
+        del self.pending_instances[(service_id, environment_id)]
+        if service_id not in self.services or environment_id not in self.environments:
+            return
+        # The legacy per-region fields read back as Railway reports them for a multi-region-configured
+        # service: one replica, no region. Placement lives in `multiRegionConfig`.
         self.instances[(service_id, environment_id)] = {
             "numReplicas": 1,
-            "region": "us-west2",
+            "region": None,
+            "multiRegionConfig": None,
+            "registryCredentials": None,
             "healthcheckPath": None,
             "healthcheckTimeout": None,
             "restartPolicyType": "ON_FAILURE",
@@ -376,10 +501,10 @@ class FakeRailway:
             "startCommand": None,
             "source": None,
         }
-        self.variables[(service_id, environment_id)] = {
-            "RAILWAY_PRIVATE_DOMAIN": f"{self.services[service_id]['name']}.railway.internal"
-        }
-        self.limits[(service_id, environment_id)] = None
+
+    def _tombstone(self, kind: str, key: Any, record: dict[str, Any]) -> None:
+        """Railway keeps a deleted object around for a while, listed with `deletedAt` set."""
+        self.deleted[kind][key] = {**record, "deletedAt": "2026-12-02T00:00:00.000Z"}
 
     def _instance(self, service_id: str, environment_id: str) -> dict[str, Any]:
         instance = self.instances.get((service_id, environment_id))
@@ -400,15 +525,26 @@ class FakeRailway:
         return dict(self.services[service_id])
 
     def _instance_update(self, service_id: str, environment_id: str | None, data: dict[str, Any]) -> bool:
+        if service_id not in self.services:
+            raise MissingError("Service not found")
         targets = [key for key in self.instances if key[0] == service_id and environment_id in (None, key[1])]
         if not targets:
-            raise MissingError("Service not found")
+            raise MissingError("ServiceInstance not found")
+        # The legacy top-level placement is not applied (it reads back as null / 1 whatever is sent).
+        applied = {key: value for key, value in data.items() if key not in ("region", "numReplicas")}
+        if (applied.get("source") or {}).get("image"):
+            applied["source"] = {"image": normal_image(applied["source"]["image"])}
         for key in targets:
-            self.instances[key].update(data)
+            self.instances[key].update(applied)
         return True
 
     def _drop_service(self, service_id: str) -> None:
-        for key in [k for k in self.instances if k[0] == service_id]:
+        if service_id in self.services:
+            self._tombstone("services", service_id, self.services[service_id])
+        for key in [k for k in {*self.instances, *self.pending_instances} if k[0] == service_id]:
+            self.pending_instances.pop(key, None)
+            if key in self.instances:
+                self._tombstone("instances", key, {**self._instance(*key), "latestDeployment": None})
             self.instances.pop(key, None)
             self.variables.pop(key, None)
             self.limits.pop(key, None)
@@ -422,7 +558,7 @@ class FakeRailway:
 
     def _require_instance(self, service_id: str, environment_id: str) -> tuple[str, str]:
         if (service_id, environment_id) not in self.instances:
-            raise MissingError("Service not found")
+            raise MissingError("ServiceInstance not found")
         return service_id, environment_id
 
     def _limits_of(self, service_id: str, environment_id: str) -> dict[str, float] | None:
@@ -435,22 +571,81 @@ class FakeRailway:
 
     def _deploy(self, service_id: str, environment_id: str) -> str:
         key = self._require_instance(service_id, environment_id)
+        instance = self.instances[key]
         deployment_id = self.new_id("dep")
         self.deployments[deployment_id] = {
             "id": deployment_id,
             "status": "SUCCESS",
             "serviceId": service_id,
             "environmentId": environment_id,
-            "image": (self.instances[key].get("source") or {}).get("image"),
+            "image": (instance.get("source") or {}).get("image"),
             "variables": dict(self.variables[key]),
+            # A deployment runs with the limits of the moment it starts: a later limits change waits for the next.
+            "limits": self.limits[key] and dict(self.limits[key]),
+            "meta": {"serviceManifest": {"deploy": {"multiRegionConfig": instance.get("multiRegionConfig")}}},
+            "logs": [],
         }
+        return deployment_id
+
+    # Deployments in progress ------------------------------------------------------------------
+    #
+    # `serviceInstanceDeployV2` starts a deployment that is polled through `deployment_steps` to its
+    # outcome: SUCCESS, or what `fail_next_deployment` queued, or FAILED when the image is in a private
+    # registry and the instance has no registry credentials (Railway cannot pull it).
+
+    def fail_next_deployment(self, status: str = "CRASHED", logs: tuple[str, ...] = ("Error: boom",)) -> None:
+        self.deployment_outcomes.append((status, list(logs)))
+
+    def _start_deployment(self, service_id: str, environment_id: str) -> str:
+        deployment_id = self._deploy(service_id, environment_id)
+        deployment = self.deployments[deployment_id]
+        instance = self.instances[(service_id, environment_id)]
+        image = deployment["image"] or ""
+        if image.startswith(self.private_registries) and not instance.get("registryCredentials"):
+            outcome, logs = "FAILED", [f"Error: failed to pull image {image}: unauthorized"]
+        elif self.deployment_outcomes:
+            outcome, logs = self.deployment_outcomes.popleft()
+        else:
+            outcome, logs = "SUCCESS", ["Server listening"]
+        deployment["status"] = "QUEUED"
+        deployment["logs"] = [
+            {"message": message, "severity": "info", "timestamp": f"2026-12-02T00:00:{index:02d}Z"}
+            for index, message in enumerate(["Starting container", *logs])
+        ]
+        self.deployment_progress[deployment_id] = [*self.deployment_steps, outcome]
         return deployment_id
 
     def _deployment(self, deployment_id: str) -> dict[str, Any]:
         deployment = self.deployments.get(deployment_id)
         if deployment is None:
             raise MissingError("Deployment not found")
+        steps = self.deployment_progress.get(deployment_id)
+        if steps:
+            deployment["status"] = steps.pop(0)
         return dict(deployment)
+
+    def _deployment_logs(self, deployment_id: str, limit: int | None) -> list[dict[str, Any]]:
+        deployment = self.deployments.get(deployment_id)
+        if deployment is None:
+            raise MissingError("Deployment not found")
+        return list(deployment.get("logs") or [])[-(limit or 100) :]
+
+    def _latest_deployment(self, service_id: str, environment_id: str) -> dict[str, Any] | None:
+        mine = [
+            d
+            for d in self.deployments.values()
+            if d["serviceId"] == service_id and d["environmentId"] == environment_id
+        ]
+        return dict(mine[-1]) if mine else None
+
+    def running_limits(self, service_id: str, environment_id: str) -> dict[str, float] | None:
+        """The limits the service runs with: those of its latest successful deployment."""
+        done = [
+            d
+            for d in self.deployments.values()
+            if d["serviceId"] == service_id and d["environmentId"] == environment_id and d["status"] == "SUCCESS"
+        ]
+        return done[-1]["limits"] if done else None
 
     # variables
 
@@ -504,6 +699,7 @@ class FakeRailway:
 
     def _drop_volume(self, volume_id: str) -> None:
         for instance_id in [i for i, vi in self.volume_instances.items() if vi["volumeId"] == volume_id]:
+            self._tombstone("volume_instances", instance_id, self.volume_instances[instance_id])
             del self.volume_instances[instance_id]
         del self.volumes[volume_id]
 
@@ -722,7 +918,7 @@ class FakeRailway:
         return load
 
     def _observed_deploy(self, service_id: str, environment_id: str) -> str:
-        deployment_id = self._deploy(service_id, environment_id)
+        deployment_id = self._start_deployment(service_id, environment_id)
         now = self.clock()
         regions = dict(self.instances[(service_id, environment_id)].get("multiRegionConfig") or {})
         self.deployments[deployment_id].update(

@@ -23,8 +23,9 @@ REDIS_MB = {"dev": 256, "staging": 256, "prod": 512}
 BACKEND_REPLICAS = {"dev": 1, "staging": 1, "prod": 2}
 BACKEND_LIMITS = {"dev": (0.5, 0.5), "staging": (1, 1), "prod": (2, 1)}
 REDIS_LIMITS = {"dev": (0.1, 0.5), "staging": (0.1, 0.5), "prod": (0.25, 1.0)}
-# The stack budgets (~$20, ~$60, $135-285) as Railway spend caps, soft limit at 80%.
-USAGE_LIMITS = {"dev": (16, 20), "staging": (48, 60), "prod": (228, 285)}
+# One usage limit for the workspace, set by prod: every stack at maximum replicas on Railway (prod $260.15,
+# staging $64.65, dev $34.65), soft limit at 80%.
+WORKSPACE_USAGE_LIMIT = (288, 360)
 
 
 def unknown(value: Any) -> bool:
@@ -50,12 +51,15 @@ def test_one_project_and_environment_per_stack(stack: str, preview: bool, stack_
     environment = railway(run, "Environment")
     assert environment.inputs["name"] == ENVIRONMENT[stack]
     assert project.urn in environment.dependencies
-    soft, hard = USAGE_LIMITS[stack]
-    limit = railway(run, "UsageLimit")
-    assert (limit.inputs["softLimitDollars"], limit.inputs["hardLimitDollars"]) == (soft, hard)
+    limits = run.of_type(f"{RAILWAY}UsageLimit")
+    if stack == "prod":
+        (limit,) = limits
+        assert (limit.inputs["softLimitDollars"], limit.inputs["hardLimitDollars"]) == WORKSPACE_USAGE_LIMIT
+    else:
+        assert limits == []  # the workspace's limit is prod's
     token = railway(run, "ProjectToken")
     assert token.inputs["name"] == f"github-actions-{ENVIRONMENT[stack]}"
-    assert len([r for r in run.resources if r.type.startswith(RAILWAY)]) == 15
+    assert len([r for r in run.resources if r.type.startswith(RAILWAY)]) == 14 + len(limits)
 
 
 def test_backend_service(stack: str, preview: bool, stack_run: StackRun) -> None:
@@ -211,8 +215,16 @@ def test_deploy_job_gets_an_environment_scoped_railway_token(stack: str, preview
 
 
 def test_usage_limit_can_be_left_to_another_stack() -> None:
-    config = stack_config("staging", {"converge-nps:railway": {"setUsageLimit": False}})
-    assert run_stack("staging", preview=True, config=config).of_type(f"{RAILWAY}UsageLimit") == []
+    config = stack_config("prod", {"converge-nps:railway": {"setUsageLimit": False}})
+    assert run_stack("prod", preview=True, config=config).of_type(f"{RAILWAY}UsageLimit") == []
+
+
+def test_the_usage_limit_covers_the_stacks_of_its_workspace_only() -> None:
+    # Staging moved to a workspace of its own: prod's limit no longer counts it.
+    alone = {"workspaceId": "ws-staging", "setUsageLimit": True}
+    staging = run_stack("staging", preview=True, config=stack_config("staging", {"converge-nps:railway": alone}))
+    (limit,) = staging.of_type(f"{RAILWAY}UsageLimit")
+    assert limit.inputs["hardLimitDollars"] == 65  # staging's $64.65 at maximum replicas, rounded up
 
 
 def test_adopting_a_project_and_environment() -> None:
@@ -250,6 +262,22 @@ def test_redis_without_rdb_turns_snapshots_off_explicitly() -> None:
         region="us-west2",
         restart_policy="ON_FAILURE",
         restart_max_retries=10,
+        deployment_timeout_minutes=15,
     )
     server = shlex.split(shlex.split(redis_command(args))[2])
     assert server[server.index("--save") + 1] == ""
+
+
+def test_a_private_image_gets_pull_credentials_from_the_secret() -> None:
+    image = {"repository": "ghcr.io/converge-nps/backend", "registryUsername": "converge-nps-deploy"}
+    config = stack_config("dev", {"converge-nps:image": image, "converge-nps:registryPassword": "ghp_stand-in"})
+    service = railway(run_stack("dev", preview=False, config=config), "Service", "backend")
+    assert service.inputs["registryUsername"] == "converge-nps-deploy"
+    assert isinstance(service.inputs["registryPassword"], Secret)
+    assert railway(run_stack("dev", preview=True), "Service", "backend").inputs.get("registryUsername") is None
+
+
+def test_a_registry_user_without_its_secret_fails_before_anything_is_declared() -> None:
+    image = {"repository": "ghcr.io/converge-nps/backend", "registryUsername": "converge-nps-deploy"}
+    run = run_stack("dev", preview=True, config=stack_config("dev", {"converge-nps:image": image}), raise_errors=False)
+    assert "needs the registryPassword secret" in str(run.error)

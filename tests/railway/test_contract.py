@@ -67,7 +67,7 @@ def test_every_document_is_used_by_a_provider_and_nothing_else_is_sent() -> None
 
 
 def test_operation_names_are_unique_and_prefixed() -> None:
-    assert len(ops.BY_NAME) == len(ops.ALL) == 43
+    assert len(ops.BY_NAME) == len(ops.ALL) == 44
     assert all(name.startswith("Railway") for name in ops.BY_NAME)
 
 
@@ -87,8 +87,8 @@ def test_a_wrong_field_name_fails(operation: ops.Operation) -> None:
 
 def test_a_wrong_nested_field_fails() -> None:
     assert any(
-        "Cannot query field 'replicas'" in m
-        for m in errors(ops.SERVICE_INSTANCES.document.replace("numReplicas", "replicas"))
+        "Cannot query field 'startCmd'" in m
+        for m in errors(ops.SERVICE_INSTANCES.document.replace("startCommand", "startCmd"))
     )
 
 
@@ -97,8 +97,7 @@ VALID_VARIABLES: dict[str, dict[str, Any]] = {
         "serviceId": "svc",
         "environmentId": "env",
         "input": {
-            "numReplicas": 2,
-            "region": "us-west2",
+            "multiRegionConfig": {"us-west2": {"numReplicas": 2}, "europe-west4": None},
             "healthcheckPath": "/health",
             "healthcheckTimeout": 60,
             "restartPolicyType": "ON_FAILURE",

@@ -6,14 +6,35 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from pulumi.runtime import rpc
 
 from components.values import Secret
+from settings import PROJECT
 from tests.doubles import run_stack, stack_config
 from tests.providers.engine import Engine, program_engine
 from tests.railway.fake_railway import FakeRailway
 from tests.railway.helpers import RAILWAY
 
+
+def rpc_secret_value(value: object) -> str:
+    assert rpc.is_rpc_secret(value), "stored encrypted"
+    return str(rpc.unwrap_rpc_secret(value))
+
+
 BACKEND_IMAGE_PREFIX = "ghcr.io/converge-nps/backend@sha256:"
+REGISTRY_PASSWORD = "ghp_stand-in-read-packages-token-0123456789"
+# The backend image is private (ghcr.io): Railway pulls it with these.
+PULL = {"registryUsername": "converge-nps-deploy"}
+DEPLOYMENT_POLLS = 4  # INITIALIZING, BUILDING, DEPLOYING, SUCCESS
+
+
+def pulling(stack: str, overrides: dict[str, object] | None = None) -> dict[str, object]:
+    """The stack's config with the registry credentials of its private backend image."""
+    base = stack_config(stack)
+    image = {**base[f"{PROJECT}:image"], **PULL}
+    return stack_config(
+        stack, {f"{PROJECT}:image": image, f"{PROJECT}:registryPassword": REGISTRY_PASSWORD, **(overrides or {})}
+    )
 
 
 def _summary(fake: FakeRailway, since: int) -> str:
@@ -26,12 +47,12 @@ def _summary(fake: FakeRailway, since: int) -> str:
 def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> None:
     engine = Engine()
     with program_engine(engine, RAILWAY):
-        first = run_stack("prod")
+        first = run_stack("prod", config=pulling("prod"))
         first_calls = fake.calls()
         first_summary = _summary(fake, 0)
 
         mark = len(fake.requests)
-        again = run_stack("prod")
+        again = run_stack("prod", config=pulling("prod"))
         no_change_calls = fake.calls(since=mark)
 
     mark = len(fake.requests)
@@ -52,16 +73,18 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
     assert set(services) == {"backend", "redis"}
     (environment_id,) = fake.environments
     backend = fake.instances[(services["backend"], environment_id)]
-    assert backend["numReplicas"] == 2 and backend["healthcheckPath"] == "/health"
+    assert backend["multiRegionConfig"] == {"us-west2": {"numReplicas": 2}} and backend["healthcheckPath"] == "/health"
     assert backend["source"]["image"].startswith(BACKEND_IMAGE_PREFIX)
-    assert fake.limits[(services["backend"], environment_id)] == {"vCPUs": 2.0, "memoryGB": 1.0}
+    assert backend["registryCredentials"] == {"username": "converge-nps-deploy", "password": REGISTRY_PASSWORD}
+    assert fake.running_limits(services["backend"], environment_id) == {"vCPUs": 2.0, "memoryGB": 1.0}
     redis = fake.instances[(services["redis"], environment_id)]
-    assert redis["numReplicas"] == 1 and "--maxmemory 512mb" in redis["startCommand"]
+    assert redis["multiRegionConfig"] == {"us-west2": {"numReplicas": 1}}
+    assert "--maxmemory 512mb" in redis["startCommand"] and redis["registryCredentials"] is None
     assert [vi["mountPath"] for vi in fake.volume_instances.values()] == ["/data"]
     assert [d["domain"] for d in fake.custom_domains.values()] == ["api.converge-nps.com"]
     assert fake.service_domains == {}
     assert fake.usage_limit is not None
-    assert (fake.usage_limit["softLimit"], fake.usage_limit["hardLimit"]) == (228, 285)
+    assert (fake.usage_limit["softLimit"], fake.usage_limit["hardLimit"]) == (288, 360)  # the whole workspace
     assert [t["name"] for t in fake.tokens.values()] == ["github-actions-production"]
     backend_variables = fake.variables[(services["backend"], environment_id)]
     assert backend_variables["REDIS_URL"].startswith("redis://default:")
@@ -71,6 +94,7 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
     # Each service deployed once, after its variables were in place.
     deployments = list(fake.deployments.values())
     assert sorted(d["serviceId"] for d in deployments) == sorted(services.values())
+    assert all(d["status"] == "SUCCESS" for d in deployments)
     assert all("RAILWAY_PRIVATE_DOMAIN" in d["variables"] and len(d["variables"]) > 1 for d in deployments)
 
     # The deploy job's token reaches the GitHub environment as a secret.
@@ -85,7 +109,11 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
 
     # The issue's targets. A first up: one look (for what a failed attempt may have left) per
     # create-or-adopt kind, then its writes; upserts and sets need no look.
-    assert Counter(r.operation.removeprefix("Railway") for r in first_calls) == {
+    counted = Counter(r.operation.removeprefix("Railway") for r in first_calls)
+    # Each new service's instance is looked for until it shows: once or twice, as other requests interleave.
+    instance_looks = counted.pop("ServiceInstances")
+    assert 2 <= instance_looks <= 4
+    assert counted == {
         "ProjectsInWorkspace": 1,
         "ProjectCreate": 1,
         "Environments": 1,  # the project's default environment is adopted: no create
@@ -105,8 +133,9 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
         "ServiceDeploy": 2,
         "ObservabilityDashboards": 2,  # none yet; then the id of the one just created
         "ObservabilityDashboardCreate": 1,
+        "Deployment": 2 * DEPLOYMENT_POLLS,  # each deployment, polled until it succeeds
     }
-    assert (len(first_calls), len([r for r in first_calls if r.mutation])) == (26, 16)
+    assert (len(first_calls) - instance_looks, len([r for r in first_calls if r.mutation])) == (34, 16)
     assert no_change_calls == []
     assert len(refresh_calls) == resources
     assert all(not r.mutation for r in refresh_calls)
@@ -120,13 +149,13 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
 def test_event_mode_redeploys_the_backend_only(fake: FakeRailway) -> None:
     engine = Engine()
     with program_engine(engine, RAILWAY):
-        run_stack("prod")
+        run_stack("prod", config=pulling("prod"))
         mark = len(fake.requests)
-        run_stack("prod", config=stack_config("prod", {"converge-nps:eventMode": True}))
+        run_stack("prod", config=pulling("prod", {"converge-nps:eventMode": True}))
     calls = [r.operation for r in fake.calls(since=mark)]
-    assert calls == ["RailwayServiceInstanceUpdate", "RailwayServiceDeploy"]
+    assert calls == ["RailwayServiceInstanceUpdate", "RailwayServiceDeploy", *["RailwayDeployment"] * DEPLOYMENT_POLLS]
     (backend,) = [key for key in fake.instances if fake.services[key[0]]["name"] == "backend"]
-    assert fake.instances[backend]["numReplicas"] == 3
+    assert fake.instances[backend]["multiRegionConfig"] == {"us-west2": {"numReplicas": 3}}
     assert len(fake.deployments) == 3
 
 
@@ -139,29 +168,41 @@ def test_a_new_image_redeploys_and_a_variable_change_redeploys(fake: FakeRailway
         run_stack("staging", **kwargs)  # type: ignore[arg-type]
         return [r.operation for r in fake.calls(since=mark)]
 
+    polled = ["RailwayServiceDeploy", *["RailwayDeployment"] * DEPLOYMENT_POLLS]
+    qa = {"converge-nps:frontendUrl": "https://qa.converge-nps.com"}
     with program_engine(Engine(), RAILWAY):
-        run_stack("staging")
-        image_calls = calls_of(environ=ci)
-        variable_calls = calls_of(
-            environ=ci, config=stack_config("staging", {"converge-nps:frontendUrl": "https://qa.converge-nps.com"})
-        )
-        limits_calls = calls_of(
-            environ=ci,
-            config=stack_config(
-                "staging",
-                {"converge-nps:frontendUrl": "https://qa.converge-nps.com", "converge-nps:backend": bigger},
-            ),
-        )
-    assert image_calls == ["RailwayServiceInstanceUpdate", "RailwayServiceDeploy"]
-    assert variable_calls == ["RailwayVariablesUpsert", "RailwayServiceDeploy"]
-    # Limits apply to the instance without a new deployment.
-    assert limits_calls == ["RailwayServiceLimitsUpdate"]
+        run_stack("staging", config=pulling("staging"))
+        image_calls = calls_of(environ=ci, config=pulling("staging"))
+        variable_calls = calls_of(environ=ci, config=pulling("staging", qa))
+        limits_calls = calls_of(environ=ci, config=pulling("staging", {**qa, "converge-nps:backend": bigger}))
+    (backend,) = [key for key in fake.instances if fake.services[key[0]]["name"] == "backend"]
+    assert image_calls == ["RailwayServiceInstanceUpdate", *polled]
+    assert variable_calls == ["RailwayVariablesUpsert", *polled]
+    # Railway applies limits at the next deployment: a change of limits alone redeploys.
+    assert limits_calls == ["RailwayServiceLimitsUpdate", *polled]
+    assert fake.running_limits(*backend) == {"vCPUs": 1.0, "memoryGB": 2.0}
+
+
+def test_a_private_image_is_pulled_with_credentials_kept_out_of_the_state(fake: FakeRailway) -> None:
+    engine = Engine()
+    with (
+        program_engine(engine, RAILWAY),
+        pytest.raises(Exception, match="(?s)ended FAILED.*failed to pull image.*unauthorized"),
+    ):
+        run_stack("staging")  # no registry credentials: Railway cannot pull the image
+    with program_engine(engine, RAILWAY):
+        run_stack("staging", config=pulling("staging"))
+    (service,) = [urn for urn in engine.outputs if urn.endswith("backend") and "railway:Service" in urn]
+    outputs = engine.outputs[service]
+    assert "registryPassword" not in outputs
+    assert rpc_secret_value(outputs["registryCredentialsDigest"]).startswith("sha256:")
+    assert REGISTRY_PASSWORD not in repr(outputs)
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging"])
 def test_railway_domain_feeds_the_frontend_variables(fake: FakeRailway, stack: str) -> None:
     with program_engine(Engine(), RAILWAY):
-        run = run_stack(stack)
+        run = run_stack(stack, config=pulling(stack))
     (domain,) = [d["domain"] for d in fake.service_domains.values()]
     assert fake.custom_domains == {}
     variables = {

@@ -14,7 +14,7 @@ from pulumi.runtime import rpc
 
 from providers.core.errors import ApiError
 from providers.railway.custom_domain import CustomDomainProvider
-from providers.railway.deployment import DeploymentProvider
+from providers.railway.deployment import DeploymentError, DeploymentProvider
 from providers.railway.environment import EnvironmentProvider
 from providers.railway.project import ProjectProvider
 from providers.railway.project_token import ProjectTokenProvider
@@ -44,7 +44,7 @@ def env(fake: FakeRailway) -> tuple[str, str]:
 @pytest.fixture
 def service(fake: FakeRailway, env: tuple[str, str]) -> str:
     project_id, _ = env
-    return str(fake.root["serviceCreate"](None, {"projectId": project_id, "name": "backend"})["id"])
+    return str(fake._service_create({"projectId": project_id, "name": "backend"})["id"])
 
 
 def operations(fake: FakeRailway, since: int = 0) -> list[str]:
@@ -122,6 +122,21 @@ def test_project_deleted_out_of_band(fake: FakeRailway) -> None:
     project.destroy()  # Railway says "Not Authorized"; the provider checks and finds it gone.
 
 
+def test_deleted_objects_linger_but_are_never_adopted(fake: FakeRailway) -> None:
+    # Railway lists a deleted project or service for a while with deletedAt set.
+    old = fake.root["projectCreate"](None, {"name": "converge-nps-production", "defaultEnvironmentName": "production"})
+    fake._drop_project(old["id"])
+    project = Managed(ProjectProvider(), project_props())
+    assert project.id != old["id"] and "RailwayProjectCreate" in operations(fake)
+    environment_id = next(e for e, env in fake.environments.items() if env["projectId"] == project.id)
+    gone_service = fake._service_create({"projectId": project.id, "name": "backend"})["id"]
+    fake._drop_service(gone_service)
+    service = Managed(ServiceProvider(), service_props(project.id, environment_id))
+    assert service.id != gone_service and service.id in fake.services
+    fake._drop_project(project.id)
+    assert project.refresh().id == ""
+
+
 # Environment --------------------------------------------------------------------------------
 
 
@@ -166,17 +181,28 @@ def test_environment_adopted_by_id(fake: FakeRailway, env: tuple[str, str]) -> N
 # Service --------------------------------------------------------------------------------------
 
 
-def test_service_lifecycle(fake: FakeRailway, env: tuple[str, str]) -> None:
+def test_service_lifecycle(fake: FakeRailway, env: tuple[str, str], sleeps: list[float]) -> None:
     project_id, environment_id = env
     props = service_props(project_id, environment_id)
     service = Managed(ServiceProvider(), props)
-    assert operations(fake) == ["RailwayServices", "RailwayServiceCreate", "RailwayServiceInstanceUpdate"]
+    # The instance shows a moment after the service: looked for until it is there, then updated.
+    assert operations(fake) == [
+        "RailwayServices",
+        "RailwayServiceCreate",
+        "RailwayServiceInstances",
+        "RailwayServiceInstances",
+        "RailwayServiceInstanceUpdate",
+    ]
+    assert sleeps == [1.0]
     # No source at creation: nothing deploys before the variables exist.
     assert "source" not in fake.requests[1].variables["input"]
     instance = fake.instances[(service.id, environment_id)]
-    assert instance["numReplicas"] == 2 and instance["healthcheckPath"] == "/health"
+    assert instance["multiRegionConfig"] == {"us-west2": {"numReplicas": 2}}
+    assert instance["healthcheckPath"] == "/health"
     assert instance["source"] == {"image": props["image"]}
-    assert isinstance(fake.requests[2].variables["input"]["numReplicas"], int)
+    sent = fake.requests[-1].variables["input"]
+    assert "numReplicas" not in sent and "region" not in sent  # legacy: Railway does not apply them
+    assert isinstance(sent["multiRegionConfig"]["us-west2"]["numReplicas"], int)
     assert service.state["revision"] == 1
 
     mark = len(fake.requests)
@@ -186,9 +212,10 @@ def test_service_lifecycle(fake: FakeRailway, env: tuple[str, str]) -> None:
     assert service.refresh().id == service.id
     assert service.provider.diff(service.id, service.state, props).changes is False
 
+    mark = len(fake.requests)
     service.up(service_props(project_id, environment_id, numReplicas=3.0))
-    assert operations(fake, mark) == ["RailwayServiceInstances", "RailwayServiceInstanceUpdate"]
-    assert fake.instances[(service.id, environment_id)]["numReplicas"] == 3
+    assert operations(fake, mark) == ["RailwayServiceInstanceUpdate"]
+    assert fake.instances[(service.id, environment_id)]["multiRegionConfig"] == {"us-west2": {"numReplicas": 3}}
     assert service.state["revision"] == 2
 
     mark = len(fake.requests)
@@ -204,6 +231,50 @@ def test_service_lifecycle(fake: FakeRailway, env: tuple[str, str]) -> None:
     service.destroy()  # already gone
 
 
+def test_service_placement_is_set_and_read_as_railway_honours_it(fake: FakeRailway, env: tuple[str, str]) -> None:
+    project_id, environment_id = env
+    props = service_props(project_id, environment_id)
+    service = Managed(ServiceProvider(), props)
+    key = (service.id, environment_id)
+    fake._start_deployment(*key)
+    # The legacy fields read back null / 1; the deployment's manifest has the placement: no drift.
+    assert (fake.instances[key]["region"], fake.instances[key]["numReplicas"]) == (None, 1)
+    service.refresh()
+    assert (service.state["region"], service.state["numReplicas"]) == ("us-west2", 2)
+    assert service.provider.diff(service.id, service.state, props).changes is False
+
+    # Moved to another region: the old one is left (null), the replicas go with the service.
+    service.up(service_props(project_id, environment_id, region="europe-west4"))
+    assert fake.requests[-1].variables["input"]["multiRegionConfig"] == {
+        "europe-west4": {"numReplicas": 2},
+        "us-west2": None,
+    }
+
+    # Scaled outside Pulumi and deployed: drift, named.
+    fake.instances[key]["multiRegionConfig"] = {"us-west2": {"numReplicas": 1}, "europe-west4": {"numReplicas": 2}}
+    fake._start_deployment(*key)
+    service.refresh()
+    assert (service.state["region"], service.state["numReplicas"]) == ("europe-west4,us-west2", 3)
+    moved = service_props(project_id, environment_id, region="europe-west4")
+    assert service.provider.diff(service.id, service.state, moved).changes
+    assert set(service.provider.changed(service.state, moved)) == {"region", "numReplicas"}
+
+
+def test_image_references_compare_in_normal_form(fake: FakeRailway, env: tuple[str, str]) -> None:
+    project_id, environment_id = env
+    props = service_props(project_id, environment_id, name="redis", image="redis:8.10.1-alpine")
+    service = Managed(ServiceProvider(), props)
+    # Railway reports the Docker Hub name in full; the same image is no drift.
+    assert fake.instances[(service.id, environment_id)]["source"]["image"] == "docker.io/library/redis:8.10.1-alpine"
+    service.refresh()
+    assert service.provider.diff(service.id, service.state, props).changes is False
+    # Another image is.
+    fake.instances[(service.id, environment_id)]["source"]["image"] = "docker.io/library/redis:8.10.2-alpine"
+    service.refresh()
+    assert service.state["image"] == "docker.io/library/redis:8.10.2-alpine"
+    assert service.provider.diff(service.id, service.state, props).changes is True
+
+
 def test_service_create_adopts_a_same_named_service(fake: FakeRailway, env: tuple[str, str], service: str) -> None:
     project_id, environment_id = env
     managed = Managed(ServiceProvider(), service_props(project_id, environment_id))
@@ -215,7 +286,8 @@ def test_service_drift_and_out_of_band_delete(fake: FakeRailway, env: tuple[str,
     project_id, environment_id = env
     props = service_props(project_id, environment_id)
     service = Managed(ServiceProvider(), props)
-    fake.instances[(service.id, environment_id)]["numReplicas"] = 5
+    fake.instances[(service.id, environment_id)]["multiRegionConfig"] = {"us-west2": {"numReplicas": 5}}
+    fake._start_deployment(service.id, environment_id)
     service.refresh()
     assert service.state["numReplicas"] == 5
     assert service.provider.diff(service.id, service.state, props).changes is True
@@ -321,26 +393,39 @@ def test_variables_lifecycle(fake: FakeRailway, env: tuple[str, str], service: s
 # Deployment -------------------------------------------------------------------------------------
 
 
-def test_deployment_is_replaced_by_a_new_one_on_any_trigger(
-    fake: FakeRailway, env: tuple[str, str], service: str
-) -> None:
-    _, environment_id = env
-    props = {
+def deployment_props(environment_id: str, service_id: str, **overrides: Any) -> dict[str, Any]:
+    return {
         "environmentId": environment_id,
-        "serviceId": service,
+        "serviceId": service_id,
         "image": "redis:7.4.1-alpine",
         "serviceRevision": 1.0,
+        "limitsRevision": 1.0,
         "variablesRevision": 1.0,
+        "timeoutMinutes": 15.0,
         "status": None,
+        **overrides,
     }
+
+
+def test_deployment_is_replaced_by_a_new_one_on_any_trigger(
+    fake: FakeRailway, env: tuple[str, str], service: str, sleeps: list[float]
+) -> None:
+    _, environment_id = env
+    props = deployment_props(environment_id, service)
     deployment = Managed(DeploymentProvider(), props)
-    assert operations(fake) == ["RailwayServiceDeploy"] and deployment.id in fake.deployments
+    # Deployed, then polled through its statuses to SUCCESS before the create returns.
+    assert operations(fake) == ["RailwayServiceDeploy", *["RailwayDeployment"] * 4]
+    assert sleeps == [5.0] * 3
+    assert deployment.id in fake.deployments and deployment.state["status"] == "SUCCESS"
     mark = len(fake.requests)
     assert deployment.up(dict(props)).changes is False and fake.calls(since=mark) == []
+    assert deployment.up({**props, "timeoutMinutes": 30.0}).changes is False  # the wait is no trigger
     first_id = deployment.id
-    diff = deployment.up({**props, "variablesRevision": 2.0})
-    assert diff.replaces == ["variablesRevision"]
-    assert deployment.id != first_id and len(fake.deployments) == 2
+    for trigger in ("variablesRevision", "limitsRevision", "serviceRevision"):
+        diff = deployment.up({**props, trigger: 2.0})
+        assert diff.replaces == [trigger]
+        deployment.up(dict(props))
+    assert deployment.id != first_id and len(fake.deployments) == 7
     deployment.refresh()
     assert deployment.state["status"] == "SUCCESS"
     del fake.deployments[deployment.id]
@@ -348,6 +433,28 @@ def test_deployment_is_replaced_by_a_new_one_on_any_trigger(
     mark = len(fake.requests)
     deployment.destroy()  # deployments are history: nothing to delete
     assert fake.calls(since=mark) == []
+
+
+@pytest.mark.parametrize("status", ["FAILED", "CRASHED", "REMOVED"])
+def test_a_failed_deployment_fails_the_up_with_its_status_and_logs(
+    fake: FakeRailway, env: tuple[str, str], service: str, status: str
+) -> None:
+    _, environment_id = env
+    fake.fail_next_deployment(status, logs=("Error: Cannot find module 'express'", "npm ERR! code 1"))
+    with pytest.raises(DeploymentError, match=f"ended {status}") as failed:
+        DeploymentProvider().create(deployment_props(environment_id, service))
+    assert "Cannot find module 'express'" in str(failed.value) and "npm ERR! code 1" in str(failed.value)
+    assert operations(fake)[-1] == "RailwayDeploymentLogs"
+
+
+def test_a_deployment_that_does_not_finish_in_time_fails_the_up(
+    fake: FakeRailway, env: tuple[str, str], service: str, sleeps: list[float]
+) -> None:
+    _, environment_id = env
+    fake.deployment_steps = ("BUILDING",) * 50
+    with pytest.raises(DeploymentError, match="still BUILDING after 1 minutes"):
+        DeploymentProvider().create(deployment_props(environment_id, service, timeoutMinutes=1.0))
+    assert sleeps == [5.0] * 11  # 12 checks in one minute
 
 
 # Volume -----------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from providers.core.errors import ApiError, MissingCredentialsError
@@ -10,6 +12,7 @@ from providers.railway.client import connect
 from providers.railway.errors import RailwayGraphQLError, RailwayNotFoundError
 from providers.railway.project import ProjectProvider
 from providers.railway.service import ServiceProvider
+from providers.railway.service_limits import ServiceLimitsProvider
 from providers.railway.volume import VolumeProvider
 from tests.railway.fake_railway import FakeRailway
 from tests.railway.helpers import Managed, project_props, service_props
@@ -67,10 +70,11 @@ def test_a_lost_create_response_is_adopted_not_duplicated(fake: FakeRailway) -> 
     environment_id = next(iter(fake.environments))
     service = Managed(ServiceProvider(), service_props(project.id, environment_id))
     assert len(fake.services) == 1 and service.id in fake.services
-    assert [r.operation for r in fake.calls()][-4:] == [
+    assert [r.operation for r in fake.calls()][-5:] == [
         "RailwayServices",
         "RailwayServiceCreate",
         "RailwayServices",
+        "RailwayServiceInstances",  # the instance shows: no second look needed
         "RailwayServiceInstanceUpdate",
     ]
 
@@ -80,7 +84,7 @@ def test_a_timed_out_create_is_adopted_when_it_was_applied(
 ) -> None:
     project = Managed(ProjectProvider(), project_props())
     environment_id = next(iter(fake.environments))
-    service_id = fake.root["serviceCreate"](None, {"projectId": project.id, "name": "redis"})["id"]
+    service_id = fake._service_create({"projectId": project.id, "name": "redis"})["id"]
     fake.stall_seconds = 0.6
     fake.fail("lost-late", "RailwayVolumeCreate")
     props = {
@@ -167,3 +171,55 @@ def test_requests_carry_bearer_token_and_operation_name(fake: FakeRailway) -> No
     # The fake answers 401 to anything but `Authorization: Bearer <token>`, and checks operationName.
     connect().execute(ops.PROJECTS_IN_WORKSPACE, {"workspaceId": None})
     assert [(r.operation, r.status) for r in fake.requests] == [("RailwayProjectsInWorkspace", 200)]
+
+
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        ("Whoa there pal! You are creating volumes too quickly. Try again in a sec", None),
+        ("The environment changed since this change was prepared; please try again", "STALE_ENVIRONMENT_BASE"),
+    ],
+)
+def test_transient_refusals_are_retried(fake: FakeRailway, sleeps: list[float], message: str, code: str | None) -> None:
+    project = Managed(ProjectProvider(), project_props())
+    environment_id = next(iter(fake.environments))
+    service_id = fake._service_create({"projectId": project.id, "name": "redis"})["id"]
+    fake.fail("graphql-error", "RailwayVolumeCreate", message=message, code=code)
+    props = {
+        "projectId": project.id,
+        "environmentId": environment_id,
+        "serviceId": service_id,
+        "mountPath": "/data",
+        "region": None,
+    }
+    volume = Managed(VolumeProvider(), props)
+    assert volume.id in fake.volumes and len(fake.volumes) == 1
+    assert [r.operation for r in fake.calls()].count("RailwayVolumeCreate") == 2
+    assert len(sleeps) == 1
+
+
+def test_other_refusals_are_not_retried(fake: FakeRailway, sleeps: list[float]) -> None:
+    project = Managed(ProjectProvider(), project_props())
+    environment_id = next(iter(fake.environments))
+    fake.fail("graphql-error", "RailwayServiceCreate", message="Please try again with a valid name")
+    with pytest.raises(RailwayGraphQLError):
+        ServiceProvider().create(service_props(project.id, environment_id))
+    assert [r.operation for r in fake.calls()].count("RailwayServiceCreate") == 1 and sleeps == []
+
+
+def test_changes_to_one_environment_are_made_one_at_a_time(fake: FakeRailway) -> None:
+    project = Managed(ProjectProvider(), project_props())
+    environment_id = next(iter(fake.environments))
+    services = [fake._service_create({"projectId": project.id, "name": name})["id"] for name in ("a", "b", "c")]
+    fake.change_seconds = 0.2
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        done = list(
+            pool.map(
+                lambda service_id: ServiceLimitsProvider().create(
+                    {"environmentId": environment_id, "serviceId": service_id, "vcpus": 1.0, "memoryGb": 1.0}
+                ),
+                services,
+            )
+        )
+    assert len(done) == 3 and fake.stale_refusals == 0
+    assert all(fake.limits[(service_id, environment_id)] == {"vCPUs": 1.0, "memoryGB": 1.0} for service_id in services)
