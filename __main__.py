@@ -14,6 +14,7 @@ from components.github_environment import GitHubEnvironment
 from components.railway_project import RailwayProject
 from components.redis_cache import RedisCache
 from components.supabase_database import SupabaseDatabase
+from components.watchdog_service import WatchdogService
 from cost.stack import estimate, sizes_from_settings
 from settings import runtime
 
@@ -28,6 +29,8 @@ backend = BackendService(
     "backend",
     wiring.backend_args(settings, railway=railway, image=image, database=database, redis=redis, secrets=secrets),
 )
+if settings.watchdog.enabled:
+    WatchdogService("watchdog", wiring.watchdog_args(settings, railway=railway, backend=backend, secrets=secrets))
 deploy_environment = GitHubEnvironment(
     settings.environment,
     wiring.deploy_environment_args(settings, backend=backend, railway=railway, database=database, secrets=secrets),

@@ -17,8 +17,10 @@ from components.github_environment import GitHubEnvironmentArgs
 from components.railway_project import RailwayProject, RailwayProjectArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
 from components.supabase_database import SupabaseDatabase, SupabaseDatabaseArgs
+from components.watchdog_service import WatchdogServiceArgs
 from settings import StackSettings
 from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
+from watchdog.render import render_config
 
 
 def resource_name(settings: StackSettings) -> str:
@@ -138,6 +140,31 @@ def backend_args(
         smartsheet_api_key=secrets.smartsheet_api_key,
         sentry_dsn=secrets.sentry_dsn,
         public_domain=backend.public_domain,
+    )
+
+
+def watchdog_args(
+    settings: StackSettings, *, railway: RailwayProject, backend: BackendService, secrets: AppSecrets
+) -> WatchdogServiceArgs:
+    # Only a string comes out of the apply: every resource is declared outside it, in preview and update alike.
+    config = pulumi.Output.all(railway.project_id, railway.environment_id, backend.service_id).apply(
+        lambda ids: render_config(settings, project_id=ids[0], environment_id=ids[1], backend_service_id=ids[2])
+    )
+    watchdog = settings.watchdog
+    return WatchdogServiceArgs(
+        project_id=railway.project_id,
+        environment_id=railway.environment_id,
+        region=settings.railway.region,
+        restart_policy=settings.railway.restart_policy,
+        restart_max_retries=settings.railway.restart_max_retries,
+        image_repository=watchdog.image_repository,
+        image_tag=settings.image.tag,
+        platform=settings.image.platform,
+        vcpu=watchdog.vcpu,
+        memory_gb=watchdog.memory_gb,
+        config=config,
+        token_name=f"watchdog-{settings.environment}",
+        slack_webhook_url=secrets.slack_webhook_url,
     )
 
 

@@ -19,6 +19,7 @@ GITHUB_ENVIRONMENT: Final = COMPONENT_PREFIX + "GitHubEnvironment"
 RAILWAY_PROJECT: Final = COMPONENT_PREFIX + "RailwayProject"
 REDIS_CACHE: Final = COMPONENT_PREFIX + "RedisCache"
 SUPABASE_DATABASE: Final = COMPONENT_PREFIX + "SupabaseDatabase"
+WATCHDOG_SERVICE: Final = COMPONENT_PREFIX + "WatchdogService"
 
 RANDOM_BYTES: Final = "random:index/randomBytes:RandomBytes"
 RANDOM_PASSWORD: Final = "random:index/randomPassword:RandomPassword"  # noqa: S105 - a type token

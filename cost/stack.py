@@ -17,12 +17,14 @@ from components.redis_cache.cost import RedisSizes, redis_cost
 from components.redis_cache.cost import sizes_from_settings as redis_sizes
 from components.supabase_database.cost import DatabaseSizes, database_cost, database_parts
 from components.supabase_database.cost import sizes_from_settings as database_sizes
+from components.watchdog_service.cost import WatchdogSizes, watchdog_cost
+from components.watchdog_service.cost import sizes_from_settings as watchdog_sizes
 from cost.model import ComponentCost, Estimate, UnpricedError, usd
 from cost.prices import PriceTable, load_prices
 from settings.model import StackSettings
 
 # The components whose bill is Railway's (usage-based, under the workspace's usage limit).
-RAILWAY_COMPONENTS = ("backend", "redis")
+RAILWAY_COMPONENTS = ("backend", "redis", "watchdog")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class StackSizes:
     backend: BackendSizes | None = None
     redis: RedisSizes | None = None
     database: DatabaseSizes | None = None
+    watchdog: WatchdogSizes | None = None
 
 
 def estimate(sizes: StackSizes, prices: PriceTable | None = None) -> Estimate:
@@ -44,6 +47,8 @@ def estimate(sizes: StackSizes, prices: PriceTable | None = None) -> Estimate:
         components.append(redis_cost(sizes.redis, table))
     if sizes.database is not None:
         components.append(database_cost(sizes.database, table))
+    if sizes.watchdog is not None:
+        components.append(watchdog_cost(sizes.watchdog, table))
     return Estimate(tuple(components), prices_as_of=table.oldest().isoformat())
 
 
@@ -53,6 +58,7 @@ def sizes_from_settings(settings: StackSettings) -> StackSizes:
         backend=backend_sizes(settings),
         redis=redis_sizes(settings.redis),
         database=database_sizes(settings.database),
+        watchdog=watchdog_sizes(settings.watchdog),
     )
 
 

@@ -16,6 +16,7 @@ from offline.program import ProgramRun, Registration
 from settings.seed import DEPLOY_BRANCH_BY_ENVIRONMENT
 from settings.stacks import ENVIRONMENT_BY_STACK as ENVIRONMENT
 from settings.stacks import PRODUCTION_STACK, STACKS
+from tests.cost.test_model import settings_of
 from tests.doubles import STAND_IN_SECRETS, github_id, run_stack, stack_config
 
 StackRun = Callable[[str, bool], ProgramRun]
@@ -137,7 +138,7 @@ def test_backup_environments_for_the_scheduled_backup_workflow(stack: str, stack
 
 def test_backend_image_is_built_from_our_dockerfile_and_pinned_by_digest(stack: str, stack_run: StackRun) -> None:
     update = stack_run(stack, False)
-    image = update.one(tokens.DOCKER_IMAGE)
+    image = update.one(tokens.DOCKER_IMAGE, "backend")
     assert image.inputs["imageName"] == "ghcr.io/converge-nps/backend:latest"
     assert image.inputs["build"]["dockerfile"] == "docker/backend/Dockerfile"
     assert image.inputs["build"]["target"] == "runtime"
@@ -148,13 +149,13 @@ def test_backend_image_is_built_from_our_dockerfile_and_pinned_by_digest(stack: 
 def test_a_prebuilt_image_from_ci_is_used_instead_of_building() -> None:
     digest = "ghcr.io/converge-nps/backend@sha256:" + "b" * 64
     run = run_stack("prod", environ={"CONVERGE_IMAGE_REF": digest})
-    assert run.of_type(tokens.DOCKER_IMAGE) == []
+    assert [r.name for r in run.of_type(tokens.DOCKER_IMAGE)] == ["watchdog"]
     assert run.outputs["backendImage"] == digest
 
 
 def test_ci_image_tag_override(stack_run: StackRun) -> None:
     run = run_stack("staging", environ={"CONVERGE_IMAGE_TAG": "sha-0a1b2c3"})
-    assert run.one(tokens.DOCKER_IMAGE).inputs["imageName"] == "ghcr.io/converge-nps/backend:sha-0a1b2c3"
+    assert run.one(tokens.DOCKER_IMAGE, "backend").inputs["imageName"] == "ghcr.io/converge-nps/backend:sha-0a1b2c3"
 
 
 def test_stack_outputs_carry_the_seed_figures(stack: str, preview: bool, stack_run: StackRun) -> None:
@@ -171,7 +172,7 @@ def test_stack_outputs_carry_the_seed_figures(stack: str, preview: bool, stack_r
         "errorRatePercent": 5.0,
         "p95LatencyMs": 1000,
     }
-    assert outputs["budgetMonthlyUsd"] == {"dev": 20, "staging": 60, "prod": 285}[stack]
+    assert outputs["budgetMonthlyUsd"] == settings_of(stack).budget.monthly_usd
 
 
 def test_event_mode_in_prod() -> None:
