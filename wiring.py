@@ -140,6 +140,7 @@ def backend_args(
         smartsheet_api_key=secrets.smartsheet_api_key,
         sentry_dsn=secrets.sentry_dsn,
         public_domain=backend.public_domain,
+        replicas_set_by_watchdog=settings.watchdog.enabled,
     )
 
 

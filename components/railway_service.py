@@ -10,6 +10,7 @@ from typing import Protocol
 
 import pulumi
 
+from components.railway_resources import SERVICE_REPLICAS
 from providers.railway import (
     DeploymentArgs,
     RailwayDeployment,
@@ -69,6 +70,9 @@ class ServiceDefinition:
     health_check_timeout_seconds: int | None = None
     # Where a volume is mounted; None: the service keeps no data.
     volume_mount_path: str | None = None
+    # Something else (the watchdog) sets the replica count once the service runs: `replicas` is only the
+    # count it is created with, and `pulumi up` leaves the live count alone.
+    replicas_set_elsewhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,9 @@ def deploy_service(
             restart_policy_type=placement.restart_policy,
             restart_policy_max_retries=placement.restart_max_retries,
         ),
-        opts=child,
+        opts=pulumi.ResourceOptions(
+            parent=parent, ignore_changes=[SERVICE_REPLICAS] if definition.replicas_set_elsewhere else None
+        ),
     )
     limits = RailwayServiceLimits(
         f"{name}-limits",

@@ -45,6 +45,8 @@ class BackendServiceArgs:
     # A custom domain with TLS (production); None gives the service a Railway-generated domain.
     public_domain: str | None = None
     service_name: str = "backend"
+    # The watchdog scales the service: `replicas` is its count at creation, and `pulumi up` keeps the live one.
+    replicas_set_by_watchdog: bool = False
     extra_variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
 
 
@@ -85,6 +87,7 @@ class BackendService(pulumi.ComponentResource):
                 },
                 health_check_path=args.health_check_path,
                 health_check_timeout_seconds=args.health_check_timeout_seconds,
+                replicas_set_elsewhere=args.replicas_set_by_watchdog,
             ),
             parent=self,
         )

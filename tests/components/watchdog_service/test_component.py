@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from components import tokens
+from components.railway_resources import SERVICE_REPLICAS
 from components.values import UNKNOWN, Secret, plain
 from components.watchdog_service.contract import DOCKERFILE, REPLICAS, SERVICE_NAME
 from offline.program import ProgramRun, Registration
@@ -87,3 +88,15 @@ def test_a_stack_that_turns_it_off_gets_no_watchdog() -> None:
     assert sorted(r.name for r in run.of_type(tokens.RAILWAY_SERVICE)) == ["backend", "redis"]
     assert "watchdog" not in run.outputs["costEstimate"]["components"]
 
+
+def test_pulumi_leaves_the_backends_replica_count_to_the_watchdog(stack: str, stack_run: StackRun) -> None:
+    backend = stack_run(stack, False).one(tokens.RAILWAY_SERVICE, "backend")
+    assert backend.ignore_changes == (SERVICE_REPLICAS,)
+    # Created with the deployed count, which replica-limits still judges.
+    assert backend.inputs[SERVICE_REPLICAS] == settings_of(stack).deployed_replicas
+
+
+def test_without_the_watchdog_pulumi_owns_the_replica_count() -> None:
+    config = stack_config("prod", {"converge-nps:watchdog": {"enabled": False}})
+    backend = run_stack("prod", config=config).one(tokens.RAILWAY_SERVICE, "backend")
+    assert backend.ignore_changes == ()
