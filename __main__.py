@@ -85,6 +85,8 @@ pulumi.export("alerts", settings.alerts.model_dump(by_alias=True))
 pulumi.export("eventMode", settings.event_mode)
 pulumi.export("backupSchedule", settings.backup_cron if settings.backups.scheduled else None)
 pulumi.export("secretsRotateOn", secrets.rotates_on)
+# After a rotation: the first day the backend no longer accepts the previous JWT secrets (null otherwise).
+pulumi.export("previousSecretsValidUntil", secrets.previous_valid_until)
 pulumi.export("budgetMonthlyUsd", settings.budget.monthly_usd)
 # The monthly cost of the declared sizes (cost/stack.py, prices in cost/prices.yaml), the same model the
 # policy pack's spending cap applies to the registered resources.

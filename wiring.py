@@ -10,7 +10,8 @@ import datetime as dt
 
 import pulumi
 
-from components.app_secrets import AppSecrets, AppSecretsArgs, RotationWindow
+from components.app_secrets import AppSecrets, AppSecretsArgs, rotation_on
+from components.app_secrets.contract import JWT_REFRESH_SECRET_PREVIOUS, JWT_SECRET_PREVIOUS
 from components.backend_image import BackendImage, BackendImageArgs
 from components.backend_service import BackendService, BackendServiceArgs
 from components.github_environment import GitHubEnvironmentArgs
@@ -31,7 +32,14 @@ def resource_name(settings: StackSettings) -> str:
 def secrets_args(settings: StackSettings, today: dt.date) -> AppSecretsArgs:
     rotation = settings.secret_rotation
     return AppSecretsArgs(
-        rotation=RotationWindow.containing(today, rotation.anchor, rotation.rotation_days),
+        # The event windows are the watchdog's: one list of the days the conference must not be disturbed.
+        rotation=rotation_on(
+            today,
+            anchor=rotation.anchor,
+            days=rotation.rotation_days,
+            overlap_days=rotation.overlap_days,
+            windows=settings.watchdog.event_windows,
+        ),
         sendgrid_api_key=settings.sendgrid_api_key.get_secret_value(),
         smartsheet_api_key=settings.smartsheet_api_key.get_secret_value(),
         sentry_dsn=settings.sentry_dsn.get_secret_value(),
@@ -136,6 +144,15 @@ def backend_args(
         redis_url=redis.url,
         jwt_secret=secrets.jwt_secret,
         jwt_refresh_secret=secrets.jwt_refresh_secret,
+        # After a rotation, until the overlap ends: the backend verifies with these too (docs/secrets.md).
+        extra_secrets={
+            variable: value
+            for variable, value in (
+                (JWT_SECRET_PREVIOUS, secrets.jwt_secret_previous),
+                (JWT_REFRESH_SECRET_PREVIOUS, secrets.jwt_refresh_secret_previous),
+            )
+            if value is not None
+        },
         sendgrid_api_key=secrets.sendgrid_api_key,
         smartsheet_api_key=secrets.smartsheet_api_key,
         sentry_dsn=secrets.sentry_dsn,

@@ -393,6 +393,15 @@ class SecretRotationSettings(_Settings):
         int, Field(ge=1, le=SECRET_ROTATION_DAYS, description="Rotation period, days (seed: at most 90).")
     ] = SECRET_ROTATION_DAYS
     anchor: Annotated[dt.date, Field(description="First day of the first rotation window.")] = dt.date(2026, 1, 1)
+    overlap_days: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=SECRET_ROTATION_DAYS,
+            description="Days after a rotation the previous secrets stay set as `JWT_SECRET_PREVIOUS` and "
+            "`JWT_REFRESH_SECRET_PREVIOUS`, so sessions signed before it stay valid.",
+        ),
+    ] = 7
 
 
 # --- watchdog: settings of the monitoring, alerting and scaling service (watchdog/) ---------------

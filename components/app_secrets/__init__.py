@@ -1,5 +1,6 @@
 """AppSecrets: the generated JWT keys and the operator-supplied API keys, and which outputs are secret."""
 
-from components.app_secrets.component import AppSecrets, AppSecretsArgs, RotationWindow
+from components.app_secrets.component import AppSecrets, AppSecretsArgs
+from components.app_secrets.rotation import Rotation, rotation_on
 
-__all__ = ["AppSecrets", "AppSecretsArgs", "RotationWindow"]
+__all__ = ["AppSecrets", "AppSecretsArgs", "Rotation", "rotation_on"]

@@ -48,6 +48,7 @@ class BackendServiceArgs:
     # The watchdog scales the service: `replicas` is its count at creation, and `pulumi up` keeps the live one.
     replicas_set_by_watchdog: bool = False
     extra_variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    extra_secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
 
 
 class BackendService(pulumi.ComponentResource):
@@ -84,6 +85,7 @@ class BackendService(pulumi.ComponentResource):
                     "SENDGRID_API_KEY": args.sendgrid_api_key,
                     "SMARTSHEET_API_KEY": args.smartsheet_api_key,
                     "SENTRY_DSN": args.sentry_dsn,
+                    **args.extra_secrets,
                 },
                 health_check_path=args.health_check_path,
                 health_check_timeout_seconds=args.health_check_timeout_seconds,
