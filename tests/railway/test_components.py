@@ -3,6 +3,7 @@ seed's figures (INFRASTRUCTURE_SETUP_SUMMARY.md), in preview and update mode."""
 
 from __future__ import annotations
 
+import math
 import shlex
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ from pulumi.output import Unknown as PulumiUnknown
 from components.redis_cache import RedisCacheArgs, container_memory_gb, redis_command
 from components.values import UNKNOWN, Secret, plain
 from offline.program import ProgramRun, Registration
+from tests.cost.test_model import settings_of
 from tests.doubles import run_stack, stack_config
 from tests.railway.helpers import RAILWAY, all_secret
 
@@ -23,8 +25,6 @@ REDIS_MB = {"dev": 256, "staging": 256, "prod": 512}
 BACKEND_REPLICAS = {"dev": 1, "staging": 1, "prod": 2}
 BACKEND_LIMITS = {"dev": (0.5, 0.5), "staging": (1, 1), "prod": (2, 1)}
 REDIS_LIMITS = {"dev": (0.1, 0.5), "staging": (0.1, 0.5), "prod": (0.25, 1.0)}
-# The stack budgets (~$20, ~$60, $135-285) as Railway spend caps, soft limit at 80%.
-USAGE_LIMITS = {"dev": (16, 20), "staging": (48, 60), "prod": (228, 285)}
 
 
 def unknown(value: Any) -> bool:
@@ -50,12 +50,14 @@ def test_one_project_and_environment_per_stack(stack: str, preview: bool, stack_
     environment = railway(run, "Environment")
     assert environment.inputs["name"] == ENVIRONMENT[stack]
     assert project.urn in environment.dependencies
-    soft, hard = USAGE_LIMITS[stack]
+    # The stack's budget as Railway's spend cap, in whole dollars, the soft limit at 80 % of it.
+    hard = math.floor(settings_of(stack).budget.monthly_usd)
     limit = railway(run, "UsageLimit")
-    assert (limit.inputs["softLimitDollars"], limit.inputs["hardLimitDollars"]) == (soft, hard)
-    token = railway(run, "ProjectToken")
+    assert (limit.inputs["softLimitDollars"], limit.inputs["hardLimitDollars"]) == (math.floor(hard * 0.8), hard)
+    token = railway(run, "ProjectToken", "railway-deploy-token")
     assert token.inputs["name"] == f"github-actions-{ENVIRONMENT[stack]}"
-    assert len([r for r in run.resources if r.type.startswith(RAILWAY)]) == 14
+    # 14 for the project, the backend and Redis; 5 for the watchdog (its token, service, limits, variables, deployment).
+    assert len([r for r in run.resources if r.type.startswith(RAILWAY)]) == 19
 
 
 def test_backend_service(stack: str, preview: bool, stack_run: StackRun) -> None:
@@ -186,6 +188,7 @@ def test_every_railway_resource_sits_under_a_component(stack: str, stack_run: St
                 "converge:index:RailwayProject",
                 "converge:index:BackendService",
                 "converge:index:RedisCache",
+                "converge:index:WatchdogService",
             }, resource.name
 
 

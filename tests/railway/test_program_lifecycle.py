@@ -12,6 +12,7 @@ from tests.doubles import run_stack, stack_config
 from tests.providers.engine import Engine, program_engine
 from tests.railway.fake_railway import FakeRailway
 from tests.railway.helpers import RAILWAY
+from watchdog.contract import CONFIG_VARIABLE, parse_config
 
 BACKEND_IMAGE_PREFIX = "ghcr.io/converge-nps/backend@sha256:"
 
@@ -49,7 +50,7 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
     assert project["name"] == "converge-nps-production"
     assert [e["name"] for e in fake.environments.values()] == ["production"]
     services = {s["name"]: s["id"] for s in fake.services.values()}
-    assert set(services) == {"backend", "redis"}
+    assert set(services) == {"backend", "redis", "watchdog"}
     (environment_id,) = fake.environments
     backend = fake.instances[(services["backend"], environment_id)]
     assert backend["numReplicas"] == 2 and backend["healthcheckPath"] == "/health"
@@ -62,7 +63,13 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
     assert fake.service_domains == {}
     assert fake.usage_limit is not None
     assert (fake.usage_limit["softLimit"], fake.usage_limit["hardLimit"]) == (228, 285)
-    assert [t["name"] for t in fake.tokens.values()] == ["github-actions-production"]
+    assert sorted(t["name"] for t in fake.tokens.values()) == ["github-actions-production", "watchdog-production"]
+    watchdog = fake.instances[(services["watchdog"], environment_id)]
+    assert watchdog["numReplicas"] == 1 and watchdog.get("healthcheckPath") is None
+    assert fake.limits[(services["watchdog"], environment_id)] == {"vCPUs": 0.1, "memoryGB": 0.25}
+    watchdog_variables = fake.variables[(services["watchdog"], environment_id)]
+    assert parse_config(watchdog_variables[CONFIG_VARIABLE]).backend_service_id == services["backend"]
+    assert watchdog_variables["RAILWAY_TOKEN"].startswith("project-token-secret-")
     backend_variables = fake.variables[(services["backend"], environment_id)]
     assert backend_variables["REDIS_URL"].startswith("redis://default:")
     assert backend_variables["REDIS_URL"].endswith("@redis.railway.internal:6379")
@@ -91,20 +98,20 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
         "Environments": 1,  # the project's default environment is adopted: no create
         "UsageLimit": 1,
         "UsageLimitSet": 1,
-        "ProjectTokens": 1,
-        "ProjectTokenCreate": 1,
-        "Services": 2,
-        "ServiceCreate": 2,
-        "ServiceInstanceUpdate": 2,
-        "ServiceLimitsUpdate": 2,
-        "VariablesUpsert": 2,
+        "ProjectTokens": 2,
+        "ProjectTokenCreate": 2,
+        "Services": 3,
+        "ServiceCreate": 3,
+        "ServiceInstanceUpdate": 3,
+        "ServiceLimitsUpdate": 3,
+        "VariablesUpsert": 3,
         "VolumeInstances": 1,
         "VolumeCreate": 1,
         "Domains": 1,
         "CustomDomainCreate": 1,
-        "ServiceDeploy": 2,
+        "ServiceDeploy": 3,
     }
-    assert (len(first_calls), len([r for r in first_calls if r.mutation])) == (23, 15)
+    assert (len(first_calls), len([r for r in first_calls if r.mutation])) == (31, 21)
     assert no_change_calls == []
     assert len(refresh_calls) == resources
     assert all(not r.mutation for r in refresh_calls)
@@ -115,17 +122,36 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
     assert fake.projects == {} and fake.services == {} and fake.tokens == {} and fake.usage_limit is None
 
 
-def test_event_mode_redeploys_the_backend_only(fake: FakeRailway) -> None:
+def test_event_mode_redeploys_the_watchdog_and_leaves_the_backends_replicas_to_it(fake: FakeRailway) -> None:
     engine = Engine()
     with program_engine(engine, RAILWAY):
         run_stack("prod")
         mark = len(fake.requests)
         run_stack("prod", config=stack_config("prod", {"converge-nps:eventMode": True}))
-    calls = [r.operation for r in fake.calls(since=mark)]
-    assert calls == ["RailwayServiceInstanceUpdate", "RailwayServiceDeploy"]
+    # The watchdog gets the event floor in WATCHDOG_CONFIG and scales the backend itself.
+    assert [r.operation for r in fake.calls(since=mark)] == ["RailwayVariablesUpsert", "RailwayServiceDeploy"]
     (backend,) = [key for key in fake.instances if fake.services[key[0]]["name"] == "backend"]
-    assert fake.instances[backend]["numReplicas"] == 3
-    assert len(fake.deployments) == 3
+    (watchdog,) = [key for key in fake.variables if fake.services[key[0]]["name"] == "watchdog"]
+    assert parse_config(fake.variables[watchdog][CONFIG_VARIABLE]).event_mode is True
+    assert fake.instances[backend]["numReplicas"] == 2
+    assert len(fake.deployments) == 4
+
+
+def test_an_up_keeps_the_replicas_the_watchdog_set(fake: FakeRailway) -> None:
+    ci = {"CONVERGE_IMAGE_REF": BACKEND_IMAGE_PREFIX + "d" * 64}
+    engine = Engine()
+    with program_engine(engine, RAILWAY):
+        run_stack("prod")
+        (backend,) = [key for key in fake.instances if fake.services[key[0]]["name"] == "backend"]
+        fake.instances[backend]["numReplicas"] = 4  # the watchdog's step
+        engine.refresh()  # the deploy job's `up --refresh`
+        mark = len(fake.requests)
+        run_stack("prod")
+        assert fake.calls(since=mark) == []
+        run_stack("prod", environ=ci)  # a new image: the instance is updated with the live count
+    (update,) = [r for r in fake.calls(since=mark) if r.operation == "RailwayServiceInstanceUpdate"]
+    assert update.variables["input"]["numReplicas"] == 4
+    assert fake.instances[backend]["numReplicas"] == 4
 
 
 def test_a_new_image_redeploys_and_a_variable_change_redeploys(fake: FakeRailway) -> None:
@@ -152,8 +178,9 @@ def test_a_new_image_redeploys_and_a_variable_change_redeploys(fake: FakeRailway
         )
     assert image_calls == ["RailwayServiceInstanceUpdate", "RailwayServiceDeploy"]
     assert variable_calls == ["RailwayVariablesUpsert", "RailwayServiceDeploy"]
-    # Limits apply to the instance without a new deployment.
-    assert limits_calls == ["RailwayServiceLimitsUpdate"]
+    # Limits apply to the instance without a new deployment of the backend; the watchdog is redeployed with
+    # the new per-replica price in WATCHDOG_CONFIG.
+    assert sorted(limits_calls) == ["RailwayServiceDeploy", "RailwayServiceLimitsUpdate", "RailwayVariablesUpsert"]
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging"])
