@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.cost.test_model import settings_of
 from tests.engine.fullstack import (
     Fakes,
     FullStack,
@@ -108,12 +110,14 @@ def test_up_creates_the_dev_stack(deployment: Deployment) -> None:
 
     (project,) = railway.projects.values()
     assert project["name"] == "converge-nps-development"
-    assert sorted(s["name"] for s in railway.services.values()) == ["backend", "redis"]
+    assert sorted(s["name"] for s in railway.services.values()) == ["backend", "redis", "watchdog"]
     (domain,) = railway.service_domains.values()
     assert [v["mountPath"] for v in railway.volume_instances.values()] == ["/data"]
     assert railway.usage_limit is not None
-    assert (railway.usage_limit["softLimit"], railway.usage_limit["hardLimit"]) == (16, 20)
-    assert [t["name"] for t in railway.tokens.values()] == ["github-actions-development"]
+    # The stack's budget in whole dollars, the soft limit at 80 % of it.
+    hard = math.floor(settings_of(STACK).budget.monthly_usd)
+    assert (railway.usage_limit["softLimit"], railway.usage_limit["hardLimit"]) == (math.floor(hard * 0.8), hard)
+    assert sorted(t["name"] for t in railway.tokens.values()) == ["github-actions-development", "watchdog-development"]
     database = supabase.only_project()
     assert (database.name, database.organization_slug) == ("converge-nps-development", "converge-nps-free")
     assert database.status == "ACTIVE_HEALTHY" and database.ssl_enforced
@@ -167,13 +171,13 @@ def test_state_holds_no_secret_in_plaintext(deployment: Deployment) -> None:
     (backend,) = [key for key in railway.variables if railway.services[key[0]]["name"] == "backend"]
     received = railway.variables[backend]
     database = supabase.only_project()
-    (token_id,) = railway.tokens
     named: dict[str, str] = {
         **{f"backend variable {name}": received[name] for name in CREDENTIAL_VARIABLES},
         "database password": database.password,
         "Supabase anon key": database.anon_key,
         "Supabase service_role key": database.service_role_key,
-        "Railway project token": f"project-token-secret-{token_id}",  # what the fake handed out (fake_railway.py)
+        # What the fake handed out (fake_railway.py): the deploy job's token and the watchdog's.
+        **{f"Railway project token {t['name']}": f"project-token-secret-{i}" for i, t in railway.tokens.items()},
         **{f"stand-in {key}": value for key, value in stand_in_secrets().items()},
     }
     revealed_export = deployment.pulumi("stack", "export", "--show-secrets")
