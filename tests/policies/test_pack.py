@@ -380,6 +380,13 @@ VARIANTS = [
     ),
     pytest.param(
         "replica-limits",
+        "staging",
+        {"change": _set(tokens.RAILWAY_SERVICE, "watchdog", "numReplicas", 2)},
+        "watchdog service 'watchdog' runs 2 replicas; it must run 1",
+        id="replicas-two-watchdogs",
+    ),
+    pytest.param(
+        "replica-limits",
         "prod",
         {"change": _component_output(BACKEND_COMPONENT, "maxReplicas", 8)},
         "service 'backend' may scale to 8 replicas; the cap is 5",
