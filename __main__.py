@@ -17,6 +17,7 @@ from components.railway_project.component import RailwayProject
 from components.redis_cache.component import RedisCache
 from components.supabase_database.component import SupabaseDatabase
 from components.uptime_monitor.component import UptimeMonitor
+from components.watchdog_service.component import WatchdogService
 from cost.stack import estimate, sizes_from_settings
 from settings import runtime
 
@@ -44,6 +45,8 @@ dashboard = ObservabilityDashboard(
     "dashboard", wiring.dashboard_args(settings, railway=railway, backend=backend, redis=redis)
 )
 uptime = UptimeMonitor("uptime", wiring.uptime_args(settings, backend=backend, secrets=secrets))
+if settings.watchdog.enabled:
+    WatchdogService("watchdog", wiring.watchdog_args(settings, railway=railway, backend=backend, secrets=secrets))
 deploy_environment = GitHubEnvironment(
     settings.environment,
     wiring.deploy_environment_args(
@@ -106,6 +109,8 @@ pulumi.export(
 pulumi.export("eventMode", settings.event_mode)
 pulumi.export("backupSchedule", settings.backup_cron if settings.backups.scheduled else None)
 pulumi.export("secretsRotateOn", secrets.rotates_on)
+# After a rotation: the first day the backend no longer accepts the previous JWT secrets (null otherwise).
+pulumi.export("previousSecretsValidUntil", secrets.previous_valid_until)
 pulumi.export("budgetMonthlyUsd", settings.budget.monthly_usd)
 # The monthly cost of the declared sizes (cost/stack.py, prices in cost/prices.yaml), the same model the
 # policy pack's spending cap applies to the registered resources.

@@ -10,7 +10,9 @@ import datetime as dt
 
 import pulumi
 
-from components.app_secrets.component import AppSecrets, AppSecretsArgs, RotationWindow
+from components.app_secrets.component import AppSecrets, AppSecretsArgs
+from components.app_secrets.contract import JWT_REFRESH_SECRET_PREVIOUS, JWT_SECRET_PREVIOUS
+from components.app_secrets.rotation import rotation_on
 from components.backend_image.component import BackendImage, BackendImageArgs
 from components.backend_service.component import BackendService, BackendServiceArgs
 from components.error_tracking.component import ErrorTracking, ErrorTrackingArgs
@@ -21,9 +23,11 @@ from components.railway_service import RegistryCredentials
 from components.redis_cache.component import RedisCache, RedisCacheArgs
 from components.supabase_database.component import SupabaseDatabase, SupabaseDatabaseArgs
 from components.uptime_monitor.component import UptimeMonitorArgs
+from components.watchdog_service.component import WatchdogServiceArgs
 from cost.usage_limit import workspace_limit
 from settings import StackSettings
 from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
+from watchdog.render import render_config
 
 
 def resource_name(settings: StackSettings) -> str:
@@ -34,7 +38,14 @@ def resource_name(settings: StackSettings) -> str:
 def secrets_args(settings: StackSettings, today: dt.date) -> AppSecretsArgs:
     rotation = settings.secret_rotation
     return AppSecretsArgs(
-        rotation=RotationWindow.containing(today, rotation.anchor, rotation.rotation_days),
+        # The event windows are the watchdog's: one list of the days the conference must not be disturbed.
+        rotation=rotation_on(
+            today,
+            anchor=rotation.anchor,
+            days=rotation.rotation_days,
+            overlap_days=rotation.overlap_days,
+            windows=settings.watchdog.event_windows,
+        ),
         sendgrid_api_key=settings.sendgrid_api_key.get_secret_value(),
         smartsheet_api_key=settings.smartsheet_api_key.get_secret_value(),
         slack_webhook_url=settings.slack_webhook_url.get_secret_value() if settings.slack_webhook_url else None,
@@ -149,10 +160,47 @@ def backend_args(
         redis_url=redis.url,
         jwt_secret=secrets.jwt_secret,
         jwt_refresh_secret=secrets.jwt_refresh_secret,
+        # After a rotation, until the overlap ends: the backend verifies with these too (docs/secrets.md).
+        extra_secrets={
+            variable: value
+            for variable, value in (
+                (JWT_SECRET_PREVIOUS, secrets.jwt_secret_previous),
+                (JWT_REFRESH_SECRET_PREVIOUS, secrets.jwt_refresh_secret_previous),
+            )
+            if value is not None
+        },
         sendgrid_api_key=secrets.sendgrid_api_key,
         smartsheet_api_key=secrets.smartsheet_api_key,
         sentry_dsn=error_tracking.backend_dsn,
         public_domain=backend.public_domain,
+        registry=registry_credentials(settings),
+        replicas_set_by_watchdog=settings.watchdog.enabled,
+    )
+
+
+def watchdog_args(
+    settings: StackSettings, *, railway: RailwayProject, backend: BackendService, secrets: AppSecrets
+) -> WatchdogServiceArgs:
+    # Only a string comes out of the apply: every resource is declared outside it, in preview and update alike.
+    config = pulumi.Output.all(railway.project_id, railway.environment_id, backend.service_id).apply(
+        lambda ids: render_config(settings, project_id=ids[0], environment_id=ids[1], backend_service_id=ids[2])
+    )
+    watchdog = settings.watchdog
+    return WatchdogServiceArgs(
+        project_id=railway.project_id,
+        environment_id=railway.environment_id,
+        region=settings.railway.region,
+        restart_policy=settings.railway.restart_policy,
+        restart_max_retries=settings.railway.restart_max_retries,
+        deployment_timeout_minutes=settings.railway.deployment_timeout_minutes,
+        image_repository=watchdog.image_repository,
+        image_tag=settings.image.tag,
+        platform=settings.image.platform,
+        vcpu=watchdog.vcpu,
+        memory_gb=watchdog.memory_gb,
+        config=config,
+        token_name=f"watchdog-{settings.environment}",
+        slack_webhook_url=secrets.slack_webhook_url,
         registry=registry_credentials(settings),
     )
 

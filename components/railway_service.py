@@ -10,6 +10,7 @@ from typing import Protocol
 
 import pulumi
 
+from components.railway_resources import SERVICE_REPLICAS
 from providers.railway import (
     DeploymentArgs,
     RailwayDeployment,
@@ -90,6 +91,9 @@ class ServiceDefinition:
     volume_mount_path: str | None = None
     # Pull credentials for an image in a private registry; None: the image is public.
     registry: RegistryCredentials | None = None
+    # Something else (the watchdog) sets the replica count once the service runs: `replicas` is only the
+    # count it is created with, and `pulumi up` leaves the live count alone.
+    replicas_set_elsewhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,9 @@ def deploy_service(
             registry_username=definition.registry.username if definition.registry else None,
             registry_password=pulumi.Output.secret(definition.registry.password) if definition.registry else None,
         ),
-        opts=child,
+        opts=pulumi.ResourceOptions(
+            parent=parent, ignore_changes=[SERVICE_REPLICAS] if definition.replicas_set_elsewhere else None
+        ),
     )
     limits = RailwayServiceLimits(
         f"{name}-limits",

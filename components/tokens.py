@@ -22,6 +22,7 @@ RAILWAY_PROJECT: Final = COMPONENT_PREFIX + "RailwayProject"
 REDIS_CACHE: Final = COMPONENT_PREFIX + "RedisCache"
 SUPABASE_DATABASE: Final = COMPONENT_PREFIX + "SupabaseDatabase"
 UPTIME_MONITOR: Final = COMPONENT_PREFIX + "UptimeMonitor"
+WATCHDOG_SERVICE: Final = COMPONENT_PREFIX + "WatchdogService"
 
 # The stack itself: a stack policy gets it with the stack's outputs as its properties.
 STACK: Final = "pulumi:pulumi:Stack"

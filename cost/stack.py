@@ -18,6 +18,8 @@ from components.redis_cache.cost import RedisSizes, redis_cost
 from components.redis_cache.cost import sizes_from_settings as redis_sizes
 from components.supabase_database.cost import DatabaseSizes, database_cost, database_parts
 from components.supabase_database.cost import sizes_from_settings as database_sizes
+from components.watchdog_service.cost import WatchdogSizes, watchdog_cost
+from components.watchdog_service.cost import sizes_from_settings as watchdog_sizes
 from cost.model import ComponentCost, Estimate, UnpricedError, usd
 from cost.prices import PriceTable, load_prices
 from settings.model import StackSettings
@@ -25,7 +27,7 @@ from settings.model import StackSettings
 Sized = TypeVar("Sized")
 
 # The components whose bill is Railway's (usage-based, under the workspace's usage limit).
-RAILWAY_COMPONENTS = ("backend", "redis")
+RAILWAY_COMPONENTS = ("backend", "redis", "watchdog")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class StackSizes:
     backends: Mapping[str, BackendSizes] = field(default_factory=dict)
     redis: Mapping[str, RedisSizes] = field(default_factory=dict)
     databases: Mapping[str, DatabaseSizes] = field(default_factory=dict)
+    watchdogs: Mapping[str, WatchdogSizes] = field(default_factory=dict)
 
 
 def estimate(sizes: StackSizes, prices: PriceTable | None = None) -> Estimate:
@@ -46,6 +49,7 @@ def estimate(sizes: StackSizes, prices: PriceTable | None = None) -> Estimate:
         *_each(sizes.backends, backend_cost, table),
         *_each(sizes.redis, redis_cost, table),
         *_each(sizes.databases, database_cost, table),
+        *_each(sizes.watchdogs, watchdog_cost, table),
     ]
     return Estimate(tuple(components), prices_as_of=table.oldest().isoformat())
 
@@ -63,6 +67,7 @@ def sizes_from_settings(settings: StackSettings) -> StackSizes:
         backends={"backend": backend_sizes(settings)},
         redis={"redis": redis_sizes(settings.redis)},
         databases={"database": database_sizes(settings.database)},
+        watchdogs={"watchdog": watchdog} if (watchdog := watchdog_sizes(settings.watchdog)) is not None else {},
     )
 
 

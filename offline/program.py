@@ -76,6 +76,7 @@ class Registration:
     id: str | None = None
     additional_secret_outputs: tuple[str, ...] = ()
     dependencies: tuple[str, ...] = ()
+    ignore_changes: tuple[str, ...] = ()
 
 
 def _digest(seed: str) -> str:
@@ -235,6 +236,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             id=response.id or None,
             additional_secret_outputs=tuple(request.additionalSecretOutputs),
             dependencies=tuple(request.dependencies),
+            ignore_changes=tuple(request.ignoreChanges),
         )
         # The stack resource is the engine's, not the program's; a stack policy gets it with the outputs.
         if request.type == tokens.STACK:

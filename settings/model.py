@@ -60,6 +60,7 @@ def default_compute_size(plan: str) -> str:
     return FREE_PLAN_COMPUTE_SIZE if plan == FREE_PLAN else SMALLEST_PAID_COMPUTE_SIZE
 
 
+IMAGE_REPOSITORY_PATTERN: Final = r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$"
 _GIT_REF = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*@\{)[A-Za-z0-9._/-]+(?<![./])$")
 _SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 
@@ -144,7 +145,7 @@ class ImageSettings(_Settings):
     repository: Annotated[
         str,
         Field(
-            pattern=r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$",
+            pattern=IMAGE_REPOSITORY_PATTERN,
             description="Registry repository the image is pushed to, e.g. `ghcr.io/converge-nps/backend`.",
         ),
     ]
@@ -410,6 +411,15 @@ class SecretRotationSettings(_Settings):
         int, Field(ge=1, le=SECRET_ROTATION_DAYS, description="Rotation period, days (seed: at most 90).")
     ] = SECRET_ROTATION_DAYS
     anchor: Annotated[dt.date, Field(description="First day of the first rotation window.")] = dt.date(2026, 1, 1)
+    overlap_days: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=SECRET_ROTATION_DAYS,
+            description="Days after a rotation the previous secrets stay set as `JWT_SECRET_PREVIOUS` and "
+            "`JWT_REFRESH_SECRET_PREVIOUS`, so sessions signed before it stay valid.",
+        ),
+    ] = 7
 
 
 # --- watchdog: settings of the monitoring, alerting and scaling service (watchdog/) ---------------
@@ -476,6 +486,16 @@ class WatchdogSettings(_Settings):
     off_hours: Annotated[
         OffHours | None, Field(description="Nightly/weekend window with fewer replicas (seed: staging).")
     ] = None
+    image_repository: Annotated[
+        str,
+        Field(
+            pattern=IMAGE_REPOSITORY_PATTERN,
+            description="Registry repository the watchdog image (docker/watchdog/Dockerfile) is pushed to; its "
+            "tag is `image.tag`.",
+        ),
+    ] = "ghcr.io/converge-nps/watchdog"
+    vcpu: Annotated[float, Field(gt=0, le=32, description="CPU limit of the watchdog service, vCPU.")] = 0.1
+    memory_gb: Annotated[float, Field(gt=0, le=32, description="Memory limit of the watchdog service, GB.")] = 0.25
 
     def event_mode_at(self, moment: dt.datetime) -> bool:
         return any(window.covers(moment) for window in self.event_windows)

@@ -16,6 +16,7 @@ from offline.program import ProgramRun, Registration
 from settings.seed import DEPLOY_BRANCH_BY_ENVIRONMENT
 from settings.stacks import ENVIRONMENT_BY_STACK as ENVIRONMENT
 from settings.stacks import PRODUCTION_STACK, STACKS
+from tests.cost.test_model import settings_of
 from tests.doubles import STAND_IN_SECRETS, github_id, run_stack, stack_config
 
 StackRun = Callable[[str, bool], ProgramRun]
@@ -37,29 +38,77 @@ def test_components_are_registered_with_children_parented(stack: str, preview: b
             assert resource.type.startswith(tokens.COMPONENT_PREFIX), resource.type
 
 
-def test_jwt_secrets_are_256_bits_and_rotate_with_the_window(stack: str, stack_run: StackRun) -> None:
+def keepers(run: ProgramRun) -> dict[str, str]:
+    return {k.name: k.inputs["keepers"]["rotationWindowStart"] for k in run.of_type(tokens.RANDOM_BYTES)}
+
+
+def backend_secrets(run: ProgramRun) -> dict[str, Any]:
+    secrets = run.one(tokens.RAILWAY_VARIABLES, "backend-variables").inputs["secrets"]
+    assert isinstance(secrets, Secret)
+    return dict(secrets.value)
+
+
+def test_jwt_secrets_are_256_bits_and_two_generations_take_turns(stack: str, stack_run: StackRun) -> None:
     run = stack_run(stack, False)
-    keys = run.of_type(tokens.RANDOM_BYTES)
-    assert sorted(k.name for k in keys) == ["app-jwt", "app-jwt-refresh"]
-    for key in keys:
+    # Generation 3 (from 2026-09-28) in its odd keys, generation 2's even keys kept for the next rotation.
+    assert keepers(run) == {
+        "app-jwt": "2026-09-28",
+        "app-jwt-refresh": "2026-09-28",
+        "app-jwt-even": "2026-06-30",
+        "app-jwt-refresh-even": "2026-06-30",
+    }
+    for key in run.of_type(tokens.RANDOM_BYTES):
         assert key.inputs["length"] == 32
-        assert key.inputs["keepers"] == {"rotationWindowStart": "2026-09-28"}
         assert set(key.additional_secret_outputs) >= {"hex", "base64"}
     assert run.outputs["secretsRotateOn"] == "2026-12-27"
+    # Long after the last rotation: only the current secrets reach the backend.
+    assert run.outputs["previousSecretsValidUntil"] is None
+    assert {"JWT_SECRET_PREVIOUS", "JWT_REFRESH_SECRET_PREVIOUS"}.isdisjoint(backend_secrets(run))
 
 
-def test_rotation_window_moves_every_90_days() -> None:
+def hex_of(run: ProgramRun, name: str) -> str:
+    return str(plain(run.one(tokens.RANDOM_BYTES, name).outputs["hex"]))
+
+
+def test_a_rotation_keeps_the_previous_secrets_for_the_overlap() -> None:
     before = run_stack("dev", today=dt.date(2026, 12, 26))
     after = run_stack("dev", today=dt.date(2026, 12, 27))
-    window = {r.inputs["keepers"]["rotationWindowStart"] for r in before.of_type(tokens.RANDOM_BYTES)}
-    moved = {r.inputs["keepers"]["rotationWindowStart"] for r in after.of_type(tokens.RANDOM_BYTES)}
-    assert (window, moved) == ({"2026-09-28"}, {"2026-12-27"})
+    # Only the even keys are replaced; the odd ones, in use until yesterday, stay as they are.
+    assert keepers(after) == {**keepers(before), "app-jwt-even": "2026-12-27", "app-jwt-refresh-even": "2026-12-27"}
+    assert after.outputs["secretsRotateOn"] == "2027-03-27"
+    assert after.outputs["previousSecretsValidUntil"] == "2027-01-03"
+    secrets = backend_secrets(after)
+    assert secrets["JWT_SECRET"] == hex_of(after, "app-jwt-even")
+    assert secrets["JWT_SECRET_PREVIOUS"] == hex_of(before, "app-jwt") == backend_secrets(before)["JWT_SECRET"]
+    assert secrets["JWT_REFRESH_SECRET_PREVIOUS"] == backend_secrets(before)["JWT_REFRESH_SECRET"]
+    # The last day of the overlap still has them; the next day does not.
+    assert "JWT_SECRET_PREVIOUS" in backend_secrets(run_stack("dev", today=dt.date(2027, 1, 2)))
+    ended = run_stack("dev", today=dt.date(2027, 1, 3))
+    assert keepers(ended) == keepers(after)
+    assert ended.outputs["previousSecretsValidUntil"] is None
+    assert {"JWT_SECRET_PREVIOUS", "JWT_REFRESH_SECRET_PREVIOUS"}.isdisjoint(backend_secrets(ended))
+
+
+def test_no_rotation_inside_an_event_window() -> None:
+    """The window holds the rotation due on 2026-12-27; it happens the day after the window ends."""
+    config = stack_config(
+        "prod", {"converge-nps:watchdog": {"eventWindows": [{"start": "2026-12-20", "end": "2027-01-05"}]}}
+    )
+    before = run_stack("prod", config=config, today=dt.date(2026, 12, 19))
+    for day in (dt.date(2026, 12, 27), dt.date(2027, 1, 5)):
+        inside = run_stack("prod", config=config, today=day)
+        assert keepers(inside) == keepers(before), day
+        assert inside.outputs["secretsRotateOn"] == "2027-01-06"
+    after = run_stack("prod", config=config, today=dt.date(2027, 1, 6))
+    assert keepers(after)["app-jwt-even"] == "2027-01-06"
+    assert after.outputs["previousSecretsValidUntil"] == "2027-01-13"
+    # The schedule does not drift: the next rotation is 90 days after the one that was due.
     assert after.outputs["secretsRotateOn"] == "2027-03-27"
 
 
 def test_jwt_secrets_differ_per_stack_and_per_purpose(stack_run: StackRun) -> None:
     values = [plain(r.outputs["hex"]) for stack in STACKS for r in stack_run(stack, False).of_type(tokens.RANDOM_BYTES)]
-    assert len(set(values)) == 6
+    assert len(set(values)) == len(values) == 12
 
 
 def test_github_environment_deploys_only_its_branch(stack: str, preview: bool, stack_run: StackRun) -> None:
@@ -137,7 +186,7 @@ def test_backup_environments_for_the_scheduled_backup_workflow(stack: str, stack
 
 def test_backend_image_is_built_from_our_dockerfile_and_pinned_by_digest(stack: str, stack_run: StackRun) -> None:
     update = stack_run(stack, False)
-    image = update.one(tokens.DOCKER_IMAGE)
+    image = update.one(tokens.DOCKER_IMAGE, "backend")
     assert image.inputs["imageName"] == "ghcr.io/converge-nps/backend:latest"
     assert image.inputs["build"]["dockerfile"] == "docker/backend/Dockerfile"
     assert image.inputs["build"]["target"] == "runtime"
@@ -148,13 +197,13 @@ def test_backend_image_is_built_from_our_dockerfile_and_pinned_by_digest(stack: 
 def test_a_prebuilt_image_from_ci_is_used_instead_of_building() -> None:
     digest = "ghcr.io/converge-nps/backend@sha256:" + "b" * 64
     run = run_stack("prod", environ={"CONVERGE_IMAGE_REF": digest})
-    assert run.of_type(tokens.DOCKER_IMAGE) == []
+    assert [r.name for r in run.of_type(tokens.DOCKER_IMAGE)] == ["watchdog"]
     assert run.outputs["backendImage"] == digest
 
 
 def test_ci_image_tag_override(stack_run: StackRun) -> None:
     run = run_stack("staging", environ={"CONVERGE_IMAGE_TAG": "sha-0a1b2c3"})
-    assert run.one(tokens.DOCKER_IMAGE).inputs["imageName"] == "ghcr.io/converge-nps/backend:sha-0a1b2c3"
+    assert run.one(tokens.DOCKER_IMAGE, "backend").inputs["imageName"] == "ghcr.io/converge-nps/backend:sha-0a1b2c3"
 
 
 def test_stack_outputs_carry_the_seed_figures(stack: str, preview: bool, stack_run: StackRun) -> None:
@@ -171,7 +220,7 @@ def test_stack_outputs_carry_the_seed_figures(stack: str, preview: bool, stack_r
         "errorRatePercent": 5.0,
         "p95LatencyMs": 1000,
     }
-    assert outputs["budgetMonthlyUsd"] == {"dev": 20, "staging": 60, "prod": 285}[stack]
+    assert outputs["budgetMonthlyUsd"] == settings_of(stack).budget.monthly_usd
 
 
 def test_event_mode_in_prod() -> None:

@@ -48,7 +48,10 @@ class BackendServiceArgs:
     service_name: str = "backend"
     # The image's repository is private: Railway pulls it with these (see docs/railway.md).
     registry: RegistryCredentials | None = None
+    # The watchdog scales the service: `replicas` is its count at creation, and `pulumi up` keeps the live one.
+    replicas_set_by_watchdog: bool = False
     extra_variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    extra_secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
 
 
 class BackendService(pulumi.ComponentResource):
@@ -85,10 +88,12 @@ class BackendService(pulumi.ComponentResource):
                     "SENDGRID_API_KEY": args.sendgrid_api_key,
                     "SMARTSHEET_API_KEY": args.smartsheet_api_key,
                     "SENTRY_DSN": args.sentry_dsn,
+                    **args.extra_secrets,
                 },
                 health_check_path=args.health_check_path,
                 health_check_timeout_seconds=args.health_check_timeout_seconds,
                 registry=args.registry,
+                replicas_set_elsewhere=args.replicas_set_by_watchdog,
             ),
             parent=self,
         )

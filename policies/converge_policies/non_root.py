@@ -3,7 +3,8 @@
 - An image the stack builds (`docker:index/image:Image`): the Dockerfile it builds is read and the
   stage it builds (`build.target`, else the last) must end with a USER that is not root or UID 0.
 - An image a Railway service runs: when its repository is one this project builds (the stack's
-  `image.repository`, or `builtImages`; e.g. a digest CI built from our Dockerfile), that Dockerfile
+  `image.repository` or `watchdog.imageRepository`, or `builtImages`; e.g. a digest CI built from our
+  Dockerfile), that Dockerfile
   is checked the same way; any other image passes only if `externalImages` lists it with the reason
   it is safe (by default the Redis image, components/redis_cache/contract.py). When that reason is an
   ENTRYPOINT that drops root (`entrypoint`), what runs is judged as a whole: Railway's start command
@@ -40,6 +41,7 @@ from components.redis_cache.contract import (
 )
 from components.redis_cache.start_command import executed_words
 from components.values import is_unknown, plain
+from components.watchdog_service.contract import DOCKERFILE as WATCHDOG_DOCKERFILE
 from policies.converge_policies.common import config, get, unproxied
 from policies.converge_policies.dockerfile import DockerfileError, final_user
 from policies.converge_policies.stack_settings import stack_settings
@@ -159,9 +161,11 @@ def check_service(args: ResourceValidationArgs, report_violation: ReportViolatio
     image = props.get(railway.SERVICE_IMAGE)
     if not isinstance(image, str) or not image:
         return  # unknown in preview when it is the digest of an image built in this run (checked above)
-    image_settings = stack_settings().image
+    settings = stack_settings()
+    image_settings = settings.image
     built = {
         image_settings.repository: {"dockerfile": image_settings.dockerfile, "target": BUILD_TARGET},
+        settings.watchdog.image_repository: {"dockerfile": WATCHDOG_DOCKERFILE},
         **config(args, CONFIG_SCHEMA, "builtImages"),
     }
     repository = image_repository(image)

@@ -2,7 +2,8 @@
 
 Seed: "Auto-scaling limits (max 5 replicas)", production "Min replicas: 2". Checked on what Railway
 is told to run (`numReplicas` of each service) and, where a component declares them, on its scaling
-bounds. A service with a volume (Redis) runs exactly one replica: Railway refuses more.
+bounds. A service with a volume (Redis) runs exactly one replica: Railway refuses more. So does the
+watchdog, which scales the backend: a second one would double every step.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pulumi_policy import (
 )
 
 from components.backend_service.contract import MAX_REPLICAS_OUTPUT, MIN_REPLICAS_OUTPUT
+from components.watchdog_service.contract import REPLICAS
 from policies.converge_policies.common import stack_resources
 from policies.converge_policies.stack_graph import number, stack_graph
 from policies.converge_policies.stack_settings import stack_settings
@@ -31,6 +33,14 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         if replicas is None:
             continue  # unknown in preview
         name = group.service.name
+        if group.is_watchdog:
+            if replicas != REPLICAS:
+                report_violation(
+                    f"watchdog service '{name}' runs {int(replicas)} replicas; it must run {REPLICAS}, or two "
+                    "watchdogs would each take a scaling step.",
+                    group.service.urn,
+                )
+            continue
         if group.volumes:
             if replicas != 1:
                 report_violation(

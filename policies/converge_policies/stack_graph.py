@@ -27,6 +27,7 @@ from components.redis_cache.contract import VOLUME_GB_OUTPUT
 from components.redis_cache.cost import RedisSizes
 from components.supabase_database import contract as supabase
 from components.supabase_database.cost import DatabaseSizes
+from components.watchdog_service.cost import WatchdogSizes
 from cost import kinds
 from cost.model import UnpricedError
 from cost.stack import StackSizes
@@ -75,6 +76,10 @@ class ServiceGroup:
     def is_redis(self) -> bool:
         return self.component is not None and self.component.type == tokens.REDIS_CACHE
 
+    @property
+    def is_watchdog(self) -> bool:
+        return self.component is not None and self.component.type == tokens.WATCHDOG_SERVICE
+
     def limit(self, key: str) -> Decimal | None:
         for limits in self.limits:
             value = number(limits.props.get(key))
@@ -115,8 +120,12 @@ class StackGraph:
         return [group for group in self.services if group.is_redis]
 
     @property
+    def watchdogs(self) -> list[ServiceGroup]:
+        return [group for group in self.services if group.is_watchdog]
+
+    @property
     def backends(self) -> list[ServiceGroup]:
-        return [group for group in self.services if not group.is_redis]
+        return [group for group in self.services if not (group.is_redis or group.is_watchdog)]
 
 
 _SERVICE_PARTS = {
@@ -218,6 +227,13 @@ def sizes_from_graph(graph: StackGraph) -> PricedSizes:
             else:
                 volume_gb = declared
         redis[group.service.name] = RedisSizes(memory_gb=memory, vcpu=vcpu, volume_gb=volume_gb)
+    watchdogs: dict[str, WatchdogSizes] = {}
+    for group in graph.watchdogs:
+        vcpu, memory = group.limit(railway.LIMITS_VCPUS), group.limit(railway.LIMITS_MEMORY_GB)
+        if vcpu is None or memory is None:
+            notes.append(f"watchdog service {group.service.name}: limits unknown, not priced")
+            continue
+        watchdogs[group.service.name] = WatchdogSizes(vcpu=vcpu, memory_gb=memory)
     databases: dict[str, DatabaseSizes] = {}
     for db in graph.databases:
         plan = db.project.props.get(supabase.PROJECT_PLAN)
@@ -236,4 +252,5 @@ def sizes_from_graph(graph: StackGraph) -> PricedSizes:
         databases[db.project.name] = DatabaseSizes(
             plan=plan, compute_size=size, organization=organization if isinstance(organization, str) else None
         )
-    return PricedSizes(StackSizes(backends=backends, redis=redis, databases=databases), tuple(notes))
+    sizes = StackSizes(backends=backends, redis=redis, databases=databases, watchdogs=watchdogs)
+    return PricedSizes(sizes, tuple(notes))

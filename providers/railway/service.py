@@ -104,7 +104,10 @@ class ServiceProvider(RailwayProvider):
             # Write-only: what was last set is all there is to know.
             "registryCredentialsDigest": props.get("registryCredentialsDigest"),
         }
-        return ReadResult(id_, outs)
+        # The live settings become the inputs as well: for a setting the program leaves to another owner
+        # (`ignore_changes`: the backend's replicas, set by the watchdog) the engine then keeps the live
+        # value, where it would otherwise send back the value the service was created with.
+        return ReadResult(id_, outs, inputs=self.given(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         client = self.client()

@@ -158,13 +158,13 @@ def check_no_plaintext_secret(deployment: Deployment) -> None:
     (backend,) = [key for key in railway.variables if railway.services[key[0]]["name"] == "backend"]
     received = railway.variables[backend]
     database = supabase.only_project()
-    (token_id,) = railway.tokens
     named: dict[str, str] = {
         **{f"backend variable {name}": received[name] for name in CREDENTIAL_VARIABLES},
         "database password": database.password,
         "Supabase anon key": database.anon_key,
         "Supabase service_role key": database.service_role_key,
-        "Railway project token": f"project-token-secret-{token_id}",  # what the fake handed out (fake_railway.py)
+        # What the fake handed out (fake_railway.py): the deploy job's token and the watchdog's.
+        **{f"Railway project token {t['name']}": f"project-token-secret-{i}" for i, t in railway.tokens.items()},
         **{f"stand-in {key}": value for key, value in stand_in_secrets().items()},
     }
     revealed_export = deployment.pulumi("stack", "export", "--show-secrets")

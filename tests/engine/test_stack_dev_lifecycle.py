@@ -40,12 +40,12 @@ def test_up_creates_the_dev_stack(deployment: Deployment) -> None:
 
     (project,) = railway.projects.values()
     assert project["name"] == "converge-nps-development"
-    assert sorted(s["name"] for s in railway.services.values()) == ["backend", "redis"]
+    assert sorted(s["name"] for s in railway.services.values()) == ["backend", "redis", "watchdog"]
     (domain,) = railway.service_domains.values()
     assert [v["mountPath"] for v in railway.volume_instances.values()] == ["/data"]
     assert railway.usage_limit is None  # the workspace's limit is set by prod
     assert all(d["status"] == "SUCCESS" for d in railway.deployments.values())
-    assert [t["name"] for t in railway.tokens.values()] == ["github-actions-development"]
+    assert sorted(t["name"] for t in railway.tokens.values()) == ["github-actions-development", "watchdog-development"]
     database = supabase.only_project()
     assert (database.name, database.organization_slug) == ("converge-nps-development", "converge-nps-free")
     assert database.status == "ACTIVE_HEALTHY" and database.ssl_enforced

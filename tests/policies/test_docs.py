@@ -25,7 +25,7 @@ def test_every_policy_is_in_the_table_with_its_level() -> None:
 def test_the_cost_table_has_the_models_figures() -> None:
     for stack in STACKS:
         result = estimate(sizes_from_settings(settings_of(stack)))
-        cells = [result.component(c) for c in ("backend", "redis", "database")]
+        cells = [result.component(c) for c in ("backend", "redis", "database", "watchdog")]
         expected = " | ".join(
             [money(c.monthly_usd) for c in cells if c is not None] + [money(result.monthly_usd), money(result.max_usd)]
         )

@@ -4,6 +4,7 @@ unknown values during preview never stop a policy."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,13 @@ from pulumi_policy import EnforcementLevel
 
 from components import tokens
 from components.values import Secret
+from cost.model import Estimate, money
+from cost.stack import estimate, sizes_from_settings
+from cost.usage_limit import workspace_limit
 from ops.report.pack import PackConfigError
 from policies.converge_policies import POLICIES
 from settings.stacks import ENVIRONMENT_BY_STACK, STACKS
+from tests.cost.test_model import settings_of
 from tests.policies.harness import CONFIG_DIR, Resources, all_unknown, judge, pack_config
 
 MANDATORY = [p.name for p in POLICIES if p.enforcement_level != EnforcementLevel.ADVISORY]
@@ -34,29 +39,47 @@ def test_every_stack_passes_every_policy_it_runs(stack: str, preview: bool) -> N
     assert not judged.result.not_applicable
 
 
-@pytest.mark.parametrize(
-    ("stack", "line"),
-    [
-        ("dev", "total          $19.65     $19.65     $34.65"),
-        ("staging", "total          $59.65     $59.65     $89.65"),
-        ("prod", "total         $135.15    $135.15    $285.15"),
-    ],
-)
-def test_the_cost_table_is_advisory_output_with_the_models_figures(stack: str, line: str) -> None:
+def model_estimate(stack: str, overrides: dict[str, Any] | None = None) -> Estimate:
+    """What the cost model makes of the stack's settings: the figures the pack must arrive at from resources."""
+    return estimate(sizes_from_settings(settings_of(stack, overrides)))
+
+
+def test_the_cost_table_is_advisory_output_with_the_models_figures(stack: str) -> None:
     [table] = judge(stack).messages("cost-estimate")
-    assert line in table
+    expected = model_estimate(stack)
+    figures = (expected.monthly_usd, expected.min_usd, expected.max_usd)
+    assert re.search(r"^total\s+" + r"\s+".join(re.escape(money(f)) for f in figures) + r"\s*$", table, re.MULTILINE)
     assert "prices as of" in table
 
 
 def test_the_cost_table_never_blocks_even_over_budget() -> None:
     judged = judge("prod", overrides={"converge-nps:budget": {"monthlyUsd": 50}})
     [table] = judged.messages("cost-estimate")
-    assert "at maximum replicas the stack would cost $235.15 more than its budget" in table
+    over = model_estimate("prod").max_usd - 50
+    assert f"at maximum replicas the stack would cost {money(over)} more than its budget" in table
     assert all(d.level == "advisory" for d in judged.result.of("cost-estimate"))
     assert judged.result.verdict("spending-cap") == "fail"
 
 
 # --- violating variants ------------------------------------------------------------------------------
+
+# Prod in event mode with five event replicas all month: over the budget, whatever else the stack runs.
+EVENT_MODE_AT_FIVE = {
+    "converge-nps:eventMode": True,
+    "converge-nps:backend": {
+        "minReplicas": 2,
+        "maxReplicas": 5,
+        "eventReplicas": 5,
+        "vcpuPerReplica": 2,
+        "memoryGbPerReplica": 1,
+        "publicDomain": "api.converge-nps.com",
+    },
+}
+EVENT_AT_FIVE_USD = model_estimate("prod", EVENT_MODE_AT_FIVE).monthly_usd
+PROD_AT_MAX_USD = model_estimate("prod").max_usd
+PROD_WORKSPACE_LIMIT = workspace_limit(settings_of("prod"))
+PROD_RAILWAY_MAX_USD = PROD_WORKSPACE_LIMIT.railway_max_by_stack["prod"]
+WORKSPACE_BUDGETS_USD = sum(PROD_WORKSPACE_LIMIT.budget_by_stack.values())
 
 ROOT_DOCKERFILE = 'FROM node:20.18.1-alpine3.20 AS runtime\nWORKDIR /app\nUSER root\nCMD ["node"]\n'
 NO_USER_DOCKERFILE = 'FROM node:20.18.1-alpine3.20 AS runtime\nWORKDIR /app\nCMD ["node"]\n'
@@ -331,27 +354,17 @@ VARIANTS = [
     pytest.param(
         "spending-cap",
         "prod",
-        {
-            "overrides": {
-                "converge-nps:eventMode": True,
-                "converge-nps:backend": {
-                    "minReplicas": 2,
-                    "maxReplicas": 5,
-                    "eventReplicas": 5,
-                    "vcpuPerReplica": 2,
-                    "memoryGbPerReplica": 1,
-                    "publicDomain": "api.converge-nps.com",
-                },
-            }
-        },
-        "estimated $285.15/month as deployed exceeds the budget of $285.00 by $0.15",
+        {"overrides": EVENT_MODE_AT_FIVE},
+        f"estimated {money(EVENT_AT_FIVE_USD)}/month as deployed exceeds the budget of $285.00 by "
+        f"{money(EVENT_AT_FIVE_USD - 285)}",
         id="spending-event-mode-at-five-replicas",
     ),
     pytest.param(
         "spending-cap",
         "prod",
         {"config": {"spending-cap": {"estimateAt": "max"}}},
-        "estimated $285.15/month at maximum replicas exceeds the budget of $285.00 by $0.15",
+        f"estimated {money(PROD_AT_MAX_USD)}/month at maximum replicas exceeds the budget of $285.00 by "
+        f"{money(PROD_AT_MAX_USD - 285)}",
         id="spending-strict-maximum",
     ),
     pytest.param(
@@ -365,14 +378,16 @@ VARIANTS = [
         "spending-cap",
         "prod",
         {"change": _set(tokens.RAILWAY_USAGE_LIMIT, None, "hardLimitDollars", 400)},
-        "Railway hard limit $400.00 is above the $365.00 it must cap (the budgets of prod, dev, staging",
+        f"Railway hard limit $400.00 is above the {money(WORKSPACE_BUDGETS_USD)} it must cap "
+        "(the budgets of prod, dev, staging",
         id="spending-hard-limit-above-workspace-budgets",
     ),
     pytest.param(
         "spending-cap",
         "prod",
         {"change": _set(tokens.RAILWAY_USAGE_LIMIT, None, "hardLimitDollars", 250)},
-        "Railway hard limit $250.00 is below production's $260.15/month Railway spend at maximum replicas",
+        f"Railway hard limit $250.00 is below production's {money(PROD_RAILWAY_MAX_USD)}/month Railway spend "
+        "at maximum replicas",
         id="spending-hard-limit-below-production-at-maximum",
     ),
     pytest.param(
@@ -383,14 +398,15 @@ VARIANTS = [
             "config": {"spending-cap": {"hardLimit": "required"}},
             "change": _set(tokens.RAILWAY_USAGE_LIMIT, None, "hardLimitDollars", 100),
         },
-        "Railway hard limit $100.00 is below production's $260.15/month Railway spend at maximum replicas",
+        f"Railway hard limit $100.00 is below production's {money(PROD_RAILWAY_MAX_USD)}/month Railway spend "
+        "at maximum replicas",
         id="spending-limit-set-by-another-stack-below-production",
     ),
     pytest.param(
         "spending-cap",
         "prod",
         {"change": _set(tokens.RAILWAY_USAGE_LIMIT, None, "softLimitDollars", 400)},
-        "Railway soft limit $400.00 is above the hard limit $360.00",
+        f"Railway soft limit $400.00 is above the hard limit {money(PROD_WORKSPACE_LIMIT.hard_usd)}",
         id="spending-soft-above-hard",
     ),
     pytest.param(
@@ -414,6 +430,13 @@ VARIANTS = [
         {"change": _set(tokens.RAILWAY_SERVICE, "backend", "numReplicas", 1)},
         "service 'backend' runs 1 replica(s); this stack needs at least 2",
         id="replicas-prod-one",
+    ),
+    pytest.param(
+        "replica-limits",
+        "staging",
+        {"change": _set(tokens.RAILWAY_SERVICE, "watchdog", "numReplicas", 2)},
+        "watchdog service 'watchdog' runs 2 replicas; it must run 1",
+        id="replicas-two-watchdogs",
     ),
     pytest.param(
         "replica-limits",

@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cost.model import Estimate, money
+from cost.stack import estimate, sizes_from_settings
+from cost.usage_limit import workspace_limit
 from offline.program import ROOT
 from ops.report.__main__ import main
+from tests.cost.test_model import settings_of
 
 COPY_IGNORE = shutil.ignore_patterns(
     ".venv", ".git", ".mypy_cache", ".ruff_cache", ".hypothesis", "__pycache__", "tools"
@@ -25,19 +29,33 @@ def report(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, st
     return status, captured.out, captured.err
 
 
+def model_estimate(stack: str) -> Estimate:
+    return estimate(sizes_from_settings(settings_of(stack)))
+
+
 def test_text_report_of_prod(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = report(capsys, "--stack", "prod")
+    expected = model_estimate("prod")
+    budget = settings_of("prod").budget.monthly_usd
     assert status == 0
-    assert "Monthly estimate: $135.15/month as deployed ($285.15 at maximum replicas), budget $285.00" in out
+    assert (
+        f"Monthly estimate: {money(expected.monthly_usd)}/month as deployed ({money(expected.max_usd)} at maximum "
+        f"replicas), budget {money(budget)}"
+    ) in out
     assert "  backend        $100.00     $100.00     $250.00" in out
     assert "2 x 2 vCPU" in out
     assert "PASS       spending-cap [mandatory]" in out
     assert "INFO       cost-estimate [advisory]" in out
     assert "x railway:Service" in out
     # Prod sets the workspace's usage limit: every stack at maximum replicas on Railway, and what is left.
-    assert "Railway usage limit (whole workspace): hard $360.00, soft $288.00" in out
-    assert "Railway at maximum replicas: prod $260.15, dev $34.65, staging $64.65; together $359.45" in out
-    assert "Headroom under the hard limit: $0.55" in out
+    limit = workspace_limit(settings_of("prod"))
+    at_max = limit.railway_max_by_stack
+    assert f"Railway usage limit (whole workspace): hard {money(limit.hard_usd)}, soft {money(limit.soft_usd)}" in out
+    assert (
+        f"Railway at maximum replicas: prod {money(at_max['prod'])}, dev {money(at_max['dev'])}, "
+        f"staging {money(at_max['staging'])}; together {money(limit.railway_max_usd)}"
+    ) in out
+    assert f"Headroom under the hard limit: {money(limit.headroom_usd)}" in out
 
 
 def test_markdown_report_is_a_pr_comment(capsys: pytest.CaptureFixture[str]) -> None:
@@ -45,7 +63,8 @@ def test_markdown_report_is_a_pr_comment(capsys: pytest.CaptureFixture[str]) -> 
     assert "- Railway usage limit: set by another stack of the workspace" in out
     assert status == 0
     assert out.startswith(
-        "<!-- converge-nps cost and policy report: staging -->\n### ✅ Converge-NPS `staging`: $59.65/month"
+        "<!-- converge-nps cost and policy report: staging -->\n### ✅ Converge-NPS `staging`: "
+        f"{money(model_estimate('staging').monthly_usd)}/month"
     )
     assert "| backend | $30.00 | $30.00 | $60.00 |" in out
     assert "| `tls-in-transit` | mandatory | ✅ pass |" in out
@@ -57,12 +76,11 @@ def test_json_report(capsys: pytest.CaptureFixture[str]) -> None:
     document = json.loads(out)
     assert status == 0
     assert document["failed"] is False
-    assert document["budgetUsd"] == 20.0
-    assert document["estimate"]["monthlyUsd"] == 19.65
+    expected = model_estimate("dev")
+    assert document["budgetUsd"] == settings_of("dev").budget.monthly_usd
+    assert document["estimate"]["monthlyUsd"] == float(expected.monthly_usd)
     assert {c: v["monthlyUsd"] for c, v in document["estimate"]["components"].items()} == {
-        "backend": 15.0,
-        "redis": 4.65,
-        "database": 0.0,
+        c.component: float(c.monthly_usd) for c in expected.components
     }
     assert {p["name"]: p["verdict"] for p in document["policies"]}["cost-estimate"] == "info"
     assert len(document["resources"]) > 30
@@ -76,7 +94,9 @@ def test_a_mandatory_violation_exits_1_and_still_reports(capsys: pytest.CaptureF
     status, out, _ = report(capsys, "--stack", "prod", "--config", str(path), "--format", "markdown")
     assert status == 1
     assert "### ❌ Converge-NPS `prod`" in out
-    assert "| `spending-cap` | mandatory | ❌ fail | stack: estimated $285.15/month at maximum replicas exceeds" in out
+    at_max = money(model_estimate("prod").max_usd)
+    verdict = f"| `spending-cap` | mandatory | ❌ fail | stack: estimated {at_max}/month at maximum replicas exceeds"
+    assert verdict in out
 
 
 def test_an_invalid_config_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -111,7 +131,7 @@ def test_base_delta_in_json(capsys: pytest.CaptureFixture[str], cheaper_base: Pa
     _, out, _ = report(capsys, "--stack", "prod", "--format", "json", "--base", str(cheaper_base))
     document = json.loads(out)
     assert document["deltaMonthlyUsd"] == 40.0
-    assert document["base"]["estimate"]["monthlyUsd"] == 95.15
+    assert document["base"]["estimate"]["monthlyUsd"] == pytest.approx(document["estimate"]["monthlyUsd"] - 40)
 
 
 def test_base_git_ref(capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,7 +21,11 @@ def test_resources_price_like_the_settings(stack: str, preview: bool, stack_run:
     run = stack_run(stack, preview)
     from_resources = estimate(sizes_from_graph(stack_graph(neutral(run.resources))).sizes)
     from_settings = estimate(sizes_from_settings(settings_of(stack)))
-    declared = {"backend", "redis"} | ({"database"} if run.of_type(tokens.SUPABASE_PROJECT) else set())
+    declared = (
+        {"backend", "redis"}
+        | ({"database"} if run.of_type(tokens.SUPABASE_PROJECT) else set())
+        | ({"watchdog"} if run.of_type(tokens.WATCHDOG_SERVICE) else set())
+    )
     assert {c.component for c in from_resources.components} == declared
     for name in declared:
         ours, theirs = from_resources.component(name), from_settings.component(name)
@@ -33,11 +37,13 @@ def test_resources_price_like_the_settings(stack: str, preview: bool, stack_run:
 def test_limits_and_volumes_are_matched_to_their_service_by_dependency(stack_run: StackRun) -> None:
     # In preview the serviceId of limits and volumes is unknown: the dependency graph says whose they are.
     graph = stack_graph(neutral(stack_run("prod", True).resources))
-    backend, redis = graph.backends, graph.redis
+    backend, redis, watchdog = graph.backends, graph.redis, graph.watchdogs
     assert [g.service.name for g in backend] == ["backend"]
     assert [g.service.name for g in redis] == ["redis"]
+    assert [g.service.name for g in watchdog] == ["watchdog"]
     assert [len(backend[0].limits), len(backend[0].volumes), len(backend[0].domains)] == [1, 0, 1]
     assert [len(redis[0].limits), len(redis[0].volumes), len(redis[0].domains)] == [1, 1, 0]
+    assert [len(watchdog[0].limits), len(watchdog[0].volumes), len(watchdog[0].domains)] == [1, 0, 0]
 
 
 def test_unknown_sizes_are_noted_not_guessed() -> None:

@@ -2,10 +2,10 @@
 `refresh` and `destroy` runs of any service's resources can be counted against its fake API.
 
 The engine's behaviour that matters here: `check` first, then `create` for a new resource, or `diff`
-(old *outputs* against new inputs) and then `update` or a replacement (deleting first when `diff` says
-so); `read` (refresh) replaces the outputs, and an empty id drops the resource from the state; `delete`
-in reverse order for a destroy. Properties cross the wire as protobuf Struct values (numbers become
-floats, None values are dropped, secrets stay wrapped).
+(old *outputs* against new inputs, an ignored input taking the state's value) and then `update` or a
+replacement (deleting first when `diff` says so); `read` (refresh) replaces the outputs, and an empty id
+drops the resource from the state; `delete` in reverse order for a destroy. Properties cross the wire as
+protobuf Struct values (numbers become floats, None values are dropped, secrets stay wrapped).
 
 Resources come either declared directly (`Declared`: a provider and a function of the state giving
 its inputs) or from the real program under mocks (`program_engine`), where the provider is rebuilt
@@ -135,6 +135,13 @@ def program_engine(engine: Engine, type_prefix: str) -> Iterator[Engine]:
     """While active, `run_stack(..., preview=False)` runs the resources whose type starts with
     `type_prefix` through their providers for real (the others stay mocked)."""
     original = program.RecordingMocks.new_resource
+    original_register = program.RecordingMonitor.RegisterResource
+    # `ignore_changes` of each resource, as the program registered it (the mocks' arguments do not carry it).
+    ignored: dict[tuple[str, str], list[str]] = {}
+
+    def register(self: program.RecordingMonitor, request: Any) -> Any:
+        ignored[request.type, request.name] = list(request.ignoreChanges)
+        return original_register(self, request)
 
     def new_resource(
         self: program.RecordingMocks, args: pulumi.runtime.MockResourceArgs
@@ -143,6 +150,10 @@ def program_engine(engine: Engine, type_prefix: str) -> Iterator[Engine]:
             return original(self, args)
         inputs = {key: value for key, value in args.inputs.items() if key != PROVIDER_KEY}
         name = f"{args.typ}::{args.name}"
+        if name in engine.ids:
+            # As the engine does: an ignored input keeps the state's value (live after a refresh).
+            for key in ignored.get((args.typ, args.name), []):
+                inputs[key] = engine.outputs[name].get(key)
         engine.apply(name, provider_of(args.inputs[PROVIDER_KEY]), inputs)
         resource_id, outs = engine.ids[name], engine.outputs[name]
         state = copy.deepcopy(args.inputs)
@@ -154,7 +165,9 @@ def program_engine(engine: Engine, type_prefix: str) -> Iterator[Engine]:
         return resource_id, state
 
     program.RecordingMocks.new_resource = new_resource  # type: ignore[method-assign]
+    program.RecordingMonitor.RegisterResource = register  # type: ignore[method-assign]
     try:
         yield engine
     finally:
         program.RecordingMocks.new_resource = original  # type: ignore[method-assign]
+        program.RecordingMonitor.RegisterResource = original_register  # type: ignore[method-assign]

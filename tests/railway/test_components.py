@@ -3,6 +3,7 @@ seed's figures (INFRASTRUCTURE_SETUP_SUMMARY.md), in preview and update mode."""
 
 from __future__ import annotations
 
+import math
 import shlex
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +13,9 @@ from pulumi.output import Unknown as PulumiUnknown
 
 from components.redis_cache.component import RedisCacheArgs, container_memory_gb, redis_command
 from components.values import UNKNOWN, Secret, plain
+from cost.usage_limit import railway_max_usd, workspace_limit
 from offline.program import ProgramRun, Registration
+from tests.cost.test_model import settings_of
 from tests.doubles import run_stack, stack_config
 from tests.railway.helpers import RAILWAY, all_secret
 
@@ -23,9 +26,8 @@ REDIS_MB = {"dev": 256, "staging": 256, "prod": 512}
 BACKEND_REPLICAS = {"dev": 1, "staging": 1, "prod": 2}
 BACKEND_LIMITS = {"dev": (0.5, 0.5), "staging": (1, 1), "prod": (2, 1)}
 REDIS_LIMITS = {"dev": (0.1, 0.5), "staging": (0.1, 0.5), "prod": (0.25, 1.0)}
-# One usage limit for the workspace, set by prod: every stack at maximum replicas on Railway (prod $260.15,
-# staging $64.65, dev $34.65), soft limit at 80%.
-WORKSPACE_USAGE_LIMIT = (288, 360)
+# One usage limit for the workspace, set by prod: every stack at maximum replicas on Railway, soft limit at 80%.
+WORKSPACE_USAGE_LIMIT = workspace_limit(settings_of("prod"))
 
 
 def unknown(value: Any) -> bool:
@@ -54,12 +56,17 @@ def test_one_project_and_environment_per_stack(stack: str, preview: bool, stack_
     limits = run.of_type(f"{RAILWAY}UsageLimit")
     if stack == "prod":
         (limit,) = limits
-        assert (limit.inputs["softLimitDollars"], limit.inputs["hardLimitDollars"]) == WORKSPACE_USAGE_LIMIT
+        assert (limit.inputs["softLimitDollars"], limit.inputs["hardLimitDollars"]) == (
+            WORKSPACE_USAGE_LIMIT.soft_usd,
+            WORKSPACE_USAGE_LIMIT.hard_usd,
+        )
     else:
         assert limits == []  # the workspace's limit is prod's
-    token = railway(run, "ProjectToken")
+    token = railway(run, "ProjectToken", "railway-deploy-token")
     assert token.inputs["name"] == f"github-actions-{ENVIRONMENT[stack]}"
-    assert len([r for r in run.resources if r.type.startswith(RAILWAY)]) == 14 + len(limits)
+    # 14 for the project, the backend, Redis and the dashboard; 5 for the watchdog (its token, service, limits,
+    # variables, deployment).
+    assert len([r for r in run.resources if r.type.startswith(RAILWAY)]) == 14 + 5 + len(limits)
 
 
 def test_backend_service(stack: str, preview: bool, stack_run: StackRun) -> None:
@@ -192,6 +199,7 @@ def test_every_railway_resource_sits_under_a_component(stack: str, stack_run: St
                 "converge:index:BackendService",
                 "converge:index:RedisCache",
                 "converge:index:ObservabilityDashboard",
+                "converge:index:WatchdogService",
             }, resource.name
 
 
@@ -224,7 +232,8 @@ def test_the_usage_limit_covers_the_stacks_of_its_workspace_only() -> None:
     alone = {"workspaceId": "ws-staging", "setUsageLimit": True}
     staging = run_stack("staging", preview=True, config=stack_config("staging", {"converge-nps:railway": alone}))
     (limit,) = staging.of_type(f"{RAILWAY}UsageLimit")
-    assert limit.inputs["hardLimitDollars"] == 65  # staging's $64.65 at maximum replicas, rounded up
+    # Staging's Railway spend at maximum replicas (its watchdog included), rounded up.
+    assert limit.inputs["hardLimitDollars"] == math.ceil(railway_max_usd(settings_of("staging")))
 
 
 def test_adopting_a_project_and_environment() -> None:

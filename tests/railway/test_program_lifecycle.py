@@ -9,11 +9,14 @@ import pytest
 from pulumi.runtime import rpc
 
 from components.values import Secret
+from cost.usage_limit import workspace_limit
 from settings import PROJECT
+from tests.cost.test_model import settings_of
 from tests.doubles import run_stack, stack_config
 from tests.providers.engine import Engine, program_engine
 from tests.railway.fake_railway import FakeRailway
 from tests.railway.helpers import RAILWAY
+from watchdog.contract import CONFIG_VARIABLE, parse_config
 
 
 def rpc_secret_value(value: object) -> str:
@@ -70,7 +73,7 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
     assert project["name"] == "converge-nps-production"
     assert [e["name"] for e in fake.environments.values()] == ["production"]
     services = {s["name"]: s["id"] for s in fake.services.values()}
-    assert set(services) == {"backend", "redis"}
+    assert set(services) == {"backend", "redis", "watchdog"}
     (environment_id,) = fake.environments
     backend = fake.instances[(services["backend"], environment_id)]
     assert backend["multiRegionConfig"] == {"us-west2": {"numReplicas": 2}} and backend["healthcheckPath"] == "/health"
@@ -84,8 +87,15 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
     assert [d["domain"] for d in fake.custom_domains.values()] == ["api.converge-nps.com"]
     assert fake.service_domains == {}
     assert fake.usage_limit is not None
-    assert (fake.usage_limit["softLimit"], fake.usage_limit["hardLimit"]) == (288, 360)  # the whole workspace
-    assert [t["name"] for t in fake.tokens.values()] == ["github-actions-production"]
+    limit = workspace_limit(settings_of("prod"))
+    assert (fake.usage_limit["softLimit"], fake.usage_limit["hardLimit"]) == (limit.soft_usd, limit.hard_usd)
+    assert sorted(t["name"] for t in fake.tokens.values()) == ["github-actions-production", "watchdog-production"]
+    watchdog = fake.instances[(services["watchdog"], environment_id)]
+    assert watchdog["multiRegionConfig"] == {"us-west2": {"numReplicas": 1}} and watchdog.get("healthcheckPath") is None
+    assert fake.running_limits(services["watchdog"], environment_id) == {"vCPUs": 0.1, "memoryGB": 0.25}
+    watchdog_variables = fake.variables[(services["watchdog"], environment_id)]
+    assert parse_config(watchdog_variables[CONFIG_VARIABLE]).backend_service_id == services["backend"]
+    assert watchdog_variables["RAILWAY_TOKEN"].startswith("project-token-secret-")
     backend_variables = fake.variables[(services["backend"], environment_id)]
     assert backend_variables["REDIS_URL"].startswith("redis://default:")
     assert backend_variables["REDIS_URL"].endswith("@redis.railway.internal:6379")
@@ -112,30 +122,33 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
     counted = Counter(r.operation.removeprefix("Railway") for r in first_calls)
     # Each new service's instance is looked for until it shows: once or twice, as other requests interleave.
     instance_looks = counted.pop("ServiceInstances")
-    assert 2 <= instance_looks <= 4
+    assert 3 <= instance_looks <= 6
     assert counted == {
         "ProjectsInWorkspace": 1,
         "ProjectCreate": 1,
         "Environments": 1,  # the project's default environment is adopted: no create
         "UsageLimit": 1,
         "UsageLimitSet": 1,
-        "ProjectTokens": 1,
-        "ProjectTokenCreate": 1,
-        "Services": 2,
-        "ServiceCreate": 2,
-        "ServiceInstanceUpdate": 2,
-        "ServiceLimitsUpdate": 2,
-        "VariablesUpsert": 2,
+        "ProjectTokens": 2,
+        "ProjectTokenCreate": 2,
+        "Services": 3,
+        "ServiceCreate": 3,
+        "ServiceInstanceUpdate": 3,
+        "ServiceLimitsUpdate": 3,
+        "VariablesUpsert": 3,
         "VolumeInstances": 1,
         "VolumeCreate": 1,
         "Domains": 1,
         "CustomDomainCreate": 1,
-        "ServiceDeploy": 2,
+        "ServiceDeploy": 3,
         "ObservabilityDashboards": 2,  # none yet; then the id of the one just created
         "ObservabilityDashboardCreate": 1,
-        "Deployment": 2 * DEPLOYMENT_POLLS,  # each deployment, polled until it succeeds
+        "Deployment": 3 * DEPLOYMENT_POLLS,  # each deployment, polled until it succeeds
     }
-    assert (len(first_calls) - instance_looks, len([r for r in first_calls if r.mutation])) == (34, 16)
+    assert (len(first_calls) - instance_looks, len([r for r in first_calls if r.mutation])) == (
+        34 + 8 + DEPLOYMENT_POLLS,  # the watchdog: its token, service, instance, limits, variables, deployment
+        16 + 6,
+    )
     assert no_change_calls == []
     assert len(refresh_calls) == resources
     assert all(not r.mutation for r in refresh_calls)
@@ -146,17 +159,40 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
     assert fake.projects == {} and fake.services == {} and fake.tokens == {} and fake.usage_limit is None
 
 
-def test_event_mode_redeploys_the_backend_only(fake: FakeRailway) -> None:
+def test_event_mode_redeploys_the_watchdog_and_leaves_the_backends_replicas_to_it(fake: FakeRailway) -> None:
     engine = Engine()
     with program_engine(engine, RAILWAY):
         run_stack("prod", config=pulling("prod"))
         mark = len(fake.requests)
         run_stack("prod", config=pulling("prod", {"converge-nps:eventMode": True}))
+    # The watchdog gets the event floor in WATCHDOG_CONFIG and scales the backend itself.
     calls = [r.operation for r in fake.calls(since=mark)]
-    assert calls == ["RailwayServiceInstanceUpdate", "RailwayServiceDeploy", *["RailwayDeployment"] * DEPLOYMENT_POLLS]
+    assert calls == ["RailwayVariablesUpsert", "RailwayServiceDeploy", *["RailwayDeployment"] * DEPLOYMENT_POLLS]
     (backend,) = [key for key in fake.instances if fake.services[key[0]]["name"] == "backend"]
-    assert fake.instances[backend]["multiRegionConfig"] == {"us-west2": {"numReplicas": 3}}
-    assert len(fake.deployments) == 3
+    (watchdog,) = [key for key in fake.variables if fake.services[key[0]]["name"] == "watchdog"]
+    assert parse_config(fake.variables[watchdog][CONFIG_VARIABLE]).event_mode is True
+    assert fake.instances[backend]["multiRegionConfig"] == {"us-west2": {"numReplicas": 2}}
+    assert len(fake.deployments) == 4
+
+
+def test_an_up_keeps_the_replicas_the_watchdog_set(fake: FakeRailway) -> None:
+    ci = {"CONVERGE_IMAGE_REF": BACKEND_IMAGE_PREFIX + "d" * 64}
+    engine = Engine()
+    with program_engine(engine, RAILWAY):
+        run_stack("prod", config=pulling("prod"))
+        (backend,) = [key for key in fake.instances if fake.services[key[0]]["name"] == "backend"]
+        # The watchdog's step: the instance's placement, then a deployment that runs it.
+        fake.instances[backend]["multiRegionConfig"] = {"us-west2": {"numReplicas": 4}}
+        fake.add_deployment(*backend, "SUCCESS")
+        engine.refresh()  # the deploy job's `up --refresh`
+        mark = len(fake.requests)
+        run_stack("prod", config=pulling("prod"))
+        assert fake.calls(since=mark) == []
+        # A new image: the instance is updated with the live count.
+        run_stack("prod", environ=ci, config=pulling("prod"))
+    (update,) = [r for r in fake.calls(since=mark) if r.operation == "RailwayServiceInstanceUpdate"]
+    assert update.variables["input"]["multiRegionConfig"] == {"us-west2": {"numReplicas": 4}}
+    assert fake.instances[backend]["multiRegionConfig"] == {"us-west2": {"numReplicas": 4}}
 
 
 def test_a_new_image_redeploys_and_a_variable_change_redeploys(fake: FakeRailway) -> None:
@@ -179,7 +215,8 @@ def test_a_new_image_redeploys_and_a_variable_change_redeploys(fake: FakeRailway
     assert image_calls == ["RailwayServiceInstanceUpdate", *polled]
     assert variable_calls == ["RailwayVariablesUpsert", *polled]
     # Railway applies limits at the next deployment: a change of limits alone redeploys.
-    assert limits_calls == ["RailwayServiceLimitsUpdate", *polled]
+    # and the watchdog is redeployed with the new per-replica price in WATCHDOG_CONFIG.
+    assert sorted(limits_calls) == sorted(["RailwayServiceLimitsUpdate", *polled, "RailwayVariablesUpsert", *polled])
     assert fake.running_limits(*backend) == {"vCPUs": 1.0, "memoryGB": 2.0}
 
 

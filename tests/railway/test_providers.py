@@ -295,6 +295,28 @@ def test_service_drift_and_out_of_band_delete(fake: FakeRailway, env: tuple[str,
     assert service.refresh().id == ""
 
 
+def test_a_refresh_makes_the_live_replica_count_the_input_ignore_changes_keeps(
+    fake: FakeRailway, env: tuple[str, str]
+) -> None:
+    """With `ignore_changes: [numReplicas]` the engine takes the count from the state's inputs: after a
+    refresh those are the live ones, so an update of another setting sends the watchdog's count back."""
+    project_id, environment_id = env
+    service = Managed(ServiceProvider(), service_props(project_id, environment_id))
+    # The watchdog scaled up: the instance's placement, then the deployment that runs it.
+    region = service.state["region"]
+    fake.instances[(service.id, environment_id)]["multiRegionConfig"] = {region: {"numReplicas": 4}}
+    fake.add_deployment(service.id, environment_id, "SUCCESS")
+    read = service.refresh()
+    assert read.inputs is not None and read.inputs["numReplicas"] == 4
+    new_image = "ghcr.io/converge-nps/backend@sha256:" + "b" * 64
+    news = service_props(project_id, environment_id, image=new_image, numReplicas=read.inputs["numReplicas"])
+    mark = len(fake.requests)
+    service.up(news)
+    (update,) = [r for r in fake.calls(since=mark) if r.operation == "RailwayServiceInstanceUpdate"]
+    assert update.variables["input"]["multiRegionConfig"] == {region: {"numReplicas": 4}}
+    assert fake.instances[(service.id, environment_id)]["multiRegionConfig"] == {region: {"numReplicas": 4}}
+
+
 def test_service_unmanaged_settings_are_not_drift(fake: FakeRailway, env: tuple[str, str]) -> None:
     project_id, environment_id = env
     props = service_props(project_id, environment_id, healthcheckPath=None, healthcheckTimeout=None)

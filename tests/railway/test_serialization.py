@@ -33,8 +33,8 @@ def test_registered_providers_hold_no_secret(stack: str, monkeypatch: pytest.Mon
     monkeypatch.setenv("RAILWAY_TOKEN", TOKEN)
     run = run_stack(stack)
     railway = [r for r in run.resources if r.type.startswith(RAILWAY)]
-    # One dashboard per stack; the workspace's usage limit is prod's.
-    assert len(railway) == (15 if stack == "prod" else 14)
+    # One dashboard per stack; the workspace's usage limit is prod's; the watchdog's 5 included.
+    assert len(railway) == (20 if stack == "prod" else 19)
     generated = {
         str(plain(r.outputs.get(key)))
         for r in run.resources
@@ -69,5 +69,5 @@ def test_secret_values_are_secret_in_inputs_and_outputs() -> None:
     }
     assert plain(backend.inputs["variables"]) == {"NODE_ENV": "production", "FRONTEND_URL": "https://converge-nps.com"}
     assert all_secret(variables["redis-variables"].inputs["secrets"])
-    token = run.one(f"{RAILWAY}ProjectToken")
-    assert "token" in token.additional_secret_outputs
+    for token in run.of_type(f"{RAILWAY}ProjectToken"):
+        assert "token" in token.additional_secret_outputs
