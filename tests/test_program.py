@@ -16,6 +16,7 @@ from offline.program import ProgramRun, Registration
 from settings.seed import DEPLOY_BRANCH_BY_ENVIRONMENT
 from settings.stacks import ENVIRONMENT_BY_STACK as ENVIRONMENT
 from settings.stacks import PRODUCTION_STACK, STACKS
+from tests.cost.test_model import settings_of
 from tests.doubles import STAND_IN_SECRETS, github_id, run_stack, stack_config
 
 StackRun = Callable[[str, bool], ProgramRun]
@@ -157,21 +158,34 @@ def test_ci_image_tag_override(stack_run: StackRun) -> None:
     assert run.one(tokens.DOCKER_IMAGE).inputs["imageName"] == "ghcr.io/converge-nps/backend:sha-0a1b2c3"
 
 
-def test_stack_outputs_carry_the_seed_figures(stack: str, preview: bool, stack_run: StackRun) -> None:
+def test_stack_outputs_carry_the_stack_settings(stack: str, preview: bool, stack_run: StackRun) -> None:
     outputs = stack_run(stack, preview).outputs
+    settings = settings_of(stack)
+    backend, alerts = settings.backend, settings.alerts
     assert outputs["environment"] == ENVIRONMENT[stack]
     replicas = outputs["backendReplicas"]
-    assert (replicas["min"], replicas["max"]) == {"dev": (1, 2), "staging": (1, 2), "prod": (2, 5)}[stack]
-    assert replicas["scaleUp"] == {"cpuPercent": 70, "forMinutes": 5}
-    assert replicas["scaleDown"] == {"cpuPercent": 30, "forMinutes": 15}
-    assert outputs["alerts"] == {
-        "cpuPercent": 80,
-        "cpuForMinutes": 5,
-        "memoryPercent": 90,
-        "errorRatePercent": 5.0,
-        "p95LatencyMs": 1000,
+    assert (replicas["deployed"], replicas["min"], replicas["max"], replicas["event"]) == (
+        settings.deployed_replicas,
+        backend.min_replicas,
+        backend.max_replicas,
+        backend.event_replicas,
+    )
+    assert replicas["scaleUp"] == {
+        "cpuPercent": backend.scale_up.cpu_percent,
+        "forMinutes": backend.scale_up.for_minutes,
     }
-    assert outputs["budgetMonthlyUsd"] == {"dev": 20, "staging": 60, "prod": 285}[stack]
+    assert replicas["scaleDown"] == {
+        "cpuPercent": backend.scale_down.cpu_percent,
+        "forMinutes": backend.scale_down.for_minutes,
+    }
+    assert outputs["alerts"] == {
+        "cpuPercent": alerts.cpu_percent,
+        "cpuForMinutes": alerts.cpu_for_minutes,
+        "memoryPercent": alerts.memory_percent,
+        "errorRatePercent": alerts.error_rate_percent,
+        "p95LatencyMs": alerts.p95_latency_ms,
+    }
+    assert outputs["budgetMonthlyUsd"] == settings.budget.monthly_usd
 
 
 def test_event_mode_in_prod() -> None:
