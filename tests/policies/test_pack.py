@@ -20,6 +20,7 @@ from policies.converge_policies import POLICIES
 from settings.stacks import ENVIRONMENT_BY_STACK, STACKS
 from tests.cost.test_model import settings_of
 from tests.policies.harness import CONFIG_DIR, Resources, all_unknown, judge, pack_config
+from tests.seed import SEED_CONFIG
 
 MANDATORY = [p.name for p in POLICIES if p.name != "cost-estimate"]
 
@@ -46,22 +47,9 @@ def test_the_cost_table_is_advisory_output_with_the_models_figures(stack: str) -
     assert "prices as of" in table
 
 
-# Prod at the seed's sizes and budget, stated here: the spending variants force their violation with these,
-# whatever Pulumi.prod.yaml says today ($135.15 as deployed, $285.15 at five replicas, $110.15 of it Railway's).
-SEED_PROD: dict[str, Any] = {
-    "converge-nps:eventMode": False,
-    "converge-nps:backend": {
-        "minReplicas": 2,
-        "maxReplicas": 5,
-        "eventReplicas": 3,
-        "vcpuPerReplica": 2,
-        "memoryGbPerReplica": 1,
-        "publicDomain": "api.converge-nps.com",
-    },
-    "converge-nps:redis": {"memoryMb": 512, "vcpu": 0.25},
-    "converge-nps:database": {"plan": "pro", "organization": "converge-nps", "computeSize": "micro"},
-    "converge-nps:budget": {"monthlyUsd": 285},
-}
+# Prod at the seed's sizes and budget: the spending variants force their violation with these, whatever
+# Pulumi.prod.yaml says today.
+SEED_PROD = SEED_CONFIG["prod"]
 
 
 def test_the_cost_table_never_blocks_even_over_budget() -> None:

@@ -8,12 +8,17 @@ from collections import Counter
 import pytest
 
 from components.values import Secret
+from tests.cost.test_model import settings_of
 from tests.doubles import run_stack, stack_config
 from tests.providers.engine import Engine, program_engine
 from tests.railway.fake_railway import FakeRailway
 from tests.railway.helpers import RAILWAY
+from tests.seed import SEED_CONFIG
 
 BACKEND_IMAGE_PREFIX = "ghcr.io/converge-nps/backend@sha256:"
+# The seed's production and staging, stated: what the fake ends up holding does not follow the stack files.
+SEED_PROD = stack_config("prod", SEED_CONFIG["prod"])
+SEED_STAGING = SEED_CONFIG["staging"]
 
 
 def _summary(fake: FakeRailway, since: int) -> str:
@@ -26,12 +31,12 @@ def _summary(fake: FakeRailway, since: int) -> str:
 def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> None:
     engine = Engine()
     with program_engine(engine, RAILWAY):
-        first = run_stack("prod")
+        first = run_stack("prod", config=SEED_PROD)
         first_calls = fake.calls()
         first_summary = _summary(fake, 0)
 
         mark = len(fake.requests)
-        again = run_stack("prod")
+        again = run_stack("prod", config=SEED_PROD)
         no_change_calls = fake.calls(since=mark)
 
     mark = len(fake.requests)
@@ -67,7 +72,7 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
     assert backend_variables["REDIS_URL"].startswith("redis://default:")
     assert backend_variables["REDIS_URL"].endswith("@redis.railway.internal:6379")
     assert backend_variables["NODE_ENV"] == "production"
-    assert backend_variables["FRONTEND_URL"] == "https://converge-nps.com"
+    assert backend_variables["FRONTEND_URL"] == settings_of("prod").frontend_url
     # Each service deployed once, after its variables were in place.
     deployments = list(fake.deployments.values())
     assert sorted(d["serviceId"] for d in deployments) == sorted(services.values())
@@ -118,9 +123,9 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
 def test_event_mode_redeploys_the_backend_only(fake: FakeRailway) -> None:
     engine = Engine()
     with program_engine(engine, RAILWAY):
-        run_stack("prod")
+        run_stack("prod", config=SEED_PROD)
         mark = len(fake.requests)
-        run_stack("prod", config=stack_config("prod", {"converge-nps:eventMode": True}))
+        run_stack("prod", config={**SEED_PROD, "converge-nps:eventMode": True})
     calls = [r.operation for r in fake.calls(since=mark)]
     assert calls == ["RailwayServiceInstanceUpdate", "RailwayServiceDeploy"]
     (backend,) = [key for key in fake.instances if fake.services[key[0]]["name"] == "backend"]
@@ -138,18 +143,11 @@ def test_a_new_image_redeploys_and_a_variable_change_redeploys(fake: FakeRailway
         return [r.operation for r in fake.calls(since=mark)]
 
     with program_engine(Engine(), RAILWAY):
-        run_stack("staging")
-        image_calls = calls_of(environ=ci)
-        variable_calls = calls_of(
-            environ=ci, config=stack_config("staging", {"converge-nps:frontendUrl": "https://qa.converge-nps.com"})
-        )
-        limits_calls = calls_of(
-            environ=ci,
-            config=stack_config(
-                "staging",
-                {"converge-nps:frontendUrl": "https://qa.converge-nps.com", "converge-nps:backend": bigger},
-            ),
-        )
+        run_stack("staging", config=stack_config("staging", SEED_STAGING))
+        image_calls = calls_of(environ=ci, config=stack_config("staging", SEED_STAGING))
+        qa = {**SEED_STAGING, "converge-nps:frontendUrl": "https://qa.converge-nps.com"}
+        variable_calls = calls_of(environ=ci, config=stack_config("staging", qa))
+        limits_calls = calls_of(environ=ci, config=stack_config("staging", {**qa, "converge-nps:backend": bigger}))
     assert image_calls == ["RailwayServiceInstanceUpdate", "RailwayServiceDeploy"]
     assert variable_calls == ["RailwayVariablesUpsert", "RailwayServiceDeploy"]
     # Limits apply to the instance without a new deployment.
