@@ -38,6 +38,8 @@ SEED_CONFIG: Final[dict[str, dict[str, Any]]] = {
         f"{NS}:redis": {"memoryMb": 256},
         f"{NS}:database": {"plan": "pro", "organization": "converge-nps", "computeSize": "micro"},
         f"{NS}:budget": {"monthlyUsd": 60},
+        # "Staging scales down to one instance" off-hours: 19:00-06:00 in Monterey in winter, and weekends.
+        f"{NS}:watchdog": {"offHours": {"startUtc": "03:00", "endUtc": "14:00", "weekends": True, "maxReplicas": 1}},
     },
     "prod": {
         f"{NS}:eventMode": False,
