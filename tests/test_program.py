@@ -189,12 +189,14 @@ def test_stack_outputs_carry_the_stack_settings(stack: str, preview: bool, stack
 
 
 def test_event_mode_in_prod() -> None:
-    config = stack_config("prod", {"converge-nps:eventMode": True})
-    run = run_stack("prod", config=config)
-    assert run.outputs["backendReplicas"]["deployed"] == 3
-    assert run.outputs["backupSchedule"] == "0 * * * *"
+    event_mode = {"converge-nps:eventMode": True}
+    run = run_stack("prod", config=stack_config("prod", event_mode))
+    settings = settings_of("prod", event_mode)
+    backend, hourly = settings.backend, settings.backups.event_cron
+    assert run.outputs["backendReplicas"]["deployed"] == max(backend.event_replicas, backend.min_replicas)
+    assert run.outputs["backupSchedule"] == hourly
     variables, _ = environment_values(run, "production-backups")
-    assert (variables["EVENT_MODE"], variables["BACKUP_CRON"]) == ("true", "0 * * * *")
+    assert (variables["EVENT_MODE"], variables["BACKUP_CRON"]) == ("true", hourly)
 
 
 def _plaintext_leaks(value: Any, secrets: set[str], path: str = "") -> list[str]:

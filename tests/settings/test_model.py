@@ -104,7 +104,8 @@ def test_seed_rules(stack: str, change: dict[str, Any], key: str) -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_a_stack_that_does_not_set_them_gets_the_seeds_thresholds(stack: str) -> None:
     """Seed: scale up above 70% CPU for 5 minutes, down below 30% for 15; alert on CPU above 80% for 5 minutes,
-    memory above 90%, errors above 5%, p95 above 1 s; Redis allkeys-lru with RDB and AOF; rotation every 90 days."""
+    memory above 90%, errors above 5%, p95 above 1 s; Redis allkeys-lru with RDB and AOF; rotation every 90 days;
+    hourly backups in event mode."""
     settings_ = load_stack_settings(stack, config(stack), {})
     backend, alerts = settings_.backend, settings_.alerts
     assert (backend.scale_up.cpu_percent, backend.scale_up.for_minutes) == (70, 5)
@@ -114,6 +115,7 @@ def test_a_stack_that_does_not_set_them_gets_the_seeds_thresholds(stack: str) ->
     redis = settings_.redis
     assert (redis.eviction_policy, redis.rdb_snapshots, redis.append_only) == ("allkeys-lru", True, True)
     assert settings_.secret_rotation.rotation_days == 90
+    assert settings_.backups.event_cron == "0 * * * *"
 
 
 @settings(max_examples=150, deadline=None)
