@@ -15,7 +15,7 @@ from components.values import UNKNOWN, Secret, plain
 from offline.program import ProgramRun, Registration
 from settings.seed import DEPLOY_BRANCH_BY_ENVIRONMENT
 from settings.stacks import ENVIRONMENT_BY_STACK as ENVIRONMENT
-from settings.stacks import PRODUCTION_STACK, STACKS
+from settings.stacks import STACKS
 from tests.cost.test_model import settings_of
 from tests.doubles import STAND_IN_SECRETS, github_id, run_stack, stack_config
 
@@ -109,16 +109,18 @@ def test_deploy_workflow_gets_its_variables_and_secrets(stack: str, preview: boo
     assert set(secrets) == {"VITE_SENTRY_DSN", "RAILWAY_TOKEN", "DATABASE_URL", "SLACK_WEBHOOK_URL"}
     for value in secrets.values():
         assert isinstance(value, Secret) or value is UNKNOWN
-    if stack == PRODUCTION_STACK:
-        assert variables["VITE_API_BASE_URL"] == "https://api.converge-nps.com/v1"
-        assert variables["VITE_WS_URL"] == "wss://api.converge-nps.com"
+    public_domain = settings_of(stack).backend.public_domain
+    if public_domain is not None:
+        assert variables["VITE_API_BASE_URL"] == f"https://{public_domain}/v1"
+        assert variables["VITE_WS_URL"] == f"wss://{public_domain}"
 
 
 def test_backup_environments_for_the_scheduled_backup_workflow(stack: str, stack_run: StackRun) -> None:
     run = stack_run(stack, False)
+    settings = settings_of(stack)
     environments = {r.inputs["environment"]: r for r in run.of_type(tokens.GITHUB_REPOSITORY_ENVIRONMENT)}
     name = f"{ENVIRONMENT[stack]}-backups"
-    if stack == "dev":
+    if not settings.backups.scheduled:
         assert name not in environments
         return
     assert "reviewers" not in environments[name].inputs  # an hourly job cannot wait for a reviewer
@@ -126,11 +128,11 @@ def test_backup_environments_for_the_scheduled_backup_workflow(stack: str, stack
     assert {p.inputs["branchPattern"] for p in policies if p.parent.endswith(f"::{name}")} == {"main"}
     variables, secrets = environment_values(run, name)
     assert variables == {
-        "EVENT_MODE": "false",
-        "BACKUP_S3_BUCKET": f"converge-nps-backups-{stack}",
-        "BACKUP_CRON": "0 3 * * 0",
-        "AWS_REGION": "us-west-2",
-        "PG_MAJOR": "15",
+        "EVENT_MODE": "true" if settings.event_mode else "false",
+        "BACKUP_S3_BUCKET": settings.backups.s3_bucket,
+        "BACKUP_CRON": settings.backup_cron,
+        "AWS_REGION": settings.backups.aws_region,
+        "PG_MAJOR": str(settings.database.postgres_major_version),
     }
     assert set(secrets) == {"BACKUP_DATABASE_URL"}
     assert isinstance(secrets["BACKUP_DATABASE_URL"], Secret)
