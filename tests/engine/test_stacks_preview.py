@@ -13,14 +13,15 @@ from typing import Any
 import pytest
 
 from components import tokens
+from cost.model import money
+from cost.stack import estimate, sizes_from_settings
 from settings.stacks import ENVIRONMENT_BY_STACK, PRODUCTION_STACK, STACKS
+from tests.cost.test_model import settings_of
 from tests.engine.fullstack import FullStack, policy_args, policy_results, summary
 from tests.engine.harness import Result
 
 pytestmark = pytest.mark.engine
 
-# docs/policies.md, "Per stack, against the seed": the monthly estimate as deployed.
-MONTHLY_ESTIMATE = {"dev": "$19.65", "staging": "$59.65", "prod": "$135.15"}
 # Prod's GitHub environments; only the deploy environment has reviewers (the backup one runs unattended).
 PROD_REVIEWED = "production"
 
@@ -53,7 +54,9 @@ def test_stack_preview_passes_every_policy(
     results = policy_results(text.output)
     # Nothing but the cost table (advisory by design): no violation and no remediation either.
     assert [(r.level, r.policy) for r in results] == [("advisory", "cost-estimate")], results
-    assert re.search(rf"^total\s+\{MONTHLY_ESTIMATE[stack]}\s", results[0].message, re.MULTILINE), results[0].message
+    # The pack's cost table prices the registered resources; the model, the stack file's settings: they agree.
+    monthly = money(estimate(sizes_from_settings(settings_of(stack))).monthly_usd)
+    assert re.search(rf"^total\s+{re.escape(monthly)}\s", results[0].message, re.MULTILINE), results[0].message
 
     steps = _steps(data)
     assert set(summary(data)) == {"create"} and {s["op"] for s in steps} == {"create"}
