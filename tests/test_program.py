@@ -15,7 +15,7 @@ from components.values import UNKNOWN, Secret, plain
 from offline.program import ProgramRun, Registration
 from settings.seed import DEPLOY_BRANCH_BY_ENVIRONMENT
 from settings.stacks import ENVIRONMENT_BY_STACK as ENVIRONMENT
-from settings.stacks import PRODUCTION_STACK, STACKS
+from settings.stacks import STACKS
 from tests.cost.test_model import settings_of
 from tests.doubles import STAND_IN_SECRETS, github_id, run_stack, stack_config
 
@@ -157,16 +157,18 @@ def test_deploy_workflow_gets_its_variables_and_secrets(stack: str, preview: boo
     assert set(secrets) == {"VITE_SENTRY_DSN", "RAILWAY_TOKEN", "DATABASE_URL", "SLACK_WEBHOOK_URL"}
     for value in secrets.values():
         assert isinstance(value, Secret) or value is UNKNOWN
-    if stack == PRODUCTION_STACK:
-        assert variables["VITE_API_BASE_URL"] == "https://api.converge-nps.com/v1"
-        assert variables["VITE_WS_URL"] == "wss://api.converge-nps.com"
+    public_domain = settings_of(stack).backend.public_domain
+    if public_domain is not None:
+        assert variables["VITE_API_BASE_URL"] == f"https://{public_domain}/v1"
+        assert variables["VITE_WS_URL"] == f"wss://{public_domain}"
 
 
 def test_backup_environments_for_the_scheduled_backup_workflow(stack: str, stack_run: StackRun) -> None:
     run = stack_run(stack, False)
+    settings = settings_of(stack)
     environments = {r.inputs["environment"]: r for r in run.of_type(tokens.GITHUB_REPOSITORY_ENVIRONMENT)}
     name = f"{ENVIRONMENT[stack]}-backups"
-    if stack == "dev":
+    if not settings.backups.scheduled:
         assert name not in environments
         return
     assert "reviewers" not in environments[name].inputs  # an hourly job cannot wait for a reviewer
@@ -174,11 +176,11 @@ def test_backup_environments_for_the_scheduled_backup_workflow(stack: str, stack
     assert {p.inputs["branchPattern"] for p in policies if p.parent.endswith(f"::{name}")} == {"main"}
     variables, secrets = environment_values(run, name)
     assert variables == {
-        "EVENT_MODE": "false",
-        "BACKUP_S3_BUCKET": f"converge-nps-backups-{stack}",
-        "BACKUP_CRON": "0 3 * * 0",
-        "AWS_REGION": "us-west-2",
-        "PG_MAJOR": "15",
+        "EVENT_MODE": "true" if settings.event_mode else "false",
+        "BACKUP_S3_BUCKET": settings.backups.s3_bucket,
+        "BACKUP_CRON": settings.backup_cron,
+        "AWS_REGION": settings.backups.aws_region,
+        "PG_MAJOR": str(settings.database.postgres_major_version),
     }
     assert set(secrets) == {"BACKUP_DATABASE_URL"}
     assert isinstance(secrets["BACKUP_DATABASE_URL"], Secret)
@@ -206,30 +208,45 @@ def test_ci_image_tag_override(stack_run: StackRun) -> None:
     assert run.one(tokens.DOCKER_IMAGE, "backend").inputs["imageName"] == "ghcr.io/converge-nps/backend:sha-0a1b2c3"
 
 
-def test_stack_outputs_carry_the_seed_figures(stack: str, preview: bool, stack_run: StackRun) -> None:
+def test_stack_outputs_carry_the_stack_settings(stack: str, preview: bool, stack_run: StackRun) -> None:
     outputs = stack_run(stack, preview).outputs
+    settings = settings_of(stack)
+    backend, alerts = settings.backend, settings.alerts
     assert outputs["environment"] == ENVIRONMENT[stack]
     replicas = outputs["backendReplicas"]
-    assert (replicas["min"], replicas["max"]) == {"dev": (1, 2), "staging": (1, 2), "prod": (2, 5)}[stack]
-    assert replicas["scaleUp"] == {"cpuPercent": 70, "forMinutes": 5}
-    assert replicas["scaleDown"] == {"cpuPercent": 30, "forMinutes": 15}
-    assert outputs["alerts"] == {
-        "cpuPercent": 80,
-        "cpuForMinutes": 5,
-        "memoryPercent": 90,
-        "errorRatePercent": 5.0,
-        "p95LatencyMs": 1000,
+    assert (replicas["deployed"], replicas["min"], replicas["max"], replicas["event"]) == (
+        settings.deployed_replicas,
+        backend.min_replicas,
+        backend.max_replicas,
+        backend.event_replicas,
+    )
+    assert replicas["scaleUp"] == {
+        "cpuPercent": backend.scale_up.cpu_percent,
+        "forMinutes": backend.scale_up.for_minutes,
     }
-    assert outputs["budgetMonthlyUsd"] == settings_of(stack).budget.monthly_usd
+    assert replicas["scaleDown"] == {
+        "cpuPercent": backend.scale_down.cpu_percent,
+        "forMinutes": backend.scale_down.for_minutes,
+    }
+    assert outputs["alerts"] == {
+        "cpuPercent": alerts.cpu_percent,
+        "cpuForMinutes": alerts.cpu_for_minutes,
+        "memoryPercent": alerts.memory_percent,
+        "errorRatePercent": alerts.error_rate_percent,
+        "p95LatencyMs": alerts.p95_latency_ms,
+    }
+    assert outputs["budgetMonthlyUsd"] == settings.budget.monthly_usd
 
 
 def test_event_mode_in_prod() -> None:
-    config = stack_config("prod", {"converge-nps:eventMode": True})
-    run = run_stack("prod", config=config)
-    assert run.outputs["backendReplicas"]["deployed"] == 3
-    assert run.outputs["backupSchedule"] == "0 * * * *"
+    event_mode = {"converge-nps:eventMode": True}
+    run = run_stack("prod", config=stack_config("prod", event_mode))
+    settings = settings_of("prod", event_mode)
+    backend, hourly = settings.backend, settings.backups.event_cron
+    assert run.outputs["backendReplicas"]["deployed"] == max(backend.event_replicas, backend.min_replicas)
+    assert run.outputs["backupSchedule"] == hourly
     variables, _ = environment_values(run, "production-backups")
-    assert (variables["EVENT_MODE"], variables["BACKUP_CRON"]) == ("true", "0 * * * *")
+    assert (variables["EVENT_MODE"], variables["BACKUP_CRON"]) == ("true", hourly)
 
 
 def _plaintext_leaks(value: Any, secrets: set[str], path: str = "") -> list[str]:

@@ -261,7 +261,7 @@ def test_a_program_that_fails_is_commented_with_its_error(deployed: Deployed, tm
 def test_mandatory_violations_fail_after_the_comment(fullstack: FullStack, tmp_path: Path) -> None:
     engine, project, fakes = fullstack.engine, fullstack.project, fullstack.fakes
     violating = {
-        f"{PROJECT}:redis": {"image": "bitnami/redis:7.4.1"},  # not built here, not allow-listed
+        f"{PROJECT}:redis": {"image": "bitnami/redis:8.10.1"},  # patched, but not built here and not allow-listed
         f"{PROJECT}:budget": {"monthlyUsd": 5},  # below what dev costs
     }
     config = write_config_variant(project, "dev", violating, tmp_path / "Pulumi.dev.yaml")

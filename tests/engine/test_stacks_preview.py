@@ -55,7 +55,7 @@ def test_stack_preview_passes_every_policy(
     results = policy_results(text.output)
     # Nothing but the cost table (advisory by design): no violation and no remediation either.
     assert [(r.level, r.policy) for r in results] == [("advisory", "cost-estimate")], results
-    # The cost model's estimate of the stack's settings, as deployed (docs/policies.md, "Per stack, against the seed").
+    # The pack's cost table prices the registered resources; the model, the stack file's settings: they agree.
     monthly = money(estimate(sizes_from_settings(settings_of(stack))).monthly_usd)
     assert re.search(rf"^total\s+{re.escape(monthly)}\s", results[0].message, re.MULTILINE), results[0].message
 

@@ -22,8 +22,14 @@ from policies.converge_policies import POLICIES
 from settings.stacks import ENVIRONMENT_BY_STACK, STACKS
 from tests.cost.test_model import settings_of
 from tests.policies.harness import CONFIG_DIR, Resources, all_unknown, judge, pack_config
+from tests.seed import SEED_CONFIG
 
 MANDATORY = [p.name for p in POLICIES if p.enforcement_level != EnforcementLevel.ADVISORY]
+
+
+def model_estimate(stack: str, overrides: dict[str, Any] | None = None) -> Estimate:
+    """What the cost model makes of the stack's settings: the figures the pack must arrive at from resources."""
+    return estimate(sizes_from_settings(settings_of(stack, overrides)))
 
 
 def test_every_stack_passes_every_policy_it_runs(stack: str, preview: bool) -> None:
@@ -39,21 +45,33 @@ def test_every_stack_passes_every_policy_it_runs(stack: str, preview: bool) -> N
     assert not judged.result.not_applicable
 
 
-def model_estimate(stack: str, overrides: dict[str, Any] | None = None) -> Estimate:
-    """What the cost model makes of the stack's settings: the figures the pack must arrive at from resources."""
-    return estimate(sizes_from_settings(settings_of(stack, overrides)))
-
-
 def test_the_cost_table_is_advisory_output_with_the_models_figures(stack: str) -> None:
+    """The pack prices what the program registered; the cost model prices the stack's settings: they agree."""
+    result = estimate(sizes_from_settings(settings_of(stack)))
+    figures = (money(result.monthly_usd), money(result.min_usd), money(result.max_usd))
     [table] = judge(stack).messages("cost-estimate")
-    expected = model_estimate(stack)
-    figures = (expected.monthly_usd, expected.min_usd, expected.max_usd)
-    assert re.search(r"^total\s+" + r"\s+".join(re.escape(money(f)) for f in figures) + r"\s*$", table, re.MULTILINE)
+    assert re.search(r"^total\s+" + r"\s+".join(re.escape(f) for f in figures) + "$", table, re.MULTILINE), table
+    assert f"budget {money(settings_of(stack).budget.monthly_usd)}/month" in table
     assert "prices as of" in table
 
 
+# Prod at the seed's sizes and budget: the spending variants force their violation with these, whatever
+# Pulumi.prod.yaml says today.
+SEED_PROD = SEED_CONFIG["prod"]
+# The seed's prod (budget $285) with every replica it may run: the figures the spending-cap variants expect.
+SEED_PROD_AT_MAX_USD = model_estimate("prod", SEED_PROD).max_usd
+SEED_EVENT_AT_FIVE_USD = model_estimate(
+    "prod",
+    {
+        **SEED_PROD,
+        "converge-nps:eventMode": True,
+        "converge-nps:backend": {**SEED_PROD["converge-nps:backend"], "eventReplicas": 5},
+    },
+).monthly_usd
+
+
 def test_the_cost_table_never_blocks_even_over_budget() -> None:
-    judged = judge("prod", overrides={"converge-nps:budget": {"monthlyUsd": 50}})
+    judged = judge("prod", overrides={**SEED_PROD, "converge-nps:budget": {"monthlyUsd": 50}})
     [table] = judged.messages("cost-estimate")
     over = model_estimate("prod").max_usd - 50
     assert f"at maximum replicas the stack would cost {money(over)} more than its budget" in table
@@ -354,17 +372,23 @@ VARIANTS = [
     pytest.param(
         "spending-cap",
         "prod",
-        {"overrides": EVENT_MODE_AT_FIVE},
-        f"estimated {money(EVENT_AT_FIVE_USD)}/month as deployed exceeds the budget of $285.00 by "
-        f"{money(EVENT_AT_FIVE_USD - 285)}",
+        {
+            "overrides": {
+                **SEED_PROD,
+                "converge-nps:eventMode": True,
+                "converge-nps:backend": {**SEED_PROD["converge-nps:backend"], "eventReplicas": 5},
+            }
+        },
+        f"estimated {money(SEED_EVENT_AT_FIVE_USD)}/month as deployed exceeds the budget of $285.00 by "
+        f"{money(SEED_EVENT_AT_FIVE_USD - 285)}",
         id="spending-event-mode-at-five-replicas",
     ),
     pytest.param(
         "spending-cap",
         "prod",
-        {"config": {"spending-cap": {"estimateAt": "max"}}},
-        f"estimated {money(PROD_AT_MAX_USD)}/month at maximum replicas exceeds the budget of $285.00 by "
-        f"{money(PROD_AT_MAX_USD - 285)}",
+        {"overrides": SEED_PROD, "config": {"spending-cap": {"estimateAt": "max"}}},
+        f"estimated {money(SEED_PROD_AT_MAX_USD)}/month at maximum replicas exceeds the budget of $285.00 by "
+        f"{money(SEED_PROD_AT_MAX_USD - 285)}",
         id="spending-strict-maximum",
     ),
     pytest.param(
@@ -780,7 +804,7 @@ def test_preview_unknowns_are_judged_at_update(tmp_path: Path) -> None:
 
 
 def test_the_pack_judges_against_the_budget_of_the_stack_settings() -> None:
-    judged = judge("prod", overrides={"converge-nps:budget": {"monthlyUsd": 120}})
+    judged = judge("prod", overrides={**SEED_PROD, "converge-nps:budget": {"monthlyUsd": 120}})
     assert any("exceeds the budget of $120.00" in message for message in judged.messages("spending-cap"))
     [table] = judged.messages("cost-estimate")
     assert "budget $120.00/month" in table

@@ -1,5 +1,5 @@
-"""BackendService, RedisCache and the Railway project under Pulumi mocks, for each stack with the
-seed's figures (INFRASTRUCTURE_SETUP_SUMMARY.md), in preview and update mode."""
+"""BackendService, RedisCache and the Railway project under Pulumi mocks, for each stack with its own
+settings (whatever sizes its stack file declares), in preview and update mode."""
 
 from __future__ import annotations
 
@@ -71,13 +71,14 @@ def test_one_project_and_environment_per_stack(stack: str, preview: bool, stack_
 
 def test_backend_service(stack: str, preview: bool, stack_run: StackRun) -> None:
     run = stack_run(stack, preview)
+    settings = settings_of(stack)
     service = railway(run, "Service", "backend")
     assert inputs(service) | {"projectId": "-", "environmentId": "-", "image": "-"} == {
         "projectId": "-",
         "environmentId": "-",
         "image": "-",
         "name": "backend",
-        "numReplicas": BACKEND_REPLICAS[stack],
+        "numReplicas": settings.deployed_replicas,
         "region": "us-west2",
         "healthcheckPath": "/health",
         "healthcheckTimeout": 60,
@@ -90,13 +91,15 @@ def test_backend_service(stack: str, preview: bool, stack_run: StackRun) -> None
         assert service.inputs["image"] == run.outputs["backendImage"]
         assert str(service.inputs["image"]).startswith("ghcr.io/converge-nps/backend@sha256:")
     limits = railway(run, "ServiceLimits", "backend-limits")
-    assert (limits.inputs["vcpus"], limits.inputs["memoryGb"]) == BACKEND_LIMITS[stack]
+    backend = settings.backend
+    assert (limits.inputs["vcpus"], limits.inputs["memoryGb"]) == (
+        backend.vcpu_per_replica,
+        backend.memory_gb_per_replica,
+    )
     variables = railway(run, "Variables", "backend-variables")
     assert plain(variables.inputs["variables"]) == {
         "NODE_ENV": "development" if stack == "dev" else "production",
-        "FRONTEND_URL": {"dev": "https://dev.converge-nps.com", "staging": "https://staging.converge-nps.com"}.get(
-            stack, "https://converge-nps.com"
-        ),
+        "FRONTEND_URL": settings.frontend_url,
     }
     assert all_secret(variables.inputs["secrets"])
     assert set(plain(variables.inputs["secrets"])) == {
@@ -119,26 +122,33 @@ def test_backend_service(stack: str, preview: bool, stack_run: StackRun) -> None
 def test_backend_scaling_envelope_is_kept_for_a_scaler(stack: str, stack_run: StackRun) -> None:
     run = stack_run(stack, False)
     backend = run.one("converge:index:BackendService")
-    assert plain(backend.outputs)["replicas"] == BACKEND_REPLICAS[stack]
-    assert plain(backend.outputs)["minReplicas"] == BACKEND_REPLICAS[stack]
-    assert plain(backend.outputs)["maxReplicas"] == {"dev": 2, "staging": 2, "prod": 5}[stack]
-    assert plain(backend.outputs)["scaleUp"] == {"cpuPercent": 70, "forMinutes": 5}
-    assert plain(backend.outputs)["scaleDown"] == {"cpuPercent": 30, "forMinutes": 15}
+    settings = settings_of(stack)
+    declared = settings.backend
+    assert plain(backend.outputs)["replicas"] == settings.deployed_replicas
+    assert plain(backend.outputs)["minReplicas"] == declared.min_replicas
+    assert plain(backend.outputs)["maxReplicas"] == declared.max_replicas
+    up, down = declared.scale_up, declared.scale_down
+    assert plain(backend.outputs)["scaleUp"] == {"cpuPercent": up.cpu_percent, "forMinutes": up.for_minutes}
+    assert plain(backend.outputs)["scaleDown"] == {"cpuPercent": down.cpu_percent, "forMinutes": down.for_minutes}
 
 
-def test_event_mode_raises_production_to_three_replicas() -> None:
-    run = run_stack("prod", preview=True, config=stack_config("prod", {"converge-nps:eventMode": True}))
-    assert railway(run, "Service", "backend").inputs["numReplicas"] == 3
+def test_event_mode_raises_production_to_its_event_replicas() -> None:
+    event_mode = {"converge-nps:eventMode": True}
+    run = run_stack("prod", preview=True, config=stack_config("prod", event_mode))
+    backend = settings_of("prod", event_mode).backend
+    expected = max(backend.event_replicas, backend.min_replicas)
+    assert railway(run, "Service", "backend").inputs["numReplicas"] == expected
     assert railway(run, "Service", "redis").inputs["numReplicas"] == 1
 
 
 def test_public_domain(stack: str, preview: bool, stack_run: StackRun) -> None:
     run = stack_run(stack, preview)
-    if stack == "prod":
+    public_domain = settings_of(stack).backend.public_domain
+    if public_domain is not None:
         domain = railway(run, "CustomDomain", "backend-domain")
-        assert domain.inputs["domain"] == "api.converge-nps.com"
+        assert domain.inputs["domain"] == public_domain
         assert run.of_type(f"{RAILWAY}ServiceDomain") == []
-        assert run.outputs["apiUrl"] == "https://api.converge-nps.com"
+        assert run.outputs["apiUrl"] == f"https://{public_domain}"
         if not preview:
             assert run.outputs["apiDnsRecords"][0]["type"] == "CNAME"
     else:
@@ -152,8 +162,9 @@ def test_public_domain(stack: str, preview: bool, stack_run: StackRun) -> None:
 
 def test_redis_cache(stack: str, preview: bool, stack_run: StackRun) -> None:
     run = stack_run(stack, preview)
+    redis = settings_of(stack).redis
     service = railway(run, "Service", "redis")
-    assert service.inputs["image"] == "redis:8.10.1-alpine"
+    assert service.inputs["image"] == redis.image
     # Railway forbids replicas on a service with a volume.
     assert service.inputs["numReplicas"] == 1
     assert "healthcheckPath" not in service.inputs
@@ -166,14 +177,14 @@ def test_redis_cache(stack: str, preview: bool, stack_run: StackRun) -> None:
     assert flags == {
         "--port": "6379",
         "--requirepass": "$REDIS_PASSWORD",
-        "--maxmemory": f"{REDIS_MB[stack]}mb",
+        "--maxmemory": f"{redis.memory_mb}mb",
         "--maxmemory-policy": "allkeys-lru",
         "--dir": "/data",
         "--save": "3600 1 300 100 60 10000",
         "--appendonly": "yes",
     }
     limits = railway(run, "ServiceLimits", "redis-limits")
-    assert (limits.inputs["vcpus"], limits.inputs["memoryGb"]) == REDIS_LIMITS[stack]
+    assert (limits.inputs["vcpus"], limits.inputs["memoryGb"]) == (redis.vcpu, container_memory_gb(redis.memory_mb))
     volume = railway(run, "Volume", "redis-data")
     assert volume.inputs["mountPath"] == "/data"
     assert service.urn in volume.dependencies
@@ -183,7 +194,7 @@ def test_redis_cache(stack: str, preview: bool, stack_run: StackRun) -> None:
     deployment = railway(run, "Deployment", "redis-deployment")
     assert {service.urn, variables.urn, limits.urn, volume.urn} <= set(deployment.dependencies)
     cache = run.one("converge:index:RedisCache")
-    assert plain(cache.outputs)["volumeGb"] == 1
+    assert plain(cache.outputs)["volumeGb"] == redis.volume_gb
     if not preview:
         password = plain(variables.inputs["secrets"])["REDIS_PASSWORD"]
         assert len(password) == 40 and password not in service.inputs["startCommand"]

@@ -16,6 +16,7 @@ from tests.doubles import run_stack, stack_config
 from tests.providers.engine import Engine, program_engine
 from tests.railway.fake_railway import FakeRailway
 from tests.railway.helpers import RAILWAY
+from tests.seed import SEED_CONFIG
 from watchdog.contract import CONFIG_VARIABLE, parse_config
 
 
@@ -40,6 +41,11 @@ def pulling(stack: str, overrides: dict[str, object] | None = None) -> dict[str,
     )
 
 
+# The seed's production and staging, stated: what the fake ends up holding does not follow the stack files.
+SEED_PROD = pulling("prod", SEED_CONFIG["prod"])
+SEED_STAGING = SEED_CONFIG["staging"]
+
+
 def _summary(fake: FakeRailway, since: int) -> str:
     calls = fake.calls(since=since)
     writes = Counter(r.operation.removeprefix("Railway") for r in calls if r.mutation)
@@ -50,12 +56,12 @@ def _summary(fake: FakeRailway, since: int) -> str:
 def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> None:
     engine = Engine()
     with program_engine(engine, RAILWAY):
-        first = run_stack("prod", config=pulling("prod"))
+        first = run_stack("prod", config=SEED_PROD)
         first_calls = fake.calls()
         first_summary = _summary(fake, 0)
 
         mark = len(fake.requests)
-        again = run_stack("prod", config=pulling("prod"))
+        again = run_stack("prod", config=SEED_PROD)
         no_change_calls = fake.calls(since=mark)
 
     mark = len(fake.requests)
@@ -100,7 +106,7 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
     assert backend_variables["REDIS_URL"].startswith("redis://default:")
     assert backend_variables["REDIS_URL"].endswith("@redis.railway.internal:6379")
     assert backend_variables["NODE_ENV"] == "production"
-    assert backend_variables["FRONTEND_URL"] == "https://converge-nps.com"
+    assert backend_variables["FRONTEND_URL"] == settings_of("prod").frontend_url
     # Each service deployed once, after its variables were in place.
     deployments = list(fake.deployments.values())
     assert sorted(d["serviceId"] for d in deployments) == sorted(services.values())
@@ -162,10 +168,9 @@ def test_prod_first_up_no_change_up_refresh_and_destroy(fake: FakeRailway) -> No
 def test_event_mode_redeploys_the_watchdog_and_leaves_the_backends_replicas_to_it(fake: FakeRailway) -> None:
     engine = Engine()
     with program_engine(engine, RAILWAY):
-        run_stack("prod", config=pulling("prod"))
+        run_stack("prod", config=SEED_PROD)
         mark = len(fake.requests)
-        run_stack("prod", config=pulling("prod", {"converge-nps:eventMode": True}))
-    # The watchdog gets the event floor in WATCHDOG_CONFIG and scales the backend itself.
+        run_stack("prod", config={**SEED_PROD, "converge-nps:eventMode": True})
     calls = [r.operation for r in fake.calls(since=mark)]
     assert calls == ["RailwayVariablesUpsert", "RailwayServiceDeploy", *["RailwayDeployment"] * DEPLOYMENT_POLLS]
     (backend,) = [key for key in fake.instances if fake.services[key[0]]["name"] == "backend"]

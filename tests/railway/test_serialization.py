@@ -12,6 +12,7 @@ from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
 from components.values import Secret, plain
 from providers.railway.project import ProjectProvider
 from providers.railway.provider import RailwayProvider
+from tests.cost.test_model import settings_of
 from tests.doubles import STAND_IN_SECRETS, run_stack
 from tests.railway.fake_railway import TOKEN, FakeRailway
 from tests.railway.helpers import RAILWAY, Managed, all_secret, project_props
@@ -67,7 +68,8 @@ def test_secret_values_are_secret_in_inputs_and_outputs() -> None:
         "SMARTSHEET_API_KEY",
         "SENTRY_DSN",
     }
-    assert plain(backend.inputs["variables"]) == {"NODE_ENV": "production", "FRONTEND_URL": "https://converge-nps.com"}
+    frontend_url = settings_of("prod").frontend_url
+    assert plain(backend.inputs["variables"]) == {"NODE_ENV": "production", "FRONTEND_URL": frontend_url}
     assert all_secret(variables["redis-variables"].inputs["secrets"])
     for token in run.of_type(f"{RAILWAY}ProjectToken"):
         assert "token" in token.additional_secret_outputs

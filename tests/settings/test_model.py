@@ -92,11 +92,30 @@ def test_unrelated_environment_variables_do_not_change_a_stack() -> None:
         ("prod", {"environment": "qa"}, "environment"),
         ("prod", {"deployBranch": "main\n"}, "deployBranch"),
         ("prod", {"database.rlsSchemas": ["public\n"]}, "database.rlsSchemas"),
+        ("dev", {"secretRotation.rotationDays": 91}, "secretRotation.rotationDays"),
+        ("staging", {"redis.rdbSnapshots": False}, "redis.rdbSnapshots"),
         ("prod", {"backend.publicDomain": "api.example.com\n"}, "backend.publicDomain"),
     ],
 )
 def test_seed_rules(stack: str, change: dict[str, Any], key: str) -> None:
     assert f"converge-nps:{key}" in str(error_for(stack, **change))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_stack_that_does_not_set_them_gets_the_seeds_thresholds(stack: str) -> None:
+    """Seed: scale up above 70% CPU for 5 minutes, down below 30% for 15; alert on CPU above 80% for 5 minutes,
+    memory above 90%, errors above 5%, p95 above 1 s; Redis allkeys-lru with RDB and AOF; rotation every 90 days;
+    hourly backups in event mode."""
+    settings_ = load_stack_settings(stack, config(stack), {})
+    backend, alerts = settings_.backend, settings_.alerts
+    assert (backend.scale_up.cpu_percent, backend.scale_up.for_minutes) == (70, 5)
+    assert (backend.scale_down.cpu_percent, backend.scale_down.for_minutes) == (30, 15)
+    assert (alerts.cpu_percent, alerts.cpu_for_minutes, alerts.memory_percent) == (80, 5, 90)
+    assert (alerts.error_rate_percent, alerts.p95_latency_ms) == (5, 1000)
+    redis = settings_.redis
+    assert (redis.eviction_policy, redis.rdb_snapshots, redis.append_only) == ("allkeys-lru", True, True)
+    assert settings_.secret_rotation.rotation_days == 90
+    assert settings_.backups.event_cron == "0 * * * *"
 
 
 @settings(max_examples=150, deadline=None)

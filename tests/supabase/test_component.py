@@ -1,4 +1,4 @@
-"""SupabaseDatabase in the real `__main__.py` under mocks, for dev, staging and prod with the seed's figures."""
+"""SupabaseDatabase in the real `__main__.py` under mocks, for dev, staging and prod with the seed's plans."""
 
 from __future__ import annotations
 
@@ -11,34 +11,29 @@ import pytest
 
 from components.values import Secret, plain
 from offline.program import ProgramRun, Registration
+from settings.seed import BACKUP_RETENTION_DAYS_BY_PLAN, ENVIRONMENT_BY_STACK, PLAN_BY_ENVIRONMENT
+from tests.cost.test_model import settings_of
 from tests.doubles import run_stack, stack_config
 
 StackRun = Callable[[str, bool], ProgramRun]
 T = "pulumi-python:dynamic/supabase:"
-# The seed: Free in dev, Pro in staging and prod; daily backups kept 7 days on Pro, none on Free.
-SEED = {
-    "dev": {
-        "environment": "development",
-        "plan": "free",
-        "organization": "converge-nps-free",
-        "compute": "nano",
-        "retention": 0,
-    },
-    "staging": {
-        "environment": "staging",
-        "plan": "pro",
-        "organization": "converge-nps",
-        "compute": "micro",
-        "retention": 7,
-    },
-    "prod": {
-        "environment": "production",
-        "plan": "pro",
-        "organization": "converge-nps",
-        "compute": "micro",
-        "retention": 7,
-    },
-}
+
+
+# The seed: Free in dev, Pro in staging and prod (a rule of the settings); daily backups kept as long as the plan
+# gives. The organization and compute size are the stack file's own.
+def expected_database(stack: str) -> dict[str, Any]:
+    environment = ENVIRONMENT_BY_STACK[stack]
+    database = settings_of(stack).database
+    return {
+        "environment": environment,
+        "plan": PLAN_BY_ENVIRONMENT[environment],
+        "organization": database.organization,
+        "compute": database.compute_size,
+        "region": database.region,
+        "retention": BACKUP_RETENTION_DAYS_BY_PLAN[PLAN_BY_ENVIRONMENT[environment]],
+    }
+
+
 CHILDREN = ["Project", "Compute", "SslEnforcement", "Pooler", "RowLevelSecurity", "ApiKeys", "Backups"]
 
 
@@ -65,12 +60,12 @@ def test_the_database_has_every_piece_parented_to_it(stack: str, preview: bool, 
 def test_project_is_in_the_stacks_organization_with_the_seeds_plan(
     stack: str, preview: bool, stack_run: StackRun
 ) -> None:
-    run, seed = stack_run(stack, preview), SEED[stack]
+    run, seed = stack_run(stack, preview), expected_database(stack)
     project = child(run, "Project")
     assert project.inputs["name"] == f"converge-nps-{seed['environment']}"
     assert project.inputs["organizationSlug"] == seed["organization"]
     assert project.inputs["plan"] == seed["plan"]
-    assert project.inputs["region"] == "us-west-1"
+    assert project.inputs["region"] == seed["region"]
     assert project.inputs["postgresMajorVersion"] == 15
     assert isinstance(project.inputs["dbPass"], Secret)
     assert {"dbPass", "dbPassDigest"} <= set(project.additional_secret_outputs)
@@ -172,11 +167,11 @@ def test_serialized_providers_are_plain_and_hold_no_secret(stack: str, stack_run
 
 
 def test_operator_exports(stack: str, stack_run: StackRun) -> None:
-    run, seed = stack_run(stack, False), SEED[stack]
+    run, seed = stack_run(stack, False), expected_database(stack)
     exported = run.outputs["database"]
     assert not isinstance(exported, Secret)
     assert exported["projectRef"] == child(run, "Project").outputs["ref"]
-    assert exported["region"] == "us-west-1"
+    assert exported["region"] == seed["region"]
     assert exported["organization"] == seed["organization"]
     assert exported["plan"] == seed["plan"]
     assert exported["computeSize"] == seed["compute"]
@@ -189,7 +184,7 @@ def test_preview_knows_the_shape_but_not_the_values(stack: str, stack_run: Stack
     run = stack_run(stack, True)
     # Nothing about the shape waits for the API: every resource is declared in preview too.
     assert len(run.children_of(database(run))) == len(CHILDREN) + 1
-    assert "database" in run.outputs and child(run, "Project").inputs["plan"] == SEED[stack]["plan"]
+    assert "database" in run.outputs and child(run, "Project").inputs["plan"] == expected_database(stack)["plan"]
     assert not isinstance(child(run, "Pooler").inputs["projectRef"], str)
 
 

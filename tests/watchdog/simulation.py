@@ -26,6 +26,7 @@ from settings.model import StackSettings
 from tests.doubles import STAND_IN_SECRETS
 from tests.railway.fake_railway import FakeRailway, Load, LoadCurve, serve
 from tests.railway.schema import railway_schema
+from tests.seed import SEED_CONFIG
 from watchdog.contract import WatchdogConfig, parse_config
 from watchdog.railway import WatchdogRailway
 from watchdog.render import render_config
@@ -83,7 +84,9 @@ def conference_day(ts: int) -> Load:
 
 
 def stack_settings(stack: str, **watchdog: Any) -> StackSettings:
-    config = {**read_stack_file(ROOT / f"Pulumi.{stack}.yaml"), **STAND_IN_SECRETS}
+    """The stack at the seed's sizes, budget and off-hours (tests/seed.py) whatever its stack file says today:
+    the scenarios and docs/monitoring.md are about those figures."""
+    config = {**read_stack_file(ROOT / f"Pulumi.{stack}.yaml"), **STAND_IN_SECRETS, **SEED_CONFIG[stack]}
     block = dict(config.get("converge-nps:watchdog") or {})
     config["converge-nps:watchdog"] = {**block, **watchdog}
     return load_stack_settings(stack, config, {})
