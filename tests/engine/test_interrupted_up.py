@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from tests.cost.test_model import settings_of
 from tests.engine.fullstack import Fakes, init_stack, policy_args, running_fakes, scratch_project, summary
 from tests.engine.harness import Engine, Result, wait_until
 from tests.engine.lifecycle import SUPABASE_PROJECT_TYPE, check_fakes_empty, count
@@ -187,10 +188,11 @@ def test_an_interrupted_up_converges_after_the_documented_recovery(
         state = _state(engine, project, fakes)
         assert state.get("pending_operations") in (None, [])
         assert _outside_the_state(fakes, state) == []
-        assert sorted(s["name"] for s in fakes.railway.services.values()) == ["backend", "redis"]
+        services = ["backend", "redis", *(["watchdog"] if settings_of(STACK).watchdog.enabled else [])]
+        assert sorted(s["name"] for s in fakes.railway.services.values()) == services
         # The request logs, not only what is left: each project was created once in all (then adopted).
         railway_creates = Counter(r.operation for r in fakes.railway.calls() if r.operation.endswith("Create"))
-        assert (railway_creates["RailwayProjectCreate"], railway_creates["RailwayServiceCreate"]) == (1, 2)
+        assert (railway_creates["RailwayProjectCreate"], railway_creates["RailwayServiceCreate"]) == (1, len(services))
         assert [c.path for c in supabase.calls if c.method == "POST" and c.path == "/v1/projects"] == ["/v1/projects"]
         assert [p.status for p in supabase.projects.values()] == ["ACTIVE_HEALTHY"]
         resources = sum(not r["type"].startswith("pulumi:providers:") for r in state["resources"])

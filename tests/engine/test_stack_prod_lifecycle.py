@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.cost.test_model import settings_of
 from tests.engine.fullstack import FullStack, stack_config
 from tests.engine.lifecycle import (
     SECRET_SIG_KEY,
@@ -59,7 +60,8 @@ def test_up_creates_the_prod_stack(deployment: Deployment) -> None:
 
     (project,) = railway.projects.values()
     assert project["name"] == f"converge-nps-{environment}"
-    assert sorted(s["name"] for s in railway.services.values()) == ["backend", "redis"]
+    watchdog = ["watchdog"] if settings_of("prod").watchdog.enabled else []
+    assert sorted(s["name"] for s in railway.services.values()) == ["backend", "redis", *watchdog]
     database = supabase.only_project()
     assert (database.name, database.organization_slug) == (
         project["name"],
