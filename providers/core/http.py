@@ -199,3 +199,35 @@ def api_message(response: httpx.Response) -> str:
         if isinstance(errors, list) and errors:
             return "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
     return str(body)[:300]
+
+
+@dataclass(frozen=True)
+class EnvironmentNames:
+    """The environment variables one service's client is configured from (read when a provider method runs)."""
+
+    token: str
+    base_url: str
+    timeout: str  # seconds per request (default 30)
+    retry_delay: str  # first backoff step, seconds (default 0.5)
+
+
+def client_from_environment(
+    api: str,
+    names: EnvironmentNames,
+    default_base_url: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    auth_header: Callable[[str], Mapping[str, str]] | None = None,
+) -> ApiClient:
+    """The HTTP core for one service as its environment configures it: base URL, timeout and retry delay."""
+    base_url = os.environ.get(names.base_url, "").strip() or default_base_url
+    options: dict[str, Any] = {} if auth_header is None else {"auth_header": auth_header}
+    return ApiClient(
+        api=api,
+        base_url=base_url.rstrip("/"),
+        token_variable=names.token,
+        timeout=seconds_from_environment(names.timeout, 30.0),
+        retry=RetryPolicy(base_delay=seconds_from_environment(names.retry_delay, 0.5)),
+        transport=transport,
+        **options,
+    )

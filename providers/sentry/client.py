@@ -9,7 +9,6 @@ fake) are read from the environment inside the provider methods, the only place 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -17,7 +16,12 @@ from typing import Any
 import httpx
 
 from providers.core.errors import ApiError, NotFoundError
-from providers.core.http import ApiClient, RetryPolicy, api_message, seconds_from_environment
+from providers.core.http import (
+    ApiClient,
+    EnvironmentNames,
+    api_message,
+    client_from_environment,
+)
 from providers.sentry.errors import API
 
 TOKEN_VARIABLE = "SENTRY_AUTH_TOKEN"  # noqa: S105 - the variable's name, not a token
@@ -39,16 +43,8 @@ class SentryClient:
 
     @classmethod
     def from_environment(cls, transport: httpx.BaseTransport | None = None) -> SentryClient:
-        base_url = os.environ.get(BASE_URL_VARIABLE, "").strip() or DEFAULT_BASE_URL
-        http = ApiClient(
-            api=API,
-            base_url=base_url.rstrip("/"),
-            token_variable=TOKEN_VARIABLE,
-            timeout=seconds_from_environment(HTTP_TIMEOUT_VARIABLE, 30.0),
-            retry=RetryPolicy(base_delay=seconds_from_environment(RETRY_DELAY_VARIABLE, 0.5)),
-            transport=transport,
-        )
-        return cls(http)
+        names = EnvironmentNames(TOKEN_VARIABLE, BASE_URL_VARIABLE, HTTP_TIMEOUT_VARIABLE, RETRY_DELAY_VARIABLE)
+        return cls(client_from_environment(API, names, DEFAULT_BASE_URL, transport=transport))
 
     def _send(
         self, operation: str, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None

@@ -15,7 +15,6 @@ Pulumi serializes into the state holds any of them.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,7 +23,14 @@ from typing import Any
 import httpx
 
 from providers.core.errors import ApiError, NotFoundError
-from providers.core.http import ApiClient, RetryPolicy, api_message, seconds_from_environment, sleep
+from providers.core.http import (
+    ApiClient,
+    EnvironmentNames,
+    api_message,
+    client_from_environment,
+    seconds_from_environment,
+    sleep,
+)
 from providers.supabase.errors import API, SupabaseError
 from providers.supabase.provider import FAILED_STATUSES, GONE_STATUSES, HEALTHY, PAUSED
 
@@ -70,16 +76,8 @@ class SupabaseClient:
 
     @classmethod
     def from_environment(cls, transport: httpx.BaseTransport | None = None) -> SupabaseClient:
-        base_url = os.environ.get(BASE_URL_VARIABLE, "").strip() or DEFAULT_BASE_URL
-        http = ApiClient(
-            api=API,
-            base_url=base_url.rstrip("/"),
-            token_variable=TOKEN_VARIABLE,
-            timeout=seconds_from_environment(HTTP_TIMEOUT_VARIABLE, 30.0),
-            retry=RetryPolicy(base_delay=seconds_from_environment(RETRY_DELAY_VARIABLE, 0.5)),
-            transport=transport,
-        )
-        return cls(http)
+        names = EnvironmentNames(TOKEN_VARIABLE, BASE_URL_VARIABLE, HTTP_TIMEOUT_VARIABLE, RETRY_DELAY_VARIABLE)
+        return cls(client_from_environment(API, names, DEFAULT_BASE_URL, transport=transport))
 
     def _send(
         self,

@@ -14,14 +14,17 @@ inside the provider methods, the only place that imports this module, and the ke
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
 
 from providers.core.errors import ApiError, NotFoundError
-from providers.core.http import ApiClient, RetryPolicy, seconds_from_environment
+from providers.core.http import (
+    ApiClient,
+    EnvironmentNames,
+    client_from_environment,
+)
 from providers.uptimerobot.errors import API
 
 TOKEN_VARIABLE = "UPTIMEROBOT_API_KEY"  # noqa: S105 - the variable's name, not a key
@@ -46,18 +49,11 @@ class UptimeRobotClient:
 
     @classmethod
     def from_environment(cls, transport: httpx.BaseTransport | None = None) -> UptimeRobotClient:
-        base_url = os.environ.get(BASE_URL_VARIABLE, "").strip() or DEFAULT_BASE_URL
-        http = ApiClient(
-            api=API,
-            base_url=base_url.rstrip("/"),
-            token_variable=TOKEN_VARIABLE,
-            # The key travels in the form body, not in a header.
-            auth_header=lambda _key: {},
-            timeout=seconds_from_environment(HTTP_TIMEOUT_VARIABLE, 30.0),
-            retry=RetryPolicy(base_delay=seconds_from_environment(RETRY_DELAY_VARIABLE, 0.5)),
-            transport=transport,
+        names = EnvironmentNames(TOKEN_VARIABLE, BASE_URL_VARIABLE, HTTP_TIMEOUT_VARIABLE, RETRY_DELAY_VARIABLE)
+        # The key travels in the form body, not in a header.
+        return cls(
+            client_from_environment(API, names, DEFAULT_BASE_URL, transport=transport, auth_header=lambda _key: {})
         )
-        return cls(http)
 
     def call(self, method: str, form: Mapping[str, str], *, idempotent: bool) -> dict[str, Any]:
         """POST one API method; a `stat: fail` answer (HTTP 200 too) raises, `not_found` as NotFoundError."""
