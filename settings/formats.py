@@ -155,7 +155,12 @@ def github_cron(value: str) -> str:
             )
     try:
         schedule = croniter(value, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-        fires = [schedule.get_next(dt.datetime) for _ in range(_FIRES_CHECKED)]
+        first = schedule.get_next(dt.datetime)
+        minutes = schedule.expanded[0]
+        if len(minutes) == 1 and minutes[0] != "*":
+            # One minute of the hour: any two runs are at least an hour apart.
+            return value
+        fires = [first, *(schedule.get_next(dt.datetime) for _ in range(_FIRES_CHECKED - 1))]
     except CroniterBadDateError:
         raise ValueError(f"{value!r} never fires (no such date)") from None
     except CroniterError as error:

@@ -19,8 +19,9 @@ from typing import Any
 import httpx
 
 from providers.core.errors import ApiError
-from providers.railway.client import TOKEN_VARIABLE, RailwayClient, connect
+from providers.railway.client import RailwayClient, connect
 from providers.railway.documents import Operation
+from providers.railway.environment_variables import TOKEN_VARIABLE
 
 __all__ = ["TOKEN_VARIABLE", "ApiError", "MinuteSample", "Operation", "Placement", "Readings", "WatchdogRailway"]
 

@@ -12,6 +12,7 @@ from components import tokens
 from components.railway_service import RailwayPlacement, RegistryCredentials, ServiceDefinition, deploy_service
 from components.watchdog_service.contract import BUILD_CONTEXT, DOCKERFILE, REPLICAS, SERVICE_NAME
 from providers.railway import ProjectTokenArgs, RailwayProjectToken
+from providers.railway.environment_variables import TOKEN_VARIABLE
 from watchdog.contract import CONFIG_VARIABLE, SLACK_WEBHOOK_VARIABLE
 
 
@@ -45,9 +46,6 @@ class WatchdogService(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: WatchdogServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(tokens.WATCHDOG_SERVICE, name, None, opts)
-        # The client module imports httpx; the program declares resources without any HTTP library.
-        from providers.railway.client import TOKEN_VARIABLE
-
         child = pulumi.ResourceOptions(parent=self)
         image = docker.Image(
             name,

@@ -26,12 +26,10 @@ import httpx
 from providers.core.errors import ApiError
 from providers.core.http import ApiClient, seconds_from_environment
 from providers.railway.documents import Operation
+from providers.railway.environment_variables import API_URL_VARIABLE, TIMEOUT_VARIABLE, TOKEN_VARIABLE
 from providers.railway.errors import API, RailwayGraphQLError, RailwayNotFoundError
 
 DEFAULT_API_URL = "https://backboard.railway.com/graphql/v2"
-API_URL_VARIABLE = "RAILWAY_API_URL"
-TOKEN_VARIABLE = "RAILWAY_TOKEN"  # noqa: S105 - the name of the variable, not a token
-TIMEOUT_VARIABLE = "RAILWAY_API_TIMEOUT_SECONDS"
 DEFAULT_TIMEOUT_SECONDS = 30.0
 
 # Railway words a missing object as "<Thing> not found"; anything else (notably "Not Authorized")

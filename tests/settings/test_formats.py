@@ -248,6 +248,7 @@ def test_numbers_outside_a_fields_range_are_refused_property(fields: list[str]) 
         ("0 25 * * 0", "is not a valid cron expression"),
         ("0 3 30 2 *", "never fires"),
         ("* * * * *", "at most every 5 minutes"),
+        ("58,2 * * * *", "fires every 0:04:00"),
     ],
 )
 def test_cron_refusals(expression: str, says: str) -> None:
@@ -256,7 +257,16 @@ def test_cron_refusals(expression: str, says: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "expression", ["0 3 * * 0", "0 3 * * SUN", "*/5 * * * *", "0 0 29 2 *", "0 9-17/2 * JAN-MAR MON-FRI"]
+    "expression",
+    [
+        "0 3 * * 0",
+        "0 3 * * SUN",
+        "*/5 * * * *",
+        "0 0 29 2 *",
+        "0 9-17/2 * JAN-MAR MON-FRI",
+        "0,30 * * * *",
+        "59 * * * *",
+    ],
 )
 def test_cron_that_github_runs(expression: str) -> None:
     assert github_cron(expression) == expression

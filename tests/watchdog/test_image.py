@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dockerfile
+
 from tests.watchdog.simulation import ROOT, stack_settings
 from watchdog.render import render_config
 
@@ -16,10 +18,11 @@ IGNORE = DOCKERFILE.with_name("Dockerfile.dockerignore")
 
 
 def copied_sources() -> list[str]:
+    """The sources of every COPY from the build context, as BuildKit's parser reads the Dockerfile."""
     sources: list[str] = []
-    for line in DOCKERFILE.read_text().splitlines():
-        if line.startswith("COPY ") and "--from=" not in line:
-            sources.extend(line.split()[1:-1])
+    for command in dockerfile.parse_file(str(DOCKERFILE)):
+        if command.cmd == "COPY" and not any(flag.startswith("--from=") for flag in command.flags):
+            sources.extend(command.value[:-1])
     return sources
 
 
