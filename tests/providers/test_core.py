@@ -152,3 +152,13 @@ def test_declaring_resources_imports_no_http_library_and_no_client() -> None:
     )
     loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
+
+
+def test_running_the_program_imports_no_http_library_and_no_client() -> None:
+    # Production declares every kind, the watchdog's project token included.
+    code = (
+        "import sys; from tests.doubles import run_stack; run_stack('prod'); "
+        "print(sorted(m for m in sys.modules if m == 'httpx' or m.startswith('providers.') and m.endswith('.client')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip().splitlines()[-1] == "[]"
