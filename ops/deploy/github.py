@@ -10,10 +10,11 @@ from typing import Any
 
 import httpx
 
+from ops.github_rest import github_rest_client
+
 from .errors import DeployError, UsageError
 from .shared import ApiClient, ApiError
 
-DEFAULT_API_URL = "https://api.github.com"
 # More open issues carrying one label than this means something else is wrong.
 MAX_PAGES = 10
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
@@ -65,12 +66,4 @@ def connect(transport: httpx.BaseTransport | None = None) -> Issues:
     repository = os.environ.get("GITHUB_REPOSITORY", "").strip()
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", repository):
         raise UsageError("GITHUB_REPOSITORY must be owner/name (Actions sets it)")
-    base = os.environ.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL
-    http = ApiClient(
-        api="GitHub",
-        base_url=base.rstrip("/"),
-        token_variable="GITHUB_TOKEN",  # noqa: S106 - the name of the variable, not a token
-        user_agent="converge-nps-deploy",
-        transport=transport,
-    )
-    return Issues(http=http, repository=repository)
+    return Issues(http=github_rest_client("converge-nps-deploy", transport), repository=repository)

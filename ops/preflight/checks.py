@@ -12,14 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 
+from ops.github_rest import TOKEN_VARIABLE as GITHUB_TOKEN
 from providers.core.errors import ApiError
 from providers.railway.documents import Operation
+from providers.railway.environment_variables import TOKEN_VARIABLE as RAILWAY_TOKEN
 from providers.railway.errors import RailwayGraphQLError
 from providers.supabase.client import TOKEN_VARIABLE as SUPABASE_TOKEN
 from providers.supabase.client import SupabaseClient
-
-RAILWAY_TOKEN = "RAILWAY_TOKEN"  # noqa: S105 - the variable's name, not a token
-GITHUB_TOKEN = "GITHUB_TOKEN"  # noqa: S105 - the variable's name, not a token
 
 # Who the token belongs to: an account token answers `me`, a workspace token does not.
 ME = Operation(

@@ -7,17 +7,14 @@ exist and for what the token may not see.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from ops.github_rest import github_rest_client
 from providers.core.http import ApiClient
 
-API = "GitHub"
-TOKEN_VARIABLE = "GITHUB_TOKEN"  # noqa: S105 - the variable's name, not a token
-DEFAULT_API_URL = "https://api.github.com"
 _OK_OR_MISSING = frozenset(range(200, 300)) | {404}
 
 
@@ -35,16 +32,7 @@ class GitHub:
 
     @classmethod
     def from_environment(cls, transport: httpx.BaseTransport | None = None) -> GitHub:
-        base = os.environ.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL
-        http = ApiClient(
-            api=API,
-            base_url=base.rstrip("/"),
-            token_variable=TOKEN_VARIABLE,
-            auth_header=lambda token: {"Authorization": f"Bearer {token}", "X-GitHub-Api-Version": "2022-11-28"},
-            user_agent="converge-nps-preflight",
-            transport=transport,
-        )
-        return cls(http)
+        return cls(github_rest_client("converge-nps-preflight", transport))
 
     def _get(self, operation: str, path: str) -> Answer:
         response = self.http.request(operation, "GET", path, ok_statuses=_OK_OR_MISSING)
