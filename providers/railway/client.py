@@ -26,11 +26,18 @@ import httpx
 from providers.core.errors import ApiError
 from providers.core.http import ApiClient, seconds_from_environment
 from providers.railway.documents import Operation
-from providers.railway.environment_variables import API_URL_VARIABLE, TIMEOUT_VARIABLE, TOKEN_VARIABLE
+from providers.railway.environment_variables import (
+    API_URL_VARIABLE,
+    POLL_INTERVAL_VARIABLE,
+    TIMEOUT_VARIABLE,
+    TOKEN_VARIABLE,
+)
 from providers.railway.errors import API, RailwayGraphQLError, RailwayNotFoundError
 
 DEFAULT_API_URL = "https://backboard.railway.com/graphql/v2"
 DEFAULT_TIMEOUT_SECONDS = 30.0
+# A deployment builds and starts in minutes: its status is checked every 5 seconds (RAILWAY_POLL_INTERVAL).
+DEFAULT_POLL_SECONDS = 5.0
 
 # Railway words a missing object as "<Thing> not found"; anything else (notably "Not Authorized")
 # must not be read as "gone", or a wrong token would make a refresh drop live resources from state.
@@ -79,6 +86,8 @@ def changed_environment(variables: Mapping[str, Any]) -> str | None:
 class RailwayClient:
     http: ApiClient
     path: str
+    # Seconds between two status checks of something Railway finishes later (a deployment).
+    poll_interval: float = DEFAULT_POLL_SECONDS
 
     def execute(
         self, operation: Operation, variables: Mapping[str, Any], *, idempotent: bool | None = None
@@ -155,4 +164,8 @@ def connect(*, transport: httpx.BaseTransport | None = None) -> RailwayClient:
         timeout=timeout,
         transport=transport,
     )
-    return RailwayClient(http=http, path=url.raw_path.decode("ascii") or "/")
+    return RailwayClient(
+        http=http,
+        path=url.raw_path.decode("ascii") or "/",
+        poll_interval=seconds_from_environment(POLL_INTERVAL_VARIABLE, DEFAULT_POLL_SECONDS),
+    )

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 SUCCEEDED = frozenset({"SUCCESS", "SLEEPING"})
 FAILED = frozenset({"FAILED", "CRASHED", "REMOVED"})
-POLL_SECONDS = 5.0
 LOG_LINES = 20
 
 
@@ -79,9 +78,10 @@ def _wait(client: RailwayClient, deployment_id: str, timeout_minutes: float) -> 
             )
         return status if status in SUCCEEDED else None
 
-    checks = max(1, math.ceil(timeout_minutes * 60 / POLL_SECONDS))
+    interval = client.poll_interval
+    checks = max(1, math.ceil(timeout_minutes * 60 / interval))
     try:
-        return client.wait_for("deployment", finished, attempts=checks, interval=POLL_SECONDS)
+        return client.wait_for("deployment", finished, attempts=checks, interval=interval)
     except ApiError as error:
         if len(seen) < checks:
             raise

@@ -192,6 +192,8 @@ class Fakes:
             "RAILWAY_API_URL": self.railway_url,
             "RAILWAY_TOKEN": fake_railway.TOKEN,
             "RAILWAY_API_TIMEOUT_SECONDS": "10",
+            # The fake finishes a deployment after three status checks.
+            "RAILWAY_POLL_INTERVAL": "0.05",
             "SUPABASE_API_URL": self.supabase.url,
             "SUPABASE_ACCESS_TOKEN": fake_api.TOKEN,
             # The fake brings a project up after two status polls: poll fast, give up late.

@@ -479,6 +479,17 @@ def test_a_deployment_that_does_not_finish_in_time_fails_the_up(
     assert sleeps == [5.0] * 11  # 12 checks in one minute
 
 
+def test_the_deployment_poll_interval_comes_from_the_environment(
+    fake: FakeRailway, env: tuple[str, str], service: str, sleeps: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, environment_id = env
+    monkeypatch.setenv("RAILWAY_POLL_INTERVAL", "0.5")
+    fake.deployment_steps = ("BUILDING",) * 50
+    with pytest.raises(DeploymentError, match="still BUILDING after 0.05 minutes"):
+        DeploymentProvider().create(deployment_props(environment_id, service, timeoutMinutes=0.05))
+    assert sleeps == [0.5] * 5  # 6 checks in three seconds
+
+
 # Volume -----------------------------------------------------------------------------------------
 
 
