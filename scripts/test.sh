@@ -2,7 +2,8 @@
 # The whole test suite, in two tiers, after setting up what it needs (so it runs on a fresh clone):
 #   fast: ruff, ruff format, mypy, then every test that needs neither PostgreSQL nor the Pulumi engine,
 #         spread over the machine's cores (pytest-xdist);
-#   slow: the tests against a real PostgreSQL and under the real Pulumi engine.
+#   slow: the tests against a real PostgreSQL and under the real Pulumi engine, spread over the cores as well
+#         (each worker starts its own PostgreSQL, Pulumi home, file backend and fake APIs).
 # The fast tier runs first, so a lint, type or unit failure stops the run within a minute.
 #
 #   scripts/test.sh                 both tiers (what CI runs through .ci/run)
@@ -33,5 +34,5 @@ if [ "${1:-}" = --fast ]; then
     exit 0
 fi
 echo "== slow tier: pytest -m '$slow_tier'"
-pytest -m "$slow_tier"
+pytest -m "$slow_tier" -n auto --dist loadfile
 echo "== whole suite: $((SECONDS - started)) s"

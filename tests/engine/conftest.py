@@ -4,14 +4,11 @@ The session's `engine` builds or finds the Pulumi engine once (a cold build take
 outside the repo), installs the stand-in provider plugins (test doubles) into a Pulumi home of this run and logs in to
 a local file backend. `fullstack` adds a scratch copy of the project with the dev, staging and prod stacks initialized
 (tests/engine/fullstack.py) and the fake Railway and Supabase servers. Measurements that tests add to `engine_report`
-are printed at the end of the run and, if CONVERGE_ENGINE_REPORT names a file, written there as JSON, with the wall
-time of the tests in this directory.
+are printed at the end of the run (tests/engine/report.py), with the wall time of the tests in this directory.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -19,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from settings.stacks import STACKS
+from tests.engine import report
 from tests.engine.fullstack import FullStack, init_stack, running_fakes, scratch_project
 from tests.engine.harness import Engine, Result, write_floor_program
 
 # The lifecycle checks shared by the per-stack tests assert in a helper module: their failures should show values.
 pytest.register_assert_rewrite("tests.engine.lifecycle")
 
-_REPORT: dict[str, object] = {}
 HERE = Path(__file__).resolve().parent
 # First setup start and last teardown end of the tests in this directory: their wall time.
 _SPAN: list[float] = []
@@ -43,8 +40,8 @@ def engine_floor(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Re
     project = write_floor_program(tmp_path_factory.mktemp("floor") / "program")
     engine.init_stack(project, "floor")
     floor = engine.measure_preview(project, "floor", repeat=3)
-    _REPORT["floor preview (one RandomBytes), seconds"] = round(floor.seconds, 3)
-    _REPORT["floor preview, peak RSS MiB"] = round(floor.peak_rss_kib / 1024, 1)
+    report.FIGURES["floor preview (one RandomBytes), seconds"] = round(floor.seconds, 3)
+    report.FIGURES["floor preview, peak RSS MiB"] = round(floor.peak_rss_kib / 1024, 1)
     return floor
 
 
@@ -63,7 +60,7 @@ def fullstack(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Itera
 @pytest.fixture(scope="session")
 def engine_report() -> dict[str, object]:
     """Figures for the end-of-run summary (wall times, peak memory, ratios)."""
-    return _REPORT
+    return report.FIGURES
 
 
 @pytest.hookimpl(wrapper=True)
@@ -75,17 +72,4 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
         return (yield)
     finally:
         _SPAN[1:] = [time.perf_counter()]
-        key = "tests/engine wall time, seconds"
-        _REPORT.pop(key, None)  # kept last in the summary
-        _REPORT[key] = round(_SPAN[1] - _SPAN[0], 1)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not _REPORT:
-        return
-    terminalreporter.section("Pulumi engine measurements")
-    for key, value in _REPORT.items():
-        terminalreporter.write_line(f"{key}: {value}")
-    target = os.environ.get("CONVERGE_ENGINE_REPORT")
-    if target:
-        Path(target).write_text(json.dumps(_REPORT, indent=2, sort_keys=True) + "\n")
+        report.record_wall_time(_SPAN[1] - _SPAN[0])
