@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, in two tiers, after setting up what it needs (so it runs on a fresh clone):
 #   fast: ruff, ruff format, mypy, then every test that needs neither PostgreSQL nor the Pulumi engine,
-#         spread over the machine's cores (pytest-xdist);
-#   slow: the tests against a real PostgreSQL and under the real Pulumi engine, spread over the cores as well
-#         (each worker starts its own PostgreSQL, Pulumi home, file backend and fake APIs).
+#         spread over the machine's cores (pytest-xdist; an idle worker takes queued tests from a busy one);
+#   slow: the tests against a real PostgreSQL and under the real Pulumi engine, spread over the cores a file
+#         per worker (a file's tests share one deployed stack; each worker starts its own PostgreSQL, Pulumi
+#         home, file backend and fake APIs).
 # The fast tier runs first, so a lint, type or unit failure stops the run within a minute.
 #
 #   scripts/test.sh                 both tiers (what CI runs through .ci/run)
@@ -28,7 +29,7 @@ ruff format --check . >/dev/null || { ruff format --diff . | head -50; exit 1; }
 echo "== fast tier: mypy"
 mypy .
 echo "== fast tier: pytest -m '$fast_tier'"
-pytest -m "$fast_tier" -n auto --dist loadfile
+pytest -m "$fast_tier" -n auto --dist worksteal
 echo "== fast tier: $((SECONDS - started)) s"
 if [ "${1:-}" = --fast ]; then
     exit 0
