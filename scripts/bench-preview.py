@@ -11,6 +11,10 @@ all of them alike. The floors separate the parts a stack's preview is made of:
 - `floor + dynamic`: the same plus one dynamic-provider resource, so the difference is the start-up of the
   dynamic-provider host (`pulumi-resource-pulumi-python`);
 - `floor + pack`: the floor with a one-policy pack, so the difference is the start-up of the policy analyzer;
+- `<stack>-shaped floor + pack`: a program of no logic registering as many components, plugin resources and
+  dynamic resources as the stack, with the one-policy pack: what that many resources cost the engine and SDK
+  themselves (a registration, a debug log and a stack trace each, a Check per custom resource, a Remediate
+  and an Analyze per resource);
 - `<stack> without pack` / `<stack> with pack`: the real program, without and with this project's pack.
 
 Each tree is previewed from a scratch copy of its tracked files on a throwaway file backend, with stand-in
@@ -98,23 +102,57 @@ def _runtime(name: str) -> str:
         """)
 
 
-def floor_project(directory: Path, *, dynamic: bool) -> Path:
+def floor_project(directory: Path, *, dynamic: bool, shape: Shape | None = None) -> Path:
+    """The one-resource floor; with `dynamic`, one dynamic resource more; with `shape`, as many components,
+    plugin resources (RandomBytes) and dynamic resources as a stack registers, and no other logic."""
     directory.mkdir(parents=True)
-    (directory / "Pulumi.yaml").write_text(_runtime("bench-floor-dynamic" if dynamic else "bench-floor"))
-    program = ["import pulumi_random as random", "random.RandomBytes('floor', length=16)"]
-    if dynamic:
-        program += [
-            "from pulumi.dynamic import CreateResult, Resource, ResourceProvider",
-            "class Provider(ResourceProvider):",
-            "    def create(self, props):",
-            "        return CreateResult('one', props)",
-            "class Thing(Resource):",
-            "    def __init__(self, name):",
-            "        super().__init__(Provider(), name, {'label': name})",
-            "Thing('thing')",
-        ]
+    (directory / "Pulumi.yaml").write_text(_runtime("bench-floor-dynamic" if dynamic or shape else "bench-floor"))
+    components, plugin, dynamic_count = shape if shape else (0, 1, int(dynamic))
+    program = [
+        "import pulumi",
+        "import pulumi_random as random",
+        "from pulumi.dynamic import CreateResult, Resource, ResourceProvider",
+        "class Provider(ResourceProvider):",
+        "    def create(self, props):",
+        "        return CreateResult('one', props)",
+        "class Thing(Resource):",
+        "    def __init__(self, name, opts=None):",
+        "        super().__init__(Provider(), name, {'label': name}, opts)",
+        "class Group(pulumi.ComponentResource):",
+        "    def __init__(self, name):",
+        "        super().__init__('bench:index:Group', name)",
+        "        self.register_outputs({})",
+        f"groups = [Group(f'group-{{i}}') for i in range({components})] or [None]",
+        "def under(i):",
+        "    return pulumi.ResourceOptions(parent=groups[i % len(groups)])",
+        f"for i in range({plugin}):",
+        "    random.RandomBytes(f'floor-{i}', length=16, opts=under(i))",
+        f"for i in range({dynamic_count}):",
+        "    Thing(f'thing-{i}', under(i))",
+    ]
     (directory / "__main__.py").write_text("\n".join(program) + "\n")
     return directory
+
+
+# A stack's registrations by kind: components, custom resources of provider plugins, dynamic resources.
+Shape = tuple[int, int, int]
+_COUNT_SHAPE = """\
+import sys
+from offline.program import run_stack
+from ops.report.stand_ins import report_stand_ins
+run = run_stack(sys.argv[1], report_stand_ins())
+dynamic = sum(r.type.startswith("pulumi-python:dynamic") for r in run.custom_resources)
+print(len(run.resources) - len(run.custom_resources) - 1, len(run.custom_resources) - dynamic, dynamic)
+"""
+
+
+def stack_shape(tree: Path, stack: str) -> Shape:
+    """What `stack` registers in `tree`, from a mocked run of its program."""
+    counted = subprocess.run(
+        [str(VENV / "bin" / "python"), "-c", _COUNT_SHAPE, stack], cwd=tree, capture_output=True, text=True, check=True
+    )
+    components, plugin, dynamic = (int(n) for n in counted.stdout.split()[-3:])
+    return components, plugin, dynamic
 
 
 def floor_pack(directory: Path) -> Path:
@@ -183,8 +221,10 @@ def main() -> int:
         engine = Engine(work)
         floor_dir = floor_project(work / "floor", dynamic=False)
         dynamic_dir = floor_project(work / "floor-dynamic", dynamic=True)
+        shape = stack_shape(ROOT, stack)
+        shaped_dir = floor_project(work / "floor-shaped", dynamic=True, shape=shape)
         pack_dir = floor_pack(work / "floor-pack")
-        for project in (floor_dir, dynamic_dir):
+        for project in (floor_dir, dynamic_dir, shaped_dir):
             engine.run(["stack", "init", "bench", "--secrets-provider", "passphrase"], cwd=project)
         trees = {"this checkout": ROOT}
         if options.base:
@@ -195,6 +235,9 @@ def main() -> int:
                 "floor + dynamic": lambda: engine.run(["preview", "-s", "bench"], cwd=dynamic_dir),
                 "floor + pack": lambda: engine.run(
                     ["preview", "-s", "bench", "--policy-pack", str(pack_dir)], cwd=floor_dir
+                ),
+                f"{stack}-shaped floor + pack": lambda: engine.run(
+                    ["preview", "-s", "bench", "--policy-pack", str(pack_dir)], cwd=shaped_dir
                 ),
             }
             for label, tree in trees.items():
@@ -227,10 +270,16 @@ def main() -> int:
         print(f"{name:<40} {seconds:6.2f}s  {seconds / floor:5.2f}x")
     print(f"dynamic-provider host start-up: {medians['floor + dynamic'] - floor:+.2f}s")
     print(f"policy analyzer start-up:       {medians['floor + pack'] - floor:+.2f}s")
+    shaped = medians[f"{stack}-shaped floor + pack"]
+    print(
+        f"{stack}-shaped floor ({shape[0]} components, {shape[1]} plugin and {shape[2]} dynamic resources of no logic,"
+        f" a no-op policy): the engine's and SDK's own cost of that many resources, {shaped - floor:+.2f}s"
+    )
     for label in trees:
         without, with_pack = medians[f"{label}: {stack} without pack"], medians[f"{label}: {stack} with pack"]
         program = without - medians["floor + dynamic"]
         print(f"{label}: program beyond the floors {program:+.2f}s, pack {with_pack - without:+.2f}s")
+        print(f"{label}: {stack} with pack beyond the {stack}-shaped floor {with_pack - shaped:+.2f}s")
     return 0
 
 
