@@ -25,7 +25,7 @@ from components.supabase_database.component import SupabaseDatabase, SupabaseDat
 from components.uptime_monitor.component import UptimeMonitorArgs
 from components.watchdog_service.component import WatchdogServiceArgs
 from cost.usage_limit import workspace_limit
-from settings import StackSettings
+from settings.model import StackSettings
 from settings.seed import PRODUCTION_BRANCH, PRODUCTION_ENVIRONMENT
 from watchdog.render import render_config
 

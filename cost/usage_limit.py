@@ -18,9 +18,10 @@ from pathlib import Path
 
 from cost.prices import PriceTable, load_prices
 from cost.stack import estimate, railway_usd, sizes_from_settings
-from settings import NAMESPACE, read_stack_file
 from settings.loader import load_stack_settings
 from settings.model import StackSettings
+from settings.sources import NAMESPACE
+from settings.stackfile import read_stack_file
 from settings.stacks import ENVIRONMENT_BY_STACK, STACKS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -30,8 +30,10 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components import tokens
 from components.values import UNKNOWN, Secret, plain
-from settings import PROJECT, read_stack_file, runtime
+from settings import runtime
 from settings.model import FREE_PLAN_COMPUTE_SIZE
+from settings.sources import PROJECT
+from settings.stackfile import read_stack_file
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,7 +13,7 @@ from typing import Any
 from components import tokens
 from offline import program
 from offline.program import ProgramRun, StandIns
-from settings import PROJECT
+from settings.sources import PROJECT
 
 # Stand-ins for the values operators set with `pulumi config set --secret` (no real credential).
 STAND_IN_SECRETS: dict[str, str] = {

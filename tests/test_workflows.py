@@ -15,7 +15,7 @@ import yaml
 
 from offline.program import ROOT
 from ops.deploy.cli import build_parser
-from settings import load_stack_settings
+from settings.loader import load_stack_settings
 from settings.seed import PRODUCTION_ENVIRONMENT
 from settings.stacks import STACKS
 from tests.doubles import stack_config

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from settings.seed import PRODUCTION_ENVIRONMENT
+from settings.stacks import PRODUCTION_STACK
+
 
 @dataclass(frozen=True)
 class Retention:
@@ -35,8 +38,9 @@ RETENTION = Retention(hourly=24, daily=7, weekly=4)
 RPO = timedelta(hours=1)
 RTO = timedelta(hours=8)
 
-# Stacks whose database is production: restoring over them needs an explicit confirmation flag.
-PRODUCTION_STACKS = frozenset({"prod", "production"})
+# The names that say production (the production stack's and its environment's): restoring over a target stack,
+# host or database so named needs an explicit confirmation flag.
+PRODUCTION_NAMES = frozenset({PRODUCTION_STACK, PRODUCTION_ENVIRONMENT})
 
 # Every backup object lives under <KEY_PREFIX>/<stack>/.
 KEY_PREFIX = "converge-nps"

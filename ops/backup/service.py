@@ -43,7 +43,7 @@ from .pg import (
     maintenance_url,
     server_identity,
 )
-from .policy import PRODUCTION_STACKS, RETENTION, RPO, RTO, STALE_AFTER, Retention
+from .policy import PRODUCTION_NAMES, RETENTION, RPO, RTO, STALE_AFTER, Retention
 from .progress import Reporter, human_bytes, human_seconds
 from .retention import Decision, plan
 from .store import (
@@ -325,11 +325,11 @@ def production_reason(
     """Why the target is (or looks like) production, or None."""
     if declared:
         return "--production was given"
-    if target_stack in PRODUCTION_STACKS:
+    if target_stack in PRODUCTION_NAMES:
         return f"the target stack is {target_stack!r}"
     for label, value in (("host", target.host), ("database name", target.dbname)):
         tokens = set(re.split(r"[^a-z0-9]+", value.lower()))
-        if tokens & {"prod", "production"}:
+        if tokens & PRODUCTION_NAMES:
             return f"its {label} {value!r} says production"
     if production is not None and production == target_identity:
         return f"it is the database of PRODUCTION_DATABASE_URL ({production})"

@@ -18,8 +18,10 @@ from pydantic import ValidationError
 
 from ops.preflight.checks import GITHUB_TOKEN, RAILWAY_TOKEN, Result, Status, Target, run
 from providers.supabase.client import TOKEN_VARIABLE as SUPABASE_TOKEN
-from settings import NAMESPACE, StackConfigError, read_stack_file
+from settings.errors import StackConfigError
 from settings.model import BackupSettings, DatabaseSettings, GitHubSettings, RailwaySettings
+from settings.sources import NAMESPACE
+from settings.stackfile import read_stack_file
 from settings.stacks import STACKS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ from ops.report.base import BaseError, base_costing
 from ops.report.collect import collect
 from ops.report.pack import PackConfigError, PackProcessError
 from ops.report.render import RENDERERS
-from settings import StackConfigError
+from settings.errors import StackConfigError
 from settings.stacks import STACKS
 
 

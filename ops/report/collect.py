@@ -16,7 +16,7 @@ from offline.program import run_stack
 from ops.report.pack import PackResult, Recorded, pack_process, read_config_file, run_pack
 from ops.report.stand_ins import report_stand_ins
 from policies.converge_policies.stack_graph import Resource, sizes_from_graph, stack_graph
-from settings import load_stack_settings
+from settings.loader import load_stack_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -39,7 +39,7 @@ from pulumi_policy import EnforcementLevel, Policy
 from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 
 from components.values import Secret, Unknown
-from settings import PROJECT
+from settings.sources import PROJECT
 
 PACK_DIRECTORY = Path(__file__).resolve().parents[2] / "policies"
 LEVELS = {level.value for level in EnforcementLevel}

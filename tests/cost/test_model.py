@@ -17,7 +17,8 @@ from cost.model import UnpricedError
 from cost.prices import PRICES_FILE, PriceTableError, load_prices, parse_price_table
 from cost.stack import StackSizes, estimate, sizes_from_settings, workspace_estimate
 from offline.program import ROOT
-from settings import load_stack_settings, read_stack_file
+from settings.loader import load_stack_settings
+from settings.stackfile import read_stack_file
 from settings.stacks import PRODUCTION_STACK
 from tests.doubles import STAND_IN_SECRETS
 from tests.settings.fixtures import config as fixture_config

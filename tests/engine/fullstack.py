@@ -24,8 +24,8 @@ from typing import Any
 
 import yaml
 
-from settings import PROJECT
 from settings.documents import project_config
+from settings.sources import PROJECT
 from tests.doubles import STAND_IN_SECRETS
 from tests.engine.harness import REPO, VENV, Engine, Result
 from tests.railway import fake_railway

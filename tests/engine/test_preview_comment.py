@@ -26,7 +26,7 @@ import pytest
 from ops.comment.__main__ import FAILED, OK, main
 from ops.comment.events import Summary, parse
 from ops.comment.preview import Cost, Missing, StackPreview, build
-from settings import PROJECT
+from settings.sources import PROJECT
 from tests.comment.markdown import table_after, usd
 from tests.engine.fullstack import (
     Fakes,

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from components import tokens
-from settings import PROJECT
+from settings.sources import PROJECT
 from tests.engine.fullstack import (
     FullStack,
     PolicyResult,

@@ -19,7 +19,7 @@ from cost.stack import estimate, sizes_from_settings
 from cost.usage_limit import workspace_limit
 from offline.program import ROOT
 from ops.report.__main__ import main
-from settings import read_stack_file
+from settings.stackfile import read_stack_file
 from tests.cost.test_model import settings_of
 
 COPY_IGNORE = shutil.ignore_patterns(

@@ -10,7 +10,7 @@ from pulumi.runtime import rpc
 
 from components.values import Secret
 from cost.usage_limit import workspace_limit
-from settings import PROJECT
+from settings.sources import PROJECT
 from tests.cost.test_model import settings_of
 from tests.doubles import run_stack, stack_config
 from tests.providers.engine import Engine, program_engine

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from settings import StackConfigError, load_stack_settings
+from settings.errors import StackConfigError
+from settings.loader import load_stack_settings
 
 NS = "converge-nps"
 

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from settings import StackConfigError, load_stack_settings
 from settings.credentials import credential_kind
+from settings.errors import StackConfigError
+from settings.loader import load_stack_settings
 from tests.settings.fixtures import NS, SECRETS, config
 
 PROPERTY = settings(max_examples=200, deadline=None)

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from settings import StackConfigError, load_stack_settings
+from settings.errors import StackConfigError
 from settings.formats import github_cron
+from settings.loader import load_stack_settings
 from tests.settings.fixtures import NS, config, error_for
 from tests.specs import spec_path
 

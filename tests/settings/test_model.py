@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from settings import StackConfigError, load_stack_settings, read_stack_file
+from settings.errors import StackConfigError
+from settings.loader import load_stack_settings
 from settings.seed import MAX_REPLICAS, MIN_PRODUCTION_REPLICAS
+from settings.stackfile import read_stack_file
 from settings.stacks import STACKS
 from tests.settings.fixtures import config, error_for
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from settings import load_stack_settings
+from settings.loader import load_stack_settings
 from tests.settings.test_model import config, error_for
 
 

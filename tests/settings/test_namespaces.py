@@ -6,7 +6,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from settings import StackConfigError, StackSettings, load_stack_settings
+from settings.errors import StackConfigError
+from settings.loader import load_stack_settings
+from settings.model import StackSettings
 from tests.settings.fixtures import NS, config
 
 OURS = [field.alias or name for name, field in StackSettings.model_fields.items()]

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from components.tokens import GITHUB_ENVIRONMENT
 from policies.converge_policies import production_gate
 from policies.converge_policies.stack_graph import Resource
-from settings import StackConfigError, load_stack_settings
+from settings.errors import StackConfigError
+from settings.loader import load_stack_settings
 from settings.production import ProductionFacts, production_violations
 from settings.seed import (
     DEPLOY_BRANCH_BY_ENVIRONMENT,

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from offline.program import ROOT
-from settings import StackSettings, load_stack_settings, parse_stack_file
+from settings.loader import load_stack_settings
+from settings.model import StackSettings
+from settings.stackfile import parse_stack_file
 from settings.stacks import STACKS
 from tests.doubles import STAND_IN_SECRETS
 

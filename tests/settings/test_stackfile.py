@@ -14,7 +14,9 @@ import yaml
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from settings import StackConfigError, load_stack_settings, parse_stack_file, read_stack_file
+from settings.errors import StackConfigError
+from settings.loader import load_stack_settings
+from settings.stackfile import parse_stack_file, read_stack_file
 from tests.settings.fixtures import NS, SECRETS, config
 
 FILE_SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -21,8 +21,9 @@ from unittest import mock
 
 import httpx
 
-from settings import load_stack_settings, read_stack_file
+from settings.loader import load_stack_settings
 from settings.model import StackSettings
+from settings.stackfile import read_stack_file
 from tests.doubles import STAND_IN_SECRETS
 from tests.railway.fake_railway import FakeRailway, Load, LoadCurve, serve
 from tests.railway.schema import railway_schema

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from components import tokens
 from components.values import Secret, plain
 from offline.program import ProgramRun, Registration
-from settings import PROJECT
+from settings.sources import PROJECT
 from settings.stacks import ENVIRONMENT_BY_STACK
 from tests.doubles import run_stack, stack_config
 from tests.test_program import environment_values

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from components import tokens
 from offline.program import ProgramRun
-from settings import PROJECT
+from settings.sources import PROJECT
 from tests.doubles import run_stack, stack_config
 
 StackRun = Callable[[str, bool], ProgramRun]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from components import tokens
 from components.values import UNKNOWN, Secret
 from offline.program import ProgramRun
-from settings import PROJECT
+from settings.sources import PROJECT
 from settings.stacks import ENVIRONMENT_BY_STACK
 from tests.doubles import run_stack, stack_config
 
