@@ -164,8 +164,7 @@ def connect(*, transport: httpx.BaseTransport | None = None) -> RailwayClient:
         timeout=timeout,
         transport=transport,
     )
-    return RailwayClient(
-        http=http,
-        path=url.raw_path.decode("ascii") or "/",
-        poll_interval=seconds_from_environment(POLL_INTERVAL_VARIABLE, DEFAULT_POLL_SECONDS),
-    )
+    poll_interval = seconds_from_environment(POLL_INTERVAL_VARIABLE, DEFAULT_POLL_SECONDS)
+    if poll_interval == 0:
+        raise ApiError(API, "configuration", f"{POLL_INTERVAL_VARIABLE} must be more than 0 seconds")
+    return RailwayClient(http=http, path=url.raw_path.decode("ascii") or "/", poll_interval=poll_interval)

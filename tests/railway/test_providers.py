@@ -490,6 +490,15 @@ def test_the_deployment_poll_interval_comes_from_the_environment(
     assert sleeps == [0.5] * 5  # 6 checks in three seconds
 
 
+def test_a_poll_interval_of_zero_is_refused_by_name(
+    fake: FakeRailway, env: tuple[str, str], service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, environment_id = env
+    monkeypatch.setenv("RAILWAY_POLL_INTERVAL", "0")
+    with pytest.raises(ApiError, match="RAILWAY_POLL_INTERVAL must be more than 0 seconds"):
+        DeploymentProvider().create(deployment_props(environment_id, service))
+
+
 # Volume -----------------------------------------------------------------------------------------
 
 
