@@ -62,10 +62,11 @@ class Waits:
 
     @classmethod
     def from_environment(cls) -> Waits:
-        return cls(
-            interval=seconds_from_environment(POLL_INTERVAL_VARIABLE, 10.0),
-            timeout=seconds_from_environment(WAIT_TIMEOUT_VARIABLE, 1200.0),
-        )
+        interval = seconds_from_environment(POLL_INTERVAL_VARIABLE, 10.0)
+        if interval == 0:
+            # Polling without a pause would send requests as fast as the API answers, until the wait times out.
+            raise SupabaseError(f"{API}: {POLL_INTERVAL_VARIABLE} must be more than 0 seconds")
+        return cls(interval=interval, timeout=seconds_from_environment(WAIT_TIMEOUT_VARIABLE, 1200.0))
 
 
 class SupabaseClient:
