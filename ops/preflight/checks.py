@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ops.github_rest import TOKEN_VARIABLE as GITHUB_TOKEN
-from providers.core.errors import ApiError
+from providers.core.errors import CONFIGURATION, ApiError
 from providers.railway.documents import Operation
 from providers.railway.environment_variables import TOKEN_VARIABLE as RAILWAY_TOKEN
 from providers.railway.errors import RailwayGraphQLError
@@ -360,5 +360,9 @@ def run(target: Target, environ: dict[str, str]) -> list[Result]:
         try:
             results.extend(checks)
         except ApiError as error:
-            results.append(failed(f"{service} answers", str(error), f"check the network path to {service} and retry"))
+            if error.operation == CONFIGURATION:
+                results.append(failed(f"{service} client settings", error.api_message, "correct the variable it names"))
+            else:
+                fix = f"check the network path to {service} and retry"
+                results.append(failed(f"{service} answers", str(error), fix))
     return results

@@ -3,6 +3,10 @@ without importing a client."""
 
 from __future__ import annotations
 
+# The operation of an `ApiError` that no request caused: the client's own settings (an endpoint, a duration)
+# from the environment are wrong.
+CONFIGURATION = "configuration"
+
 
 class ApiError(Exception):
     """A request failed for good. `status` is None when no HTTP response arrived."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import functools
+import math
 import os
 import random
 import ssl
@@ -20,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from providers.core.errors import ApiError, MissingCredentialsError
+from providers.core.errors import CONFIGURATION, ApiError, MissingCredentialsError
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -32,17 +33,20 @@ def sleep(seconds: float) -> None:
     _sleep(seconds)
 
 
-def seconds_from_environment(name: str, default: float) -> float:
-    """A duration in seconds from the environment variable `name`, read when called."""
+def seconds_from_environment(api: str, name: str, default: float) -> float:
+    """A duration in seconds from the environment variable `name`, read when called; anything but a number
+    above 0 is refused by name, as the configuration of `api`."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number of seconds") from None
-    if value < 0:
-        raise ValueError(f"{name} must not be negative")
+        value = math.nan
+    if math.isnan(value) or math.isinf(value):
+        raise ApiError(api, CONFIGURATION, f"{name}={raw!r} is not a number of seconds")
+    if value <= 0:
+        raise ApiError(api, CONFIGURATION, f"{name} must be more than 0 seconds")
     return value
 
 
@@ -226,8 +230,8 @@ def client_from_environment(
         api=api,
         base_url=base_url.rstrip("/"),
         token_variable=names.token,
-        timeout=seconds_from_environment(names.timeout, 30.0),
-        retry=RetryPolicy(base_delay=seconds_from_environment(names.retry_delay, 0.5)),
+        timeout=seconds_from_environment(api, names.timeout, 30.0),
+        retry=RetryPolicy(base_delay=seconds_from_environment(api, names.retry_delay, 0.5)),
         transport=transport,
         **options,
     )

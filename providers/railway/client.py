@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from providers.core.errors import ApiError
+from providers.core.errors import CONFIGURATION, ApiError
 from providers.core.http import ApiClient, seconds_from_environment
 from providers.railway.documents import Operation
 from providers.railway.environment_variables import (
@@ -154,8 +154,8 @@ def connect(*, transport: httpx.BaseTransport | None = None) -> RailwayClient:
     """A client for the endpoint and token in the environment right now."""
     url = httpx.URL(os.environ.get(API_URL_VARIABLE, "").strip() or DEFAULT_API_URL)
     if url.scheme not in ("https", "http") or not url.host:
-        raise ApiError(API, "configuration", f"{API_URL_VARIABLE} must be an absolute http(s) URL")
-    timeout = seconds_from_environment(TIMEOUT_VARIABLE, DEFAULT_TIMEOUT_SECONDS)
+        raise ApiError(API, CONFIGURATION, f"{API_URL_VARIABLE} must be an absolute http(s) URL")
+    timeout = seconds_from_environment(API, TIMEOUT_VARIABLE, DEFAULT_TIMEOUT_SECONDS)
     origin = str(url.copy_with(raw_path=b"/", query=None, fragment=None)).rstrip("/")
     http = ApiClient(
         api=API,
@@ -164,7 +164,5 @@ def connect(*, transport: httpx.BaseTransport | None = None) -> RailwayClient:
         timeout=timeout,
         transport=transport,
     )
-    poll_interval = seconds_from_environment(POLL_INTERVAL_VARIABLE, DEFAULT_POLL_SECONDS)
-    if poll_interval == 0:
-        raise ApiError(API, "configuration", f"{POLL_INTERVAL_VARIABLE} must be more than 0 seconds")
+    poll_interval = seconds_from_environment(API, POLL_INTERVAL_VARIABLE, DEFAULT_POLL_SECONDS)
     return RailwayClient(http=http, path=url.raw_path.decode("ascii") or "/", poll_interval=poll_interval)

@@ -62,11 +62,10 @@ class Waits:
 
     @classmethod
     def from_environment(cls) -> Waits:
-        interval = seconds_from_environment(POLL_INTERVAL_VARIABLE, 10.0)
-        if interval == 0:
-            # Polling without a pause would send requests as fast as the API answers, until the wait times out.
-            raise SupabaseError(f"{API}: {POLL_INTERVAL_VARIABLE} must be more than 0 seconds")
-        return cls(interval=interval, timeout=seconds_from_environment(WAIT_TIMEOUT_VARIABLE, 1200.0))
+        return cls(
+            interval=seconds_from_environment(API, POLL_INTERVAL_VARIABLE, 10.0),
+            timeout=seconds_from_environment(API, WAIT_TIMEOUT_VARIABLE, 1200.0),
+        )
 
 
 class SupabaseClient:

@@ -108,6 +108,30 @@ def test_an_unknown_railway_workspace_fails(
     assert "[PASS]" in line(output, "RAILWAY_TOKEN is an account or workspace token")
 
 
+@pytest.mark.parametrize(
+    ("service", "variable", "value", "says"),
+    [
+        ("Railway", "RAILWAY_API_TIMEOUT_SECONDS", "soon", "RAILWAY_API_TIMEOUT_SECONDS='soon' is not a number"),
+        ("Supabase", "SUPABASE_HTTP_TIMEOUT", "0", "SUPABASE_HTTP_TIMEOUT must be more than 0 seconds"),
+    ],
+)
+def test_a_bad_duration_in_the_environment_fails_its_service_by_name(
+    services: Services,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    service: str,
+    variable: str,
+    value: str,
+    says: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    code, output = preflight(services, tmp_path, capsys)
+    assert code == CHECK_FAILED
+    assert says in line(output, f"{service} client settings") and "Traceback" not in output
+    assert "correct the variable it names" in fix_after(output, f"{service} client settings")
+
+
 def test_the_supabase_organization_must_exist_on_the_stacks_plan(
     services: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -11,8 +12,8 @@ from typing import ClassVar
 import httpx
 import pytest
 
-from providers.core.errors import ApiError, MissingCredentialsError
-from providers.core.http import ApiClient, RetryPolicy
+from providers.core.errors import CONFIGURATION, ApiError, MissingCredentialsError
+from providers.core.http import ApiClient, RetryPolicy, seconds_from_environment
 
 
 def scripted(responses: list[httpx.Response | Exception]) -> tuple[httpx.MockTransport, list[httpx.Request]]:
@@ -181,3 +182,28 @@ def test_connection_refused_is_a_clear_error(token: str) -> None:
     )
     with pytest.raises(ApiError, match="cannot connect"):
         api.request("read", "GET", "/x")
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("soon", "EXAMPLE_TIMEOUT='soon' is not a number of seconds"),
+        ("-1", "EXAMPLE_TIMEOUT must be more than 0 seconds"),
+        ("0", "EXAMPLE_TIMEOUT must be more than 0 seconds"),
+        ("nan", "EXAMPLE_TIMEOUT='nan' is not a number of seconds"),
+    ],
+)
+def test_a_duration_from_the_environment_is_a_positive_number(
+    monkeypatch: pytest.MonkeyPatch, value: str, says: str
+) -> None:
+    monkeypatch.setenv("EXAMPLE_TIMEOUT", value)
+    with pytest.raises(ApiError, match=re.escape(says)) as refused:
+        seconds_from_environment("Example", "EXAMPLE_TIMEOUT", 30.0)
+    assert refused.value.api == "Example" and refused.value.operation == CONFIGURATION
+
+
+def test_an_unset_duration_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EXAMPLE_TIMEOUT", raising=False)
+    assert seconds_from_environment("Example", "EXAMPLE_TIMEOUT", 30.0) == 30.0
+    monkeypatch.setenv("EXAMPLE_TIMEOUT", " 2.5 ")
+    assert seconds_from_environment("Example", "EXAMPLE_TIMEOUT", 30.0) == 2.5

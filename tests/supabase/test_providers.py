@@ -167,7 +167,7 @@ def test_init_failed_is_a_clear_error(fake: FakeSupabase) -> None:
 def test_a_poll_interval_of_zero_is_refused_by_name(fake: FakeSupabase, monkeypatch: pytest.MonkeyPatch) -> None:
     fake.polls_until_healthy = 10**6
     monkeypatch.setenv("SUPABASE_POLL_INTERVAL", "0")
-    with pytest.raises(SupabaseError, match="SUPABASE_POLL_INTERVAL must be more than 0 seconds"):
+    with pytest.raises(ApiError, match="SUPABASE_POLL_INTERVAL must be more than 0 seconds"):
         ProjectProvider().create(project_inputs())
 
 
