@@ -205,6 +205,19 @@ def api_message(response: httpx.Response) -> str:
     return str(body)[:300]
 
 
+def url_from_environment(api: str, name: str, default: str) -> httpx.URL:
+    """An API's endpoint from the environment variable `name` (tests point it at a fake), else `default`;
+    anything but an absolute http(s) URL is refused by name, without quoting it (it may hold a credential)."""
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        url = httpx.URL(raw)
+    except httpx.InvalidURL:
+        url = httpx.URL()
+    if url.scheme not in ("https", "http") or not url.host:
+        raise ApiError(api, CONFIGURATION, f"{name} must be an absolute http(s) URL")
+    return url
+
+
 @dataclass(frozen=True)
 class EnvironmentNames:
     """The environment variables one service's client is configured from (read when a provider method runs)."""
@@ -224,11 +237,11 @@ def client_from_environment(
     auth_header: Callable[[str], Mapping[str, str]] | None = None,
 ) -> ApiClient:
     """The HTTP core for one service as its environment configures it: base URL, timeout and retry delay."""
-    base_url = os.environ.get(names.base_url, "").strip() or default_base_url
+    base_url = url_from_environment(api, names.base_url, default_base_url)
     options: dict[str, Any] = {} if auth_header is None else {"auth_header": auth_header}
     return ApiClient(
         api=api,
-        base_url=base_url.rstrip("/"),
+        base_url=str(base_url).rstrip("/"),
         token_variable=names.token,
         timeout=seconds_from_environment(api, names.timeout, 30.0),
         retry=RetryPolicy(base_delay=seconds_from_environment(api, names.retry_delay, 0.5)),

@@ -13,7 +13,6 @@ local fake server (`tests/railway/`), not against the live API.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -23,8 +22,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from providers.core.errors import CONFIGURATION, ApiError
-from providers.core.http import ApiClient, seconds_from_environment
+from providers.core.errors import ApiError
+from providers.core.http import ApiClient, seconds_from_environment, url_from_environment
 from providers.railway.documents import Operation
 from providers.railway.environment_variables import (
     API_URL_VARIABLE,
@@ -152,9 +151,7 @@ class RailwayClient:
 
 def connect(*, transport: httpx.BaseTransport | None = None) -> RailwayClient:
     """A client for the endpoint and token in the environment right now."""
-    url = httpx.URL(os.environ.get(API_URL_VARIABLE, "").strip() or DEFAULT_API_URL)
-    if url.scheme not in ("https", "http") or not url.host:
-        raise ApiError(API, CONFIGURATION, f"{API_URL_VARIABLE} must be an absolute http(s) URL")
+    url = url_from_environment(API, API_URL_VARIABLE, DEFAULT_API_URL)
     timeout = seconds_from_environment(API, TIMEOUT_VARIABLE, DEFAULT_TIMEOUT_SECONDS)
     origin = str(url.copy_with(raw_path=b"/", query=None, fragment=None)).rstrip("/")
     http = ApiClient(

@@ -13,7 +13,13 @@ import httpx
 import pytest
 
 from providers.core.errors import CONFIGURATION, ApiError, MissingCredentialsError
-from providers.core.http import ApiClient, RetryPolicy, seconds_from_environment
+from providers.core.http import (
+    ApiClient,
+    EnvironmentNames,
+    RetryPolicy,
+    client_from_environment,
+    seconds_from_environment,
+)
 
 
 def scripted(responses: list[httpx.Response | Exception]) -> tuple[httpx.MockTransport, list[httpx.Request]]:
@@ -207,3 +213,25 @@ def test_an_unset_duration_is_the_default(monkeypatch: pytest.MonkeyPatch) -> No
     assert seconds_from_environment("Example", "EXAMPLE_TIMEOUT", 30.0) == 30.0
     monkeypatch.setenv("EXAMPLE_TIMEOUT", " 2.5 ")
     assert seconds_from_environment("Example", "EXAMPLE_TIMEOUT", 30.0) == 2.5
+
+
+EXAMPLE_NAMES = EnvironmentNames("EXAMPLE_TOKEN", "EXAMPLE_API_URL", "EXAMPLE_TIMEOUT", "EXAMPLE_RETRY_DELAY")
+
+
+@pytest.mark.parametrize("value", ["not a url", "ftp://api.example.com", "https://", "api.example.com/v1"])
+def test_a_base_url_from_the_environment_is_an_absolute_http_url(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("EXAMPLE_API_URL", value)
+    with pytest.raises(ApiError, match="EXAMPLE_API_URL must be an absolute http\\(s\\) URL") as refused:
+        client_from_environment("Example", EXAMPLE_NAMES, "https://api.example.com")
+    assert refused.value.operation == CONFIGURATION and value not in str(refused.value)
+
+
+def test_the_base_url_defaults_and_loses_its_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EXAMPLE_API_URL", raising=False)
+    assert client_from_environment("Example", EXAMPLE_NAMES, "https://api.example.com/").base_url == (
+        "https://api.example.com"
+    )
+    monkeypatch.setenv("EXAMPLE_API_URL", "http://127.0.0.1:8080/api/")
+    assert client_from_environment("Example", EXAMPLE_NAMES, "https://api.example.com").base_url == (
+        "http://127.0.0.1:8080/api"
+    )
