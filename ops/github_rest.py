@@ -6,11 +6,9 @@ token is read per request, the URL when the client is made.
 
 from __future__ import annotations
 
-import os
-
 import httpx
 
-from providers.core.http import ApiClient
+from providers.core.http import ApiClient, url_from_environment
 
 API = "GitHub"
 TOKEN_VARIABLE = "GITHUB_TOKEN"  # noqa: S105 - the variable's name, not a token
@@ -21,10 +19,10 @@ API_VERSION = "2022-11-28"
 
 
 def github_rest_client(user_agent: str, transport: httpx.BaseTransport | None = None) -> ApiClient:
-    base = os.environ.get(API_URL_VARIABLE, "").strip() or DEFAULT_API_URL
+    base = url_from_environment(API, API_URL_VARIABLE, DEFAULT_API_URL)
     return ApiClient(
         api=API,
-        base_url=base.rstrip("/"),
+        base_url=str(base).rstrip("/"),
         token_variable=TOKEN_VARIABLE,
         auth_header=lambda token: {"Authorization": f"Bearer {token}", "X-GitHub-Api-Version": API_VERSION},
         user_agent=user_agent,

@@ -17,7 +17,7 @@ from types import FrameType
 from pydantic import ValidationError
 
 from watchdog.contract import CONFIG_VARIABLE, SLACK_WEBHOOK_VARIABLE, parse_config
-from watchdog.railway import TOKEN_VARIABLE, WatchdogRailway
+from watchdog.railway import TOKEN_VARIABLE, ApiError, WatchdogRailway
 from watchdog.service import Watchdog
 from watchdog.slack import Slack
 
@@ -42,13 +42,17 @@ def main() -> int:
     if not config.watchdog.enabled:
         logging.getLogger("watchdog").info("disabled in the stack settings; exiting")
         return 0
-    railway = WatchdogRailway(
-        environment_id=config.environment_id,
-        service_id=config.backend_service_id,
-        region=config.region,
-        sleep=time.sleep,
-        clock=time.time,
-    )
+    try:
+        railway = WatchdogRailway(
+            environment_id=config.environment_id,
+            service_id=config.backend_service_id,
+            region=config.region,
+            sleep=time.sleep,
+            clock=time.time,
+        )
+    except ApiError as error:  # the client's own settings (endpoint, timeout) from the environment
+        print(error.api_message, file=sys.stderr)
+        return 2
     slack = Slack(os.environ.get(SLACK_WEBHOOK_VARIABLE))
     try:
         Watchdog(

@@ -9,10 +9,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ops.backup.errors import OpsError
+from providers.core.errors import CONFIGURATION
 
 from . import drift, github, plan, preview, railway, slack
 from .backup import backup_before_migrations
-from .errors import EXIT_INTERNAL, EXIT_OK, DeployError, UsageError
+from .errors import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, DeployError, UsageError
 from .migrate import DEFAULT_COMMAND, NOT_ROLLED_BACK, MigrateOptions, migrate, parse_command, session_mode_url
 from .output import job_summary, log, register_environment_secrets, result
 from .outputs import StackOutputs
@@ -205,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except ApiError as error:
         log(f"error: {error}")
-        return 1
+        return EXIT_USAGE if error.operation == CONFIGURATION else 1
     except KeyboardInterrupt:
         log("error: interrupted")
         return 130

@@ -147,3 +147,13 @@ def test_a_bad_token_is_one_line_without_the_token(
     err = capsys.readouterr().err
     assert "error: GitHub list issues failed: Bad credentials (HTTP 401)" in err
     assert "ghp_wrong" not in err and "Traceback" not in err
+
+
+def test_a_bad_github_api_url_is_a_configuration_error_without_the_url(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GITHUB_API_URL", "api.github.example/secret-path")
+    assert world.check("prod", previews.drifted("prod"), 7) == 2
+    err = capsys.readouterr().err
+    assert "GITHUB_API_URL must be an absolute http(s) URL" in err
+    assert "secret-path" not in err and "Traceback" not in err

@@ -79,3 +79,18 @@ def test_the_entrypoint_refuses_to_start_without_a_project_token() -> None:
     )
     assert result.returncode == 2
     assert "RAILWAY_TOKEN is not set" in result.stderr
+
+
+def test_the_entrypoint_refuses_a_bad_railway_endpoint_by_name() -> None:
+    config = render_config(stack_settings("dev"), project_id="p", environment_id="e", backend_service_id="s")
+    result = subprocess.run(
+        [sys.executable, "-m", "watchdog"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"WATCHDOG_CONFIG": config, "RAILWAY_TOKEN": "stand-in", "RAILWAY_API_URL": "railway.invalid/graphql"},
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "RAILWAY_API_URL must be an absolute http(s) URL" in result.stderr and "Traceback" not in result.stderr
