@@ -19,7 +19,11 @@ def register_environment_secrets() -> None:
     for name in SECRET_VARIABLES:
         register_secret(os.environ.get(name, "").strip() or None)
     # A Slack webhook's secret is its path, which an error could show without the host.
-    register_secret(urlsplit(os.environ.get("SLACK_WEBHOOK_URL", "").strip()).path.strip("/") or None)
+    try:
+        webhook_path = urlsplit(os.environ.get("SLACK_WEBHOOK_URL", "").strip()).path
+    except ValueError:  # not a URL: masked whole above, and refused by name when the notify step reads it
+        webhook_path = ""
+    register_secret(webhook_path.strip("/") or None)
 
 
 def log(message: str) -> None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from providers.core.http import url_from_environment
+
 from .errors import DeployError, UsageError
 from .migrate import NOT_ROLLED_BACK
 from .output import log
@@ -29,9 +31,7 @@ def post(text: str, *, transport: httpx.BaseTransport | None = None) -> bool:
     if not url:
         log(f"{WEBHOOK_VARIABLE} is not set: no Slack message")
         return False
-    parts = httpx.URL(url)
-    if parts.scheme not in ("https", "http") or not parts.host:
-        raise UsageError(f"{WEBHOOK_VARIABLE} is not an http(s) URL")
+    parts = url_from_environment("Slack", WEBHOOK_VARIABLE, url)
     client = ApiClient(
         api="Slack",
         base_url=str(parts.copy_with(raw_path=b"/", query=None, fragment=None)).rstrip("/"),

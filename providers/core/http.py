@@ -15,6 +15,7 @@ import os
 import random
 import ssl
 import time
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,10 +211,14 @@ def url_from_environment(api: str, name: str, default: str) -> httpx.URL:
     anything but an absolute http(s) URL is refused by name, without quoting it (it may hold a credential)."""
     raw = os.environ.get(name, "").strip() or default
     try:
+        # httpx percent-encodes what it cannot read as a host (`http://[host` becomes host `%5Bhost`) and
+        # fails only when a request is made; the standard library's parser refuses such a URL at once.
+        parts = urllib.parse.urlsplit(raw)
+        valid = parts.scheme in ("https", "http") and bool(parts.hostname) and parts.port != 0
         url = httpx.URL(raw)
-    except httpx.InvalidURL:
-        url = httpx.URL()
-    if url.scheme not in ("https", "http") or not url.host:
+    except (httpx.InvalidURL, ValueError):
+        valid = False
+    if not valid:
         raise ApiError(api, CONFIGURATION, f"{name} must be an absolute http(s) URL")
     return url
 

@@ -90,3 +90,14 @@ def test_bad_steps_are_usage_errors(slack: Server) -> None:
     assert notify("migrate=green") == 2
     assert notify("=success") == 2
     assert slack.received == []
+
+
+@pytest.mark.parametrize("url", ["hooks.slack.example/services/T0/B0/secretpart", "http://[hooks.slack/secretpart"])
+def test_a_webhook_url_that_is_not_one_is_a_usage_error_without_the_url(
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", url)
+    assert notify("migrate=success") == 2
+    err = capsys.readouterr().err
+    assert "SLACK_WEBHOOK_URL must be an absolute http(s) URL" in err
+    assert "secretpart" not in err and "internal error" not in err

@@ -218,7 +218,9 @@ def test_an_unset_duration_is_the_default(monkeypatch: pytest.MonkeyPatch) -> No
 EXAMPLE_NAMES = EnvironmentNames("EXAMPLE_TOKEN", "EXAMPLE_API_URL", "EXAMPLE_TIMEOUT", "EXAMPLE_RETRY_DELAY")
 
 
-@pytest.mark.parametrize("value", ["not a url", "ftp://api.example.com", "https://", "api.example.com/v1"])
+@pytest.mark.parametrize(
+    "value", ["not a url", "ftp://api.example.com", "https://", "api.example.com/v1", "http://[api.example.com/v1"]
+)
 def test_a_base_url_from_the_environment_is_an_absolute_http_url(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("EXAMPLE_API_URL", value)
     with pytest.raises(ApiError, match="EXAMPLE_API_URL must be an absolute http\\(s\\) URL") as refused:
