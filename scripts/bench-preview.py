@@ -102,12 +102,31 @@ def _runtime(name: str) -> str:
         """)
 
 
-def floor_project(directory: Path, *, dynamic: bool, shape: Shape | None = None) -> Path:
-    """The one-resource floor; with `dynamic`, one dynamic resource more; with `shape`, as many components,
-    plugin resources (RandomBytes) and dynamic resources as a stack registers, and no other logic."""
+def floor_project(directory: Path, *, dynamic: bool) -> Path:
     directory.mkdir(parents=True)
-    (directory / "Pulumi.yaml").write_text(_runtime("bench-floor-dynamic" if dynamic or shape else "bench-floor"))
-    components, plugin, dynamic_count = shape if shape else (0, 1, int(dynamic))
+    (directory / "Pulumi.yaml").write_text(_runtime("bench-floor-dynamic" if dynamic else "bench-floor"))
+    program = ["import pulumi_random as random", "random.RandomBytes('floor', length=16)"]
+    if dynamic:
+        program += [
+            "from pulumi.dynamic import CreateResult, Resource, ResourceProvider",
+            "class Provider(ResourceProvider):",
+            "    def create(self, props):",
+            "        return CreateResult('one', props)",
+            "class Thing(Resource):",
+            "    def __init__(self, name):",
+            "        super().__init__(Provider(), name, {'label': name})",
+            "Thing('thing')",
+        ]
+    (directory / "__main__.py").write_text("\n".join(program) + "\n")
+    return directory
+
+
+def shaped_project(directory: Path, shape: Shape) -> Path:
+    """As many components, plugin resources (RandomBytes) and dynamic resources as a stack registers, and
+    no other logic."""
+    components, plugin, dynamic = shape
+    directory.mkdir(parents=True)
+    (directory / "Pulumi.yaml").write_text(_runtime("bench-floor-shaped"))
     program = [
         "import pulumi",
         "import pulumi_random as random",
@@ -116,7 +135,7 @@ def floor_project(directory: Path, *, dynamic: bool, shape: Shape | None = None)
         "    def create(self, props):",
         "        return CreateResult('one', props)",
         "class Thing(Resource):",
-        "    def __init__(self, name, opts=None):",
+        "    def __init__(self, name, opts):",
         "        super().__init__(Provider(), name, {'label': name}, opts)",
         "class Group(pulumi.ComponentResource):",
         "    def __init__(self, name):",
@@ -127,7 +146,7 @@ def floor_project(directory: Path, *, dynamic: bool, shape: Shape | None = None)
         "    return pulumi.ResourceOptions(parent=groups[i % len(groups)])",
         f"for i in range({plugin}):",
         "    random.RandomBytes(f'floor-{i}', length=16, opts=under(i))",
-        f"for i in range({dynamic_count}):",
+        f"for i in range({dynamic}):",
         "    Thing(f'thing-{i}', under(i))",
     ]
     (directory / "__main__.py").write_text("\n".join(program) + "\n")
@@ -222,7 +241,7 @@ def main() -> int:
         floor_dir = floor_project(work / "floor", dynamic=False)
         dynamic_dir = floor_project(work / "floor-dynamic", dynamic=True)
         shape = stack_shape(ROOT, stack)
-        shaped_dir = floor_project(work / "floor-shaped", dynamic=True, shape=shape)
+        shaped_dir = shaped_project(work / "floor-shaped", shape)
         pack_dir = floor_pack(work / "floor-pack")
         for project in (floor_dir, dynamic_dir, shaped_dir):
             engine.run(["stack", "init", "bench", "--secrets-provider", "passphrase"], cwd=project)

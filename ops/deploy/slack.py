@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from providers.core.http import url_from_environment
+from providers.core.http import absolute_http_url
 
 from .errors import DeployError, UsageError
 from .migrate import NOT_ROLLED_BACK
@@ -31,7 +31,7 @@ def post(text: str, *, transport: httpx.BaseTransport | None = None) -> bool:
     if not url:
         log(f"{WEBHOOK_VARIABLE} is not set: no Slack message")
         return False
-    parts = url_from_environment("Slack", WEBHOOK_VARIABLE, url)
+    parts = absolute_http_url("Slack", WEBHOOK_VARIABLE, url)
     client = ApiClient(
         api="Slack",
         base_url=str(parts.copy_with(raw_path=b"/", query=None, fragment=None)).rstrip("/"),

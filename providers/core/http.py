@@ -207,9 +207,13 @@ def api_message(response: httpx.Response) -> str:
 
 
 def url_from_environment(api: str, name: str, default: str) -> httpx.URL:
-    """An API's endpoint from the environment variable `name` (tests point it at a fake), else `default`;
-    anything but an absolute http(s) URL is refused by name, without quoting it (it may hold a credential)."""
-    raw = os.environ.get(name, "").strip() or default
+    """An API's endpoint from the environment variable `name` (tests point it at a fake), else `default`."""
+    return absolute_http_url(api, name, os.environ.get(name, "").strip() or default)
+
+
+def absolute_http_url(api: str, name: str, raw: str) -> httpx.URL:
+    """`raw`, the value of the variable `name`, as an absolute http(s) URL; anything else is refused by name,
+    without quoting it (it may hold a credential)."""
     try:
         # httpx percent-encodes what it cannot read as a host (`http://[host` becomes host `%5Bhost`) and
         # fails only when a request is made; the standard library's parser refuses such a URL at once.

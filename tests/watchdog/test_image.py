@@ -58,39 +58,28 @@ def test_the_copied_files_start_the_service_without_pulumi(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
 
 
-def test_the_entrypoint_refuses_a_missing_configuration() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "watchdog"], cwd=ROOT, capture_output=True, text=True, check=False, env={}, timeout=60
+def run_entrypoint(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "watchdog"], cwd=ROOT, capture_output=True, text=True, check=False, env=env, timeout=60
     )
+
+
+def test_the_entrypoint_refuses_a_missing_configuration() -> None:
+    result = run_entrypoint({})
     assert result.returncode == 2
     assert "WATCHDOG_CONFIG is not a valid watchdog configuration" in result.stderr
 
 
 def test_the_entrypoint_refuses_to_start_without_a_project_token() -> None:
     config = render_config(stack_settings("dev"), project_id="p", environment_id="e", backend_service_id="s")
-    result = subprocess.run(
-        [sys.executable, "-m", "watchdog"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"WATCHDOG_CONFIG": config},
-        timeout=60,
-    )
+    result = run_entrypoint({"WATCHDOG_CONFIG": config})
     assert result.returncode == 2
     assert "RAILWAY_TOKEN is not set" in result.stderr
 
 
 def test_the_entrypoint_refuses_a_bad_railway_endpoint_by_name() -> None:
     config = render_config(stack_settings("dev"), project_id="p", environment_id="e", backend_service_id="s")
-    result = subprocess.run(
-        [sys.executable, "-m", "watchdog"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"WATCHDOG_CONFIG": config, "RAILWAY_TOKEN": "stand-in", "RAILWAY_API_URL": "railway.invalid/graphql"},
-        timeout=60,
-    )
+    env = {"WATCHDOG_CONFIG": config, "RAILWAY_TOKEN": "stand-in", "RAILWAY_API_URL": "railway.invalid/graphql"}
+    result = run_entrypoint(env)
     assert result.returncode == 2
     assert "RAILWAY_API_URL must be an absolute http(s) URL" in result.stderr and "Traceback" not in result.stderr
